@@ -1,0 +1,66 @@
+"""The ``crossroads`` command line: a thin layer over the Python API.
+
+Each command module under ``crossroads.cli`` defines its commands on :data:`app`
+(see ``register`` in each). :func:`main` maps every :class:`CrossroadsError` to one
+line on stderr and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from crossroads.cli.app import app, console_err
+
+__all__ = ["app", "main"]
+
+#: Command modules, imported in this order; a missing module is skipped only if it
+#: does not exist yet in this version of the package.
+COMMAND_MODULES = [
+    "crossroads.cli.core",
+    "crossroads.cli.ensemble_cmds",
+    "crossroads.cli.evaluate_cmds",
+    "crossroads.cli.relations_cmds",
+    "crossroads.cli.report_cmds",
+]
+
+
+def _load_commands() -> None:
+    for mod in COMMAND_MODULES:
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as e:
+            if e.name != mod:
+                raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    from crossroads.errors import CrossroadsError
+
+    _load_commands()
+    try:
+        app(args=argv, standalone_mode=False)
+    except CrossroadsError as e:
+        console_err.print(f"error: {e}", markup=False, highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        console_err.print("interrupted", markup=False)
+        return 130
+    except SystemExit as e:  # typer/click exit codes
+        return int(e.code or 0)
+    except Exception as e:  # click usage errors raised with standalone_mode=False
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            return e.exit_code
+        if isinstance(e, click.exceptions.Abort):
+            console_err.print("aborted", markup=False)
+            return 1
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

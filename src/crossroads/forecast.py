@@ -1,0 +1,214 @@
+"""Forecast one issue of a scenario with one model: the public single-run API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crossroads.errors import ModelError
+from crossroads.models import get_model, resolve_params
+from crossroads.scenario import Scenario, apply_interventions, load
+
+__all__ = ["Forecast", "forecast"]
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """One model's forecast of one issue, round by round.
+
+    Attributes
+    ----------
+    scenario, issue, model : str
+        Ids of the scenario and issue, and the model's name.
+    params : dict
+        Every model parameter, after preset and overrides.
+    actors, names : list of str
+        Actor ids and display names, in stake order.
+    capability, salience : ndarray of shape (actors,)
+    trajectory : ndarray of shape (rounds + 1, actors[, dims])
+        Positions after each round (round 0 = input).
+    forecast : ndarray of shape (rounds + 1[, dims])
+        The model's forecast after each round.
+    weighted_mean : ndarray of shape (rounds + 1[, dims])
+        Capability x salience weighted mean of the positions after each round.
+    rounds : int
+        Rounds made before the stopping rule held.
+    observed : float or None
+        The observed outcome, when the scenario records one.
+    interventions : list of str
+        Interventions applied before forecasting.
+    """
+
+    scenario: str
+    issue: str
+    model: str
+    params: dict[str, Any]
+    actors: list[str]
+    names: list[str]
+    capability: np.ndarray
+    salience: np.ndarray
+    trajectory: np.ndarray
+    forecast: np.ndarray
+    weighted_mean: np.ndarray
+    rounds: int
+    scale: tuple[float, float]
+    observed: float | None = None
+    interventions: list[str] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> float | np.ndarray:
+        """The final forecast."""
+        out = self.forecast[-1]
+        return float(out) if np.ndim(out) == 0 else out
+
+    @property
+    def error(self) -> float | None:
+        """Absolute error against the observed outcome, when known (one-dimensional only)."""
+        if self.observed is None or np.ndim(self.forecast[-1]) != 0:
+            return None
+        return abs(float(self.forecast[-1]) - self.observed)
+
+    def to_df(self) -> pd.DataFrame:
+        """Round-by-round table: one row per round, a column per actor, forecast, weighted mean."""
+        if self.trajectory.ndim != 2:
+            rows = []
+            for r in range(self.trajectory.shape[0]):
+                for d in range(self.trajectory.shape[2]):
+                    row = {"round": r, "dim": d}
+                    row.update(dict(zip(self.names, self.trajectory[r, :, d], strict=True)))
+                    row["forecast"] = self.forecast[r, d]
+                    row["weighted_mean"] = self.weighted_mean[r, d]
+                    rows.append(row)
+            return pd.DataFrame(rows).set_index(["round", "dim"])
+        df = pd.DataFrame(self.trajectory, columns=self.names)
+        df.index.name = "round"
+        df["forecast"] = self.forecast
+        df["weighted_mean"] = self.weighted_mean
+        return df
+
+    def stakes_df(self) -> pd.DataFrame:
+        """The inputs: one row per actor with capability, salience, first and last position."""
+        return pd.DataFrame(
+            {
+                "actor": self.actors,
+                "name": self.names,
+                "capability": self.capability,
+                "salience": self.salience,
+                "position": list(self.trajectory[0]),
+                "final": list(self.trajectory[-1]),
+            }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON schema (see the README's "JSON output" section)."""
+        return {
+            "scenario": self.scenario,
+            "issue": self.issue,
+            "model": self.model,
+            "params": self.params,
+            "interventions": self.interventions,
+            "scale": list(self.scale),
+            "actors": self.names,
+            "actor_ids": self.actors,
+            "capability": self.capability.tolist(),
+            "salience": self.salience.tolist(),
+            "rounds": self.rounds,
+            "trajectory": self.trajectory.tolist(),
+            "forecast": self.forecast.tolist(),
+            "weighted_mean": self.weighted_mean.tolist(),
+            "outcome": np.asarray(self.forecast[-1]).tolist(),
+            "observed": self.observed,
+            "error": self.error,
+        }
+
+    def _repr_html_(self) -> str:  # Jupyter
+        head = (
+            f"<p><b>{self.model}</b> forecast of <b>{self.issue}</b> ({self.scenario}): "
+            f"{np.round(self.outcome, 2)} after {self.rounds} round(s)</p>"
+        )
+        return head + self.to_df().round(2).to_html()
+
+
+def forecast(
+    scenario: Scenario | str,
+    issue: str | None = None,
+    model: str = "mean",
+    *,
+    preset: str | None = None,
+    interventions: Sequence[str] = (),
+    **params: Any,
+) -> Forecast:
+    """Forecast ``issue`` of ``scenario`` with ``model``.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A loaded scenario, or anything :func:`crossroads.load` accepts.
+    issue : str, optional
+        Issue id; may be omitted when the scenario has one issue.
+    model : {'mean', 'median', 'eum', 'smp'}
+    preset : str, optional
+        A named parameter set of the model (e.g. ``'scholz'`` for ``eum``).
+    interventions : sequence of str
+        Named interventions of the scenario to apply first.
+    **params
+        Model parameters overriding the preset (e.g. ``rounds=10``).
+
+    Returns
+    -------
+    Forecast
+
+    Examples
+    --------
+    >>> import crossroads
+    >>> f = crossroads.forecast("kazakhstan-2010", "trade-regime", model="median")
+    >>> f.model
+    'median'
+    """
+    sc = load(scenario) if not isinstance(scenario, Scenario) else scenario
+    if interventions:
+        sc = apply_interventions(sc, interventions)
+    iss = sc.issue(issue)
+    arrays = sc.arrays(iss.id)
+    full = resolve_params(model, preset, **params)
+    mod = get_model(model)
+    w = arrays.capability * arrays.salience
+    if not np.any(w > 0):
+        raise ModelError(
+            f"issue '{iss.id}': every actor has zero capability x salience; nothing to weight"
+        )
+    res = mod.run(
+        arrays.capability,
+        arrays.salience,
+        arrays.position,
+        scale=(arrays.scale_min, arrays.scale_max),
+        **full,
+    )
+    rounds = int(res.rounds[0])
+    traj = res.positions[0, : rounds + 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if traj.ndim == 2:
+            wm = traj @ w / w.sum()
+        else:
+            wm = np.einsum("a,rad->rd", w, traj) / w.sum()
+    return Forecast(
+        scenario=sc.id,
+        issue=iss.id,
+        model=model,
+        params=full,
+        actors=arrays.actors,
+        names=arrays.names,
+        capability=arrays.capability,
+        salience=arrays.salience,
+        trajectory=traj,
+        forecast=res.forecast[0, : rounds + 1],
+        weighted_mean=wm,
+        rounds=rounds,
+        scale=(arrays.scale_min, arrays.scale_max),
+        observed=iss.observed.value if iss.observed is not None else None,
+        interventions=list(interventions),
+    )

@@ -1,0 +1,111 @@
+"""What every model kernel takes and returns.
+
+A kernel is a pure function over arrays with a leading run axis::
+
+    run(c, s, x, *, scale=None, **params) -> KernelResult
+
+``c`` capability, shape (runs, actors), >= 0; ``s`` salience, shape (runs, actors),
+in 0-1; ``x`` position, shape (runs, actors) for one-dimensional models or
+(runs, actors, dims) for spatial ones; ``scale`` the (min, max) of the issue's
+scale. A single forecast is a batch of one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from crossroads.errors import ModelError
+
+__all__ = ["KernelResult", "MAX_ACTORS", "as_batch", "weighted_mean", "weighted_median"]
+
+#: Largest number of actors a model accepts (EUM's memory grows as runs x actors^3).
+MAX_ACTORS = 2000
+
+
+@dataclass(frozen=True)
+class KernelResult:
+    """A batch of trajectories.
+
+    Attributes
+    ----------
+    positions : ndarray of shape (runs, rounds + 1, actors[, dims])
+        Each actor's position after each round; round 0 is the input.
+    forecast : ndarray of shape (runs, rounds + 1[, dims])
+        The model's forecast of the outcome after each round.
+    rounds : ndarray of int, shape (runs,)
+        Rounds each run made before its stopping rule held (or the cap).
+        A run that stopped early carries its final state forward.
+    """
+
+    positions: np.ndarray
+    forecast: np.ndarray
+    rounds: np.ndarray
+
+
+def as_batch(c, s, x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check and broadcast kernel inputs to float arrays with a run axis.
+
+    One-dimensional inputs of shape (actors,) become a batch of one run.
+    """
+    c = np.asarray(c, dtype=float)
+    s = np.asarray(s, dtype=float)
+    x = np.asarray(x, dtype=float)
+    if c.ndim == 1:
+        c, s = c[None, :], s[None, :]
+        x = x[None, ...]
+    if c.shape != s.shape or x.shape[:2] != c.shape:
+        raise ModelError(
+            f"capability {c.shape}, salience {s.shape} and position {x.shape} must share "
+            "(runs, actors)"
+        )
+    n = c.shape[1]
+    if n < 1:
+        raise ModelError("an issue needs at least one actor")
+    if n > MAX_ACTORS:
+        raise ModelError(f"{n} actors exceed the limit of {MAX_ACTORS} for one issue")
+    for name, a in (("capability", c), ("salience", s), ("position", x)):
+        if not np.all(np.isfinite(a)):
+            raise ModelError(f"{name} contains NaN or infinite values")
+    if np.any(c < 0):
+        raise ModelError("capability must be >= 0")
+    if np.any((s < 0) | (s > 1)):
+        raise ModelError("salience must lie in 0-1")
+    return c, s, x
+
+
+def weighted_mean(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Weighted mean over the actor axis.
+
+    ``w`` has shape (runs, actors); ``x`` (runs, actors) gives (runs,), and
+    (runs, actors, dims) gives (runs, dims). Runs whose weights are all zero give NaN.
+    """
+    total = w.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if x.ndim == 3:
+            return np.einsum("ra,rad->rd", w, x) / total[:, None]
+        return (w * x).sum(axis=-1) / total
+
+
+def weighted_median(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Weighted median of ``x`` (runs, actors) with weights ``w`` (runs, actors).
+
+    The position of the median voter: the smallest position whose cumulative
+    weight reaches half the total. When the cumulative weight equals half
+    exactly, every point between that position and the next is a median and the
+    midpoint is returned. Runs whose weights are all zero give NaN.
+    """
+    order = np.argsort(x, axis=-1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=-1)
+    ws = np.take_along_axis(w, order, axis=-1)
+    cum = np.cumsum(ws, axis=-1)
+    half = cum[..., -1:] / 2.0
+    tol = 1e-12 * np.maximum(cum[..., -1:], 1.0)
+    k = np.argmax(cum >= half - tol, axis=-1)[..., None]
+    lower = np.take_along_axis(xs, k, axis=-1)[..., 0]
+    exact = np.abs(np.take_along_axis(cum, k, axis=-1) - half)[..., 0] <= tol[..., 0]
+    k_next = np.minimum(k + 1, x.shape[-1] - 1)
+    upper = np.take_along_axis(xs, k_next, axis=-1)[..., 0]
+    out = np.where(exact & (k[..., 0] < x.shape[-1] - 1), (lower + upper) / 2.0, lower)
+    return np.where(cum[..., -1] > 0, out, np.nan)

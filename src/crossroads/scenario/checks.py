@@ -1,0 +1,201 @@
+"""Checks that pydantic field types cannot express.
+
+Each check yields ``(loc, message)`` pairs, ``loc`` being the path of the
+offending field in the document (as pydantic's ``loc``), so the loader can turn
+it into a line number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from crossroads.scenario.schema import Scenario
+
+__all__ = ["semantic_problems"]
+
+Loc = tuple[str | int, ...]
+
+_REF_KINDS = ("organisation", "bloc")
+
+
+def _duplicates(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    for collection in ("sources", "actors", "agreements", "events", "issues", "interventions",
+                       "benchmarks", "incentives"):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(getattr(scenario, collection)):
+            if item.id in seen:
+                yield (collection, i, "id"), (
+                    f"duplicate id '{item.id}' (first used at {collection}[{seen[item.id]}]); "
+                    "ids must be unique"
+                )
+            else:
+                seen[item.id] = i
+    for k, issue in enumerate(scenario.issues):
+        seen = {}
+        for j, stake in enumerate(issue.stakes):
+            if stake.actor in seen:
+                yield ("issues", k, "stakes", j, "actor"), (
+                    f"actor '{stake.actor}' has two stakes in issue '{issue.id}'; one stake per actor"
+                )
+            seen[stake.actor] = j
+
+
+def _cited(scenario: Scenario) -> Iterator[tuple[Loc, object]]:
+    """Every object that may carry ``source``, with its location."""
+    for collection in ("actors", "memberships", "agreements", "flows", "events", "issues",
+                       "interventions", "benchmarks", "observations", "incentives"):
+        for i, item in enumerate(getattr(scenario, collection)):
+            yield (collection, i), item
+    for k, issue in enumerate(scenario.issues):
+        for j, stake in enumerate(issue.stakes):
+            yield ("issues", k, "stakes", j), stake
+        if issue.observed is not None:
+            yield ("issues", k, "observed"), issue.observed
+
+
+def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    actors = {a.id: a for a in scenario.actors}
+    sources = {s.id for s in scenario.sources}
+    issues = {i.id: i for i in scenario.issues}
+    benchmarks = {b.id for b in scenario.benchmarks}
+    interventions = {i.id for i in scenario.interventions}
+
+    def unknown_actor(ref: str) -> str:
+        return f"unknown actor '{ref}'; every actor used must be listed under 'actors'"
+
+    for loc, item in _cited(scenario):
+        src = getattr(item, "source", None)
+        if src is not None and src not in sources:
+            yield loc + ("source",), (
+                f"unknown source '{src}'; every source cited must be listed under 'sources'"
+            )
+    for i, a in enumerate(scenario.actors):
+        for field in ("part_of", "led_by"):
+            ref = getattr(a, field)
+            if ref is not None and ref not in actors:
+                yield ("actors", i, field), unknown_actor(ref)
+    for i, m in enumerate(scenario.memberships):
+        if m.actor not in actors:
+            yield ("memberships", i, "actor"), unknown_actor(m.actor)
+        if m.organisation not in actors:
+            yield ("memberships", i, "organisation"), unknown_actor(m.organisation)
+        elif actors[m.organisation].kind not in _REF_KINDS:
+            yield ("memberships", i, "organisation"), (
+                f"'{m.organisation}' is a {actors[m.organisation].kind}; "
+                "memberships are in an actor of kind organisation or bloc"
+            )
+        if m.since and m.until and m.until < m.since:
+            yield ("memberships", i, "until"), f"until ({m.until}) is before since ({m.since})"
+    for i, ag in enumerate(scenario.agreements):
+        for j, p in enumerate(ag.parties):
+            if p not in actors:
+                yield ("agreements", i, "parties", j), unknown_actor(p)
+    for i, f in enumerate(scenario.flows):
+        if f.origin not in actors:
+            yield ("flows", i, "from"), unknown_actor(f.origin)
+        if f.target not in actors:
+            yield ("flows", i, "to"), unknown_actor(f.target)
+        if f.value is None and f.share is None:
+            yield ("flows", i), "a flow needs a value (with unit) or a share"
+        if f.value is not None and not f.unit:
+            yield ("flows", i, "unit"), "a flow with a value needs its unit (e.g. 'USD bn')"
+    for i, e in enumerate(scenario.events):
+        for j, a in enumerate(e.actors):
+            if a not in actors:
+                yield ("events", i, "actors", j), unknown_actor(a)
+    for k, issue in enumerate(scenario.issues):
+        lo, hi = issue.scale.min, issue.scale.max
+        if not hi > lo:
+            yield ("issues", k, "scale", "max"), f"scale max ({hi:g}) must exceed min ({lo:g})"
+            continue
+        for label_at in issue.scale.labels:
+            if not lo <= label_at <= hi:
+                yield ("issues", k, "scale", "labels"), (
+                    f"label at {label_at:g} lies outside the scale {lo:g}-{hi:g}"
+                )
+        if issue.status_quo is not None and not lo <= issue.status_quo <= hi:
+            yield ("issues", k, "status_quo"), (
+                f"{issue.status_quo:g} lies outside the scale {lo:g}-{hi:g}"
+            )
+        if issue.observed is not None and not lo <= issue.observed.value <= hi:
+            yield ("issues", k, "observed", "value"), (
+                f"{issue.observed.value:g} lies outside the scale {lo:g}-{hi:g}"
+            )
+        for j, s in enumerate(issue.stakes):
+            if s.actor not in actors:
+                yield ("issues", k, "stakes", j, "actor"), unknown_actor(s.actor)
+            if not lo <= s.position <= hi:
+                yield ("issues", k, "stakes", j, "position"), (
+                    f"{s.position:g} lies outside the issue's scale {lo:g}-{hi:g}"
+                )
+            for field, u in (s.uncertainty or {}).items():
+                yield from _uncertainty_problems(u, ("issues", k, "stakes", j, "uncertainty", field))
+    for field, u in (scenario.uncertainty_default or {}).items():
+        yield from _uncertainty_problems(u, ("uncertainty_default", field))
+    for i, iv in enumerate(scenario.interventions):
+        for j, ed in enumerate(iv.edits):
+            loc = ("interventions", i, "edits", j)
+            if ed.issue not in issues:
+                yield loc + ("issue",), f"unknown issue '{ed.issue}'"
+                continue
+            if ed.actor not in actors:
+                yield loc + ("actor",), unknown_actor(ed.actor)
+                continue
+            has = any(s.actor == ed.actor for s in issues[ed.issue].stakes)
+            actions = sum(x is not None for x in (ed.set, ed.shift, ed.add)) + int(ed.remove)
+            if actions != 1:
+                yield loc, "an edit does exactly one of: set, shift, add, remove"
+            elif ed.add is not None:
+                if has:
+                    yield loc + ("actor",), (
+                        f"'{ed.actor}' already has a stake in '{ed.issue}'; use set or shift"
+                    )
+                missing = {"position", "salience", "capability"} - set(ed.add)
+                if missing:
+                    yield loc + ("add",), f"add needs {', '.join(sorted(missing))}"
+            elif not has:
+                yield loc + ("actor",), (
+                    f"'{ed.actor}' has no stake in issue '{ed.issue}'; use add to give it one"
+                )
+    for i, ob in enumerate(scenario.observations):
+        if ob.benchmark not in benchmarks:
+            yield ("observations", i, "benchmark"), f"unknown benchmark '{ob.benchmark}'"
+        if ob.value is None and ob.met is None:
+            yield ("observations", i), "an observation needs a value or met: true/false"
+    for i, b in enumerate(scenario.benchmarks):
+        if not b.qualitative and (b.threshold is None or b.direction is None):
+            yield ("benchmarks", i), (
+                "a quantitative benchmark needs threshold and direction (<=, >=, ==); "
+                "or set qualitative: true"
+            )
+    for i, inc in enumerate(scenario.incentives):
+        for j, b in enumerate(inc.requires):
+            if b not in benchmarks:
+                yield ("incentives", i, "requires", j), f"unknown benchmark '{b}'"
+        for j, t in enumerate(inc.triggers):
+            if t not in interventions:
+                yield ("incentives", i, "triggers", j), f"unknown intervention '{t}'"
+        if inc.rule == "at_least" and (inc.k is None or inc.k > len(inc.requires)):
+            yield ("incentives", i, "k"), (
+                f"rule at_least needs k between 1 and {len(inc.requires)} (the benchmarks listed)"
+            )
+
+
+def _uncertainty_problems(u, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    kinds = sum(x is not None for x in (u.range, u.sd, u.options))
+    if kinds != 1:
+        yield loc, "give exactly one of: range [low, high], sd, options"
+    elif u.range is not None and not u.range[0] <= u.range[1]:
+        yield loc + ("range",), "range must be [low, high] with low <= high"
+    elif u.options is not None:
+        if not u.options:
+            yield loc + ("options",), "options must not be empty"
+        if u.weights is not None and len(u.weights) != len(u.options):
+            yield loc + ("weights",), "weights must have one entry per option"
+        elif u.weights is not None and sum(u.weights) <= 0:
+            yield loc + ("weights",), "weights must not all be zero"
+
+
+def semantic_problems(scenario: Scenario) -> list[tuple[Loc, str]]:
+    """All cross-reference, duplicate and range problems of a parsed scenario, in file order."""
+    return [*_duplicates(scenario), *_references(scenario)]

@@ -1,0 +1,380 @@
+"""The scenario format, version 1, as pydantic models.
+
+A scenario is one YAML document with ``crossroads: 1`` at its top. Field types
+and simple ranges are checked here; cross-references, duplicate ids and ranges
+that depend on another field (a position inside its issue's scale) are checked
+by :mod:`crossroads.scenario.checks`, which can name the exact field.
+
+Salience is on 0-1 (share of attention an actor gives the issue), capability is
+any non-negative number (only ratios between actors matter), positions lie on
+the issue's scale (0-100 unless the issue says otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+__all__ = [
+    "ACTOR_KINDS",
+    "Actor",
+    "Agreement",
+    "Benchmark",
+    "Edit",
+    "Event",
+    "Flow",
+    "Incentive",
+    "Intervention",
+    "Issue",
+    "IssueArrays",
+    "Membership",
+    "Observation",
+    "Observed",
+    "Scale",
+    "Scenario",
+    "Source",
+    "Stake",
+    "Uncertainty",
+]
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Unit = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+Text = Annotated[str, Field(max_length=4000)]
+
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _date(value: Any) -> Any:
+    """Normalise a year, a ``datetime.date`` or a 'YYYY[-MM[-DD]]' string to a string."""
+    if isinstance(value, bool):
+        return value  # let pydantic reject it
+    if isinstance(value, int):
+        if not 1000 <= value <= 2999:
+            raise ValueError("a year must have four digits")
+        return str(value)
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        if not _DATE_RE.match(value):
+            raise ValueError("a date must be YYYY, YYYY-MM or YYYY-MM-DD")
+        return value
+    raise ValueError("a date must be YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+Date = Annotated[str, BeforeValidator(_date)]
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class _Cited(_Base):
+    """Fields every fact may carry: where it comes from."""
+
+    source: Id | None = None
+    where: Text | None = None
+    note: Text | None = None
+
+
+class Source(_Base):
+    """A document or dataset that facts cite."""
+
+    id: Id
+    title: Text
+    author: Text | None = None
+    publisher: Text | None = None
+    year: int | None = None
+    url: Text | None = None
+    version: Text | None = None
+    note: Text | None = None
+
+
+ACTOR_KINDS = ("state", "bloc", "organisation", "company", "ngo", "group")
+
+
+class Actor(_Cited):
+    """A state, bloc, organisation, firm, NGO or a group inside a state."""
+
+    id: Id
+    name: Text
+    kind: Literal["state", "bloc", "organisation", "company", "ngo", "group"]
+    part_of: Id | None = None
+    led_by: Id | None = None
+    iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    cow: int | None = None
+    founded: Date | None = None
+    description: Text | None = None
+
+
+class Membership(_Cited):
+    """An actor's tie to an organisation or bloc: member, observer, partner, chair, applicant."""
+
+    actor: Id
+    organisation: Id
+    role: Literal["member", "founder", "observer", "partner", "chair", "applicant", "host"]
+    since: Date | None = None
+    until: Date | None = None
+    outcome: Literal["granted", "rejected", "pending", "withdrawn", "suspended"] | None = None
+
+
+class Agreement(_Cited):
+    """A treaty, partnership, memorandum or project binding two or more parties."""
+
+    id: Id
+    name: Text
+    kind: Literal[
+        "treaty",
+        "partnership",
+        "memorandum",
+        "strategy",
+        "declaration",
+        "customs",
+        "infrastructure",
+        "border",
+        "programme",
+        "other",
+    ]
+    parties: Annotated[list[Id], Field(min_length=1)]
+    status: Literal["proposed", "under_negotiation", "signed", "in_force", "expired", "rejected"]
+    signed: Date | None = None
+    in_force: Date | None = None
+    until: Date | None = None
+    scope: list[Text] = Field(default_factory=list)
+
+
+class Flow(_Cited):
+    """Exports, imports, trade, investment or energy between two actors in one year.
+
+    A flow gives either ``value`` with ``unit`` or ``share`` (0-1) of ``of``
+    (for example the exporter's total exports), or both.
+    """
+
+    kind: Literal["exports", "imports", "trade", "investment", "energy", "students", "other"]
+    origin: Id = Field(alias="from")
+    target: Id = Field(alias="to")
+    year: Annotated[int, Field(ge=1800, le=2200)]
+    value: Finite | None = None
+    unit: Text | None = None
+    share: Unit | None = None
+    of: Text | None = None
+    approximate: bool = False
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Event(_Cited):
+    """A dated event."""
+
+    id: Id
+    date: Date
+    title: Text
+    actors: list[Id] = Field(default_factory=list)
+    description: Text | None = None
+
+
+class Scale(_Base):
+    """The scale an issue's positions lie on, with labelled points."""
+
+    min: Finite = 0.0
+    max: Finite = 100.0
+    labels: dict[float, Text] = Field(default_factory=dict)
+
+
+class Uncertainty(_Base):
+    """Uncertainty about one stake field: a uniform range, a truncated normal, or options."""
+
+    range: Annotated[list[Finite], Field(min_length=2, max_length=2)] | None = None
+    sd: NonNeg | None = None
+    options: list[Finite] | None = None
+    weights: list[NonNeg] | None = None
+
+
+class Stake(_Cited):
+    """One actor's stake in an issue: capability, position, salience (0-1)."""
+
+    actor: Id
+    capability: NonNeg
+    position: Finite
+    salience: Unit
+    uncertainty: dict[Literal["position", "salience", "capability"], Uncertainty] | None = None
+
+
+class Observed(_Cited):
+    """The outcome that was actually reached, for scoring forecasts."""
+
+    value: Finite
+    date: Date | None = None
+
+
+class Issue(_Cited):
+    """A contested decision on a one-dimensional scale."""
+
+    id: Id
+    title: Text
+    question: Text
+    scale: Scale = Field(default_factory=Scale)
+    status_quo: Finite | None = None
+    decided_by: Text | None = None
+    rationale: Text | None = None
+    stakes: Annotated[list[Stake], Field(min_length=1)]
+    observed: Observed | None = None
+
+    def stake(self, actor: str) -> Stake:
+        """The stake of ``actor`` (an actor id)."""
+        for s in self.stakes:
+            if s.actor == actor:
+                return s
+        raise KeyError(actor)
+
+
+class Edit(_Base):
+    """One change an intervention makes to one actor's stake in one issue.
+
+    ``set`` replaces fields, ``shift`` adds to them (results are clipped to the
+    legal range), ``add`` inserts a new stake, ``remove`` drops the actor.
+    """
+
+    issue: Id
+    actor: Id
+    set: dict[Literal["position", "salience", "capability"], Finite] | None = None
+    shift: dict[Literal["position", "salience", "capability"], Finite] | None = None
+    add: dict[Literal["position", "salience", "capability"], Finite] | None = None
+    remove: bool = False
+
+
+class Intervention(_Cited):
+    """A named what-if: a carrot or a stick, as edits to stakes."""
+
+    id: Id
+    name: Text
+    description: Text | None = None
+    edits: Annotated[list[Edit], Field(min_length=1)]
+
+
+class Benchmark(_Cited):
+    """A condition to monitor: an indicator against a threshold, or a qualitative test."""
+
+    id: Id
+    name: Text
+    indicator: Text
+    threshold: Finite | None = None
+    direction: Literal["<=", ">=", "=="] | None = None
+    qualitative: bool = False
+    description: Text | None = None
+
+
+class Observation(_Cited):
+    """A value (or, for a qualitative benchmark, a met/unmet judgement) at a date."""
+
+    benchmark: Id
+    date: Date
+    value: Finite | None = None
+    met: bool | None = None
+    evidence: Text | None = None
+
+
+class Incentive(_Cited):
+    """A reward unlocked when its benchmarks are met (all of them, or at least ``k``)."""
+
+    id: Id
+    name: Text
+    requires: Annotated[list[Id], Field(min_length=1)]
+    rule: Literal["all", "at_least"] = "all"
+    k: Annotated[int, Field(ge=1)] | None = None
+    triggers: list[Id] = Field(default_factory=list)
+    description: Text | None = None
+
+
+class IssueArrays(BaseModel):
+    """One issue as arrays for a model kernel (single run; add a run axis to batch)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    issue: str
+    actors: list[str]
+    names: list[str]
+    capability: np.ndarray
+    salience: np.ndarray
+    position: np.ndarray
+    scale_min: float
+    scale_max: float
+
+
+class Scenario(_Base):
+    """A validated scenario: the system and its contested issues."""
+
+    crossroads: Literal[1]
+    id: Id
+    title: Text
+    description: Text | None = None
+    year: int | None = None
+    sources: list[Source] = Field(default_factory=list)
+    actors: Annotated[list[Actor], Field(min_length=1)]
+    memberships: list[Membership] = Field(default_factory=list)
+    agreements: list[Agreement] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    issues: list[Issue] = Field(default_factory=list)
+    interventions: list[Intervention] = Field(default_factory=list)
+    benchmarks: list[Benchmark] = Field(default_factory=list)
+    observations: list[Observation] = Field(default_factory=list)
+    incentives: list[Incentive] = Field(default_factory=list)
+    uncertainty_default: dict[Literal["position", "salience", "capability"], Uncertainty] | None = (
+        None
+    )
+
+    # --- look-ups -----------------------------------------------------------------
+    def actor(self, actor_id: str) -> Actor:
+        """The actor with id ``actor_id``."""
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(actor_id)
+
+    def issue(self, issue_id: str | None = None) -> Issue:
+        """The issue with id ``issue_id`` (the only issue when ``None`` and there is one)."""
+        from crossroads.errors import CrossroadsError
+
+        if issue_id is None:
+            if len(self.issues) == 1:
+                return self.issues[0]
+            ids = ", ".join(i.id for i in self.issues) or "none"
+            raise CrossroadsError(f"scenario '{self.id}' has several issues; choose one of: {ids}")
+        for i in self.issues:
+            if i.id == issue_id:
+                return i
+        ids = ", ".join(i.id for i in self.issues) or "none"
+        raise CrossroadsError(f"no issue '{issue_id}' in scenario '{self.id}'; issues: {ids}")
+
+    def intervention(self, intervention_id: str) -> Intervention:
+        """The intervention with id ``intervention_id``."""
+        from crossroads.errors import InterventionError
+
+        for i in self.interventions:
+            if i.id == intervention_id:
+                return i
+        ids = ", ".join(i.id for i in self.interventions) or "none"
+        raise InterventionError(
+            f"no intervention '{intervention_id}' in scenario '{self.id}'; interventions: {ids}"
+        )
+
+    def arrays(self, issue_id: str | None = None) -> IssueArrays:
+        """Capability, salience and position of one issue's stakes as float arrays."""
+        issue = self.issue(issue_id)
+        names = {a.id: a.name for a in self.actors}
+        return IssueArrays(
+            issue=issue.id,
+            actors=[s.actor for s in issue.stakes],
+            names=[names.get(s.actor, s.actor) for s in issue.stakes],
+            capability=np.array([s.capability for s in issue.stakes], dtype=float),
+            salience=np.array([s.salience for s in issue.stakes], dtype=float),
+            position=np.array([s.position for s in issue.stakes], dtype=float),
+            scale_min=issue.scale.min,
+            scale_max=issue.scale.max,
+        )

@@ -1,0 +1,168 @@
+"""Read a YAML scenario file into a validated :class:`Scenario`.
+
+Every problem becomes one :class:`~crossroads.errors.ScenarioError` naming the
+file, the line and the field, and what is allowed. Line numbers come from
+PyYAML's node tree (``yaml.compose``), walked along pydantic's error ``loc``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from crossroads.errors import ScenarioError
+from crossroads.scenario.checks import semantic_problems
+from crossroads.scenario.schema import Scenario
+
+__all__ = ["MAX_BYTES", "read_text", "parse_scenario_text", "line_of", "validation_error"]
+
+#: Largest scenario or peer file read, in bytes. Larger files are refused with a message.
+MAX_BYTES = 20 * 1024 * 1024
+
+Loc = tuple[str | int, ...]
+
+
+def read_text(path: Path, label: str | None = None) -> str:
+    """The text of ``path``, refusing missing, empty, huge and non-UTF-8 files."""
+    label = label or str(path)
+    if not path.exists():
+        raise ScenarioError("no such file or built-in scenario", file=label)
+    if path.is_dir():
+        raise ScenarioError("is a directory, not a scenario file", file=label)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ScenarioError(
+            f"file is {size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB", file=label
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ScenarioError("not UTF-8 text", file=label, line=line) from None
+    if not text.strip():
+        raise ScenarioError("file is empty", file=label)
+    return text
+
+
+def _node_at(root: yaml.Node, loc: Loc) -> yaml.Node:
+    """The deepest node along ``loc`` that exists (for a missing key: its parent mapping)."""
+    node = root
+    for part in loc:
+        nxt = None
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == part:
+                    nxt = value
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                nxt = node.value[part]
+        if nxt is None:
+            break
+        node = nxt
+    return node
+
+
+def line_of(root: yaml.Node | None, loc: Loc) -> int | None:
+    """1-based line of the field at ``loc`` in the composed document ``root``."""
+    if root is None:
+        return None
+    return _node_at(root, loc).start_mark.line + 1
+
+
+def field_name(loc: Loc) -> str:
+    """``('issues', 0, 'stakes', 2, 'salience')`` -> ``issues[0].stakes[2].salience``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _clean_loc(loc: Loc) -> Loc:
+    # pydantic inserts tags for union members and function validators ('function-after[...]',
+    # 'list[...]', 'float', 'int'...); they are not part of the document path.
+    return tuple(p for p in loc if isinstance(p, int) or ("[" not in p and p not in _TYPE_TAGS))
+
+
+_TYPE_TAGS = {"float", "int", "str", "bool", "none", "literal", "is-instance"}
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    msg = err.get("msg", "invalid value")
+    got = err.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check its spelling against the scenario format in the README)"
+    if kind == "finite_number":
+        return f"must be a finite number, got {got!r}"
+    if kind == "literal_error":
+        return f"{msg.replace('Input should be', 'must be')}, got {got!r}"
+    msg = msg.replace("Input should be", "must be").replace("Value error, ", "")
+    if got is not None and not isinstance(got, dict | list):
+        msg += f", got {got!r}"
+    return msg
+
+
+def validation_error(e: ValidationError, root: yaml.Node | None, label: str) -> ScenarioError:
+    """The first pydantic error as a :class:`ScenarioError` with file, line and field."""
+    errs = e.errors(include_url=False)
+    # prefer the error deepest in the document, then the first
+    err = errs[0]
+    loc = _clean_loc(tuple(err["loc"]))
+    extra = f" (and {len(errs) - 1} more problem{'s' * (len(errs) > 2)})" if len(errs) > 1 else ""
+    return ScenarioError(
+        _message(err) + extra, file=label, line=line_of(root, loc), field=field_name(loc) or None
+    )
+
+
+def parse_scenario_text(text: str, label: str) -> Scenario:
+    """Parse and validate YAML text; ``label`` names the file in messages."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ScenarioError(f"not valid YAML: {e.problem or e}", file=label, line=line) from None
+    except yaml.YAMLError as e:
+        raise ScenarioError(f"not valid YAML: {e}", file=label) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            "a scenario is a YAML mapping starting with 'crossroads: 1'", file=label, line=1
+        )
+    if "crossroads" not in data:
+        raise ScenarioError(
+            "missing 'crossroads: 1' (the format version) at the top", file=label, line=1,
+            field="crossroads",
+        )
+    if data["crossroads"] != 1:
+        raise ScenarioError(
+            f"format version {data['crossroads']!r} is not supported; this crossroads reads 1",
+            file=label, line=line_of(root, ("crossroads",)), field="crossroads",
+        )
+    return validate_data(data, label, root)
+
+
+def validate_data(data: dict[str, Any], label: str, root: yaml.Node | None = None) -> Scenario:
+    """Validate a plain mapping (from YAML or a peer reader) into a :class:`Scenario`."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        raise validation_error(e, root, label) from None
+    problems = semantic_problems(scenario)
+    if problems:
+        loc, message = problems[0]
+        more = len(problems) - 1
+        if more:
+            message += f" (and {more} more problem{'s' * (more > 1)})"
+        raise ScenarioError(message, file=label, line=line_of(root, loc), field=field_name(loc))
+    return scenario
