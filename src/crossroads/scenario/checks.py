@@ -63,6 +63,8 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
     def unknown_actor(ref: str) -> str:
         return f"unknown actor '{ref}'; every actor used must be listed under 'actors'"
 
+    if scenario.focus is not None and scenario.focus not in actors:
+        yield ("focus",), unknown_actor(scenario.focus)
     for loc, item in _cited(scenario):
         src = getattr(item, "source", None)
         if src is not None and src not in sources:

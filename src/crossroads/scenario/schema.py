@@ -314,6 +314,7 @@ class Scenario(_Base):
     title: Text
     description: Text | None = None
     year: int | None = None
+    focus: Id | None = None
     sources: list[Source] = Field(default_factory=list)
     actors: Annotated[list[Actor], Field(min_length=1)]
     memberships: list[Membership] = Field(default_factory=list)
