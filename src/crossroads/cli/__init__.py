@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from crossroads.cli.app import app, console_err
+from crossroads.cli.app import app
 
 __all__ = ["app", "main"]
 
@@ -42,10 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=False)
     except CrossroadsError as e:
-        console_err.print(f"error: {e}", markup=False, highlight=False)
+        sys.stderr.write(f"error: {e}\n")
         return 1
     except KeyboardInterrupt:
-        console_err.print("interrupted", markup=False)
+        sys.stderr.write("interrupted\n")
         return 130
     except SystemExit as e:  # typer/click exit codes
         return int(e.code or 0)
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             e.show()
             return e.exit_code
         if isinstance(e, click.exceptions.Abort):
-            console_err.print("aborted", markup=False)
+            sys.stderr.write("aborted\n")
             return 1
         raise
     return 0

@@ -94,6 +94,19 @@ def _clean_loc(loc: Loc) -> Loc:
 _TYPE_TAGS = {"float", "int", "str", "bool", "none", "literal", "is-instance"}
 
 
+_SHORTER = {
+    "greater than or equal to": ">=",
+    "less than or equal to": "<=",
+    "greater than": ">",
+    "less than": "<",
+    "a valid number, unable to parse string as a number": "a number",
+    "a valid integer, unable to parse string as an integer": "a whole number",
+    "a valid list": "a list",
+    "a valid dictionary": "a mapping",
+    "a valid string": "text",
+}
+
+
 def _message(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     msg = err.get("msg", "invalid value")
@@ -107,6 +120,8 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "literal_error":
         return f"{msg.replace('Input should be', 'must be')}, got {got!r}"
     msg = msg.replace("Input should be", "must be").replace("Value error, ", "")
+    for long, short in _SHORTER.items():
+        msg = msg.replace(long, short)
     if got is not None and not isinstance(got, dict | list):
         msg += f", got {got!r}"
     return msg

@@ -72,7 +72,7 @@ def read_eum_table(path: Path, label: str | None = None) -> Scenario:
     for meaning, names in COLUMNS.items():
         if meaning not in cols:
             raise ScenarioError(
-                f"no {meaning} column; expected one of: {', '.join(n.title() for n in names)}",
+                f"no {meaning} column; expected one of: {', '.join(n if len(n) == 1 else n.title() for n in names)}",
                 file=label, line=header_line, field=meaning,
             )
     if len(rows) < 2:

@@ -1,0 +1,186 @@
+"""Core commands: run, forecast, show, validate."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.panel import Panel
+
+from crossroads.cli.app import app, console, print_json
+from crossroads.cli.tables import collection_df, df_table, fmt
+from crossroads.errors import CrossroadsError
+from crossroads.forecast import forecast as run_forecast
+from crossroads.models import model_names
+from crossroads.scenario import DEFAULT_SCENARIO, load
+from crossroads.summary import forecast_table, scenario_summary
+
+__all__ = ["SHOW_WHAT"]
+
+ScenarioArg = Annotated[
+    str,
+    typer.Argument(
+        help="A built-in scenario name, a YAML scenario file, or a peer-format file "
+        "(EUM CSV/TSV, KTAB CSV, DEU III TSV).",
+    ),
+]
+
+SHOW_WHAT = (
+    "summary", "actors", "issues", "memberships", "agreements", "flows", "events", "sources",
+    "interventions", "benchmarks", "observations", "incentives",
+)
+
+
+@app.command()
+def validate(
+    file: Annotated[str, typer.Argument(help="Scenario or peer-format file to check.")],
+) -> None:
+    """Check a scenario file; print what it holds, or one line naming the first problem.
+
+    Example: crossroads validate my-scenario.yaml
+    """
+    sc = load(file)
+    counts = ", ".join(
+        f"{len(getattr(sc, k))} {k if len(getattr(sc, k)) != 1 else k.rstrip('s')}"
+        for k in ("actors", "memberships", "agreements", "flows", "events", "issues",
+                  "interventions", "benchmarks", "incentives")
+        if getattr(sc, k)
+    )
+    console.print(f"{file}: valid crossroads scenario '{sc.id}' ({counts})", markup=False)
+
+
+@app.command()
+def show(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    what: Annotated[
+        str, typer.Argument(help=f"What to list: {', '.join(SHOW_WHAT)}.")
+    ] = "summary",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List one part of a scenario as a table (or JSON).
+
+    Example: crossroads show kazakhstan-2010 memberships
+    """
+    if what not in SHOW_WHAT:
+        raise CrossroadsError(f"cannot show '{what}'; choose one of: {', '.join(SHOW_WHAT)}")
+    sc = load(scenario)
+    if what == "summary":
+        summary = scenario_summary(sc)
+        if as_json:
+            print_json({k: (v.to_dict(orient="records") if isinstance(v, pd.DataFrame) else v)
+                        for k, v in summary.items()})
+            return
+        _print_summary(summary)
+        return
+    items = getattr(sc, what)
+    if as_json:
+        print_json([i.model_dump(mode="json", by_alias=True, exclude_none=True) for i in items])
+        return
+    if not items:
+        console.print(f"scenario '{sc.id}' has no {what}", markup=False)
+        return
+    if what == "issues":
+        df = pd.DataFrame([
+            {"id": i.id, "title": i.title, "scale": f"{i.scale.min:g}-{i.scale.max:g}",
+             "low": i.scale.labels.get(i.scale.min, ""), "high": i.scale.labels.get(i.scale.max, ""),
+             "status quo": i.status_quo, "actors": len(i.stakes),
+             "observed": i.observed.value if i.observed else None}
+            for i in items
+        ])
+    else:
+        df = collection_df(items)
+    console.print(df_table(df, title=f"{sc.title}: {what}"))
+
+
+@app.command()
+def forecast(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    issue: Annotated[str | None, typer.Option(help="Issue id (optional if only one).")] = None,
+    model: Annotated[str, typer.Option(help="mean, median, eum or smp.")] = "mean",
+    preset: Annotated[str | None, typer.Option(help="Named parameter set of the model.")] = None,
+    rounds: Annotated[int | None, typer.Option(help="Round cap (models with rounds).")] = None,
+    intervention: Annotated[
+        list[str] | None, typer.Option("--intervention", "-i", help="Apply a named intervention.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON schema of the README.")] = False,
+) -> None:
+    """Forecast one issue with one model, round by round.
+
+    Example: crossroads forecast kazakhstan-2010 --issue trade-regime --model eum --preset scholz
+    """
+    sc = load(scenario)
+    if issue is None and len(sc.issues) > 1:
+        raise CrossroadsError(
+            f"scenario '{sc.id}' has {len(sc.issues)} issues; choose one with --issue: "
+            + ", ".join(i.id for i in sc.issues)
+        )
+    params = {} if rounds is None else {"rounds": rounds}
+    if rounds is not None and rounds < 0:
+        raise CrossroadsError("--rounds must be >= 0")
+    f = run_forecast(sc, issue, model, preset=preset, interventions=intervention or (), **params)
+    if as_json:
+        print_json(f.to_dict())
+        return
+    iss = sc.issue(f.issue)
+    console.print(Panel.fit(
+        f"{iss.title}\n{iss.question}\nscale {fmt(iss.scale.min)}-{fmt(iss.scale.max)}: "
+        + "; ".join(f"{fmt(k)} = {v}" for k, v in sorted(iss.scale.labels.items())),
+        title=f"{sc.id} / {iss.id}", title_align="left",
+    ), markup=False)
+    console.print(df_table(f.stakes_df().drop(columns=["actor"]), title="Stakes"))
+    if f.trajectory.ndim == 2:
+        by_round = f.to_df().T
+        by_round.columns = [f"r{c}" for c in by_round.columns]
+        by_round.index.name = "actor"
+        console.print(df_table(by_round, title=f"{model}: positions by round", index=True))
+    else:
+        console.print(df_table(f.to_df().reset_index(), title=f"{model} by round"))
+    line = f"Forecast after {f.rounds} round(s): {fmt(np.round(f.outcome, 2))}"
+    if f.observed is not None:
+        line += f"; observed {fmt(f.observed)} (error {fmt(f.error)})"
+    console.print(line, markup=False)
+
+
+def _print_summary(summary: dict) -> None:
+    console.print(Panel.fit(summary["headline"], title="System", title_align="left"),
+                  markup=False)
+    for key, title in (
+        ("memberships", "Organisations of the focus state, by who leads them"),
+        ("agreements", "Agreements of the focus state"),
+        ("dependence", "Key dependence figures"),
+    ):
+        df = summary.get(key)
+        if isinstance(df, pd.DataFrame) and len(df):
+            console.print(df_table(df, title=title))
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    models: Annotated[
+        str, typer.Option(help="Comma-separated models to run on every issue.")
+    ] = "mean,median,eum",
+) -> None:
+    """The main analysis: the system, then every issue forecast by every model.
+
+    Example: crossroads run            (the built-in kazakhstan-2010 scenario)
+    """
+    sc = load(scenario)
+    wanted = [m.strip() for m in models.split(",") if m.strip()]
+    unknown = [m for m in wanted if m not in model_names()]
+    if unknown:
+        raise CrossroadsError(
+            f"unknown or unavailable model(s): {', '.join(unknown)}; available: "
+            + ", ".join(model_names())
+        )
+    _print_summary(scenario_summary(sc))
+    if not sc.issues:
+        console.print("no contested issues in this scenario", markup=False)
+        return
+    table, scores = forecast_table(sc, wanted)
+    console.print(df_table(table, title="Forecasts of the contested issues (position on 0-100 "
+                                         "unless the issue says otherwise)"))
+    if scores is not None and len(scores):
+        console.print(df_table(scores, title="Error against observed outcomes"))

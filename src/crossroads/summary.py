@@ -1,0 +1,135 @@
+"""Plain-data summaries of a scenario and its forecasts, for the CLI and the report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crossroads.forecast import forecast
+from crossroads.scenario import Scenario
+
+__all__ = ["focus_actor", "forecast_table", "scenario_summary"]
+
+
+def focus_actor(sc: Scenario) -> str | None:
+    """The scenario's focus actor: ``focus`` if set, else the actor with most memberships.
+
+    None when the scenario names no focus and records no memberships (e.g. a peer file).
+    """
+    if sc.focus is not None:
+        return sc.focus
+    counts: dict[str, int] = {}
+    for m in sc.memberships:
+        counts[m.actor] = counts.get(m.actor, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda a: (counts[a], -list(counts).index(a)))
+
+
+def scenario_summary(sc: Scenario) -> dict[str, Any]:
+    """Headline counts, the focus state's memberships and agreements, and its flows.
+
+    Returns
+    -------
+    dict with ``headline`` (str), ``focus`` (actor id), ``memberships``,
+    ``agreements`` and ``dependence`` (DataFrames).
+    """
+    names = {a.id: a.name for a in sc.actors}
+    focus = focus_actor(sc)
+    kinds: dict[str, int] = {}
+    for a in sc.actors:
+        kinds[a.kind] = kinds.get(a.kind, 0) + 1
+    headline = (
+        f"{sc.title}\n"
+        + (f"focus: {names.get(focus, focus)}; " if focus else "")
+        + ", ".join(f"{n} {k}{'s' if n != 1 and not k.endswith('s') else ''}"
+                    for k, n in sorted(kinds.items()))
+        + f"; {len(sc.memberships)} memberships, {len(sc.agreements)} agreements, "
+        f"{len(sc.flows)} flows, {len(sc.events)} events, {len(sc.issues)} contested "
+        f"issue{'s' * (len(sc.issues) != 1)}, "
+        f"{len(sc.interventions)} interventions, {len(sc.sources)} sources"
+    )
+    actors = {a.id: a for a in sc.actors}
+    mem_rows = []
+    for m in sc.memberships:
+        if m.actor != focus:
+            continue
+        org = actors.get(m.organisation)
+        lead = org.led_by if org is not None else None
+        mem_rows.append({
+            "organisation": names.get(m.organisation, m.organisation),
+            "led by": names.get(lead, lead) if lead else "",
+            "role": m.role,
+            "since": m.since,
+            "until": m.until,
+            "outcome": m.outcome,
+            "source": _cite(m.source, m.where),
+        })
+    mem = pd.DataFrame(mem_rows)
+    if len(mem):
+        mem = mem.sort_values(["led by", "since"], na_position="last", kind="stable")
+    ag = pd.DataFrame([
+        {"agreement": a.name, "kind": a.kind, "status": a.status, "signed": a.signed,
+         "in force": a.in_force,
+         "parties": ", ".join(names.get(p, p) for p in a.parties if p != focus),
+         "source": _cite(a.source, a.where)}
+        for a in sc.agreements if focus in a.parties
+    ])
+    dep_rows = []
+    for f in sc.flows:
+        if focus not in (f.origin, f.target):
+            continue
+        amount = []
+        if f.share is not None:
+            amount.append(f"{'~' if f.approximate else ''}{100 * f.share:.1f}% of {f.of or '?'}")
+        if f.value is not None:
+            amount.append(f"{'~' if f.approximate else ''}{f.value:g} {f.unit}")
+        dep_rows.append({
+            "year": f.year, "kind": f.kind, "from": names.get(f.origin, f.origin),
+            "to": names.get(f.target, f.target), "figure": "; ".join(amount),
+            "source": _cite(f.source, f.where),
+        })
+    dep = pd.DataFrame(dep_rows)
+    return {"headline": headline, "focus": focus, "memberships": mem.reset_index(drop=True),
+            "agreements": ag, "dependence": dep}
+
+
+def _cite(source: str | None, where: str | None) -> str:
+    return ", ".join(x for x in (source, where) if x)
+
+
+def forecast_table(
+    sc: Scenario, models: Sequence[str], **presets: str
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Every one-dimensional issue forecast by every model, with observed outcomes and errors.
+
+    Returns
+    -------
+    table : DataFrame
+        One row per issue: status quo, a column per model, observed.
+    scores : DataFrame or None
+        Per model: issues scored and mean absolute error, when any issue has an outcome.
+    """
+    rows, errors = [], {m: [] for m in models}
+    for iss in sc.issues:
+        row: dict[str, Any] = {"issue": iss.id, "status quo": iss.status_quo}
+        for m in models:
+            f = forecast(sc, iss.id, m, preset=presets.get(m))
+            row[m] = float(np.round(f.outcome, 2))
+            if f.error is not None:
+                errors[m].append(f.error)
+        row["observed"] = iss.observed.value if iss.observed else None
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    scored = [m for m in models if errors[m]]
+    if not scored:
+        return table, None
+    scores = pd.DataFrame([
+        {"model": m, "issues scored": len(errors[m]), "mean abs. error": float(np.mean(errors[m])),
+         "median abs. error": float(np.median(errors[m]))}
+        for m in scored
+    ])
+    return table, scores
