@@ -43,7 +43,7 @@ def _duplicates(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
 def _cited(scenario: Scenario) -> Iterator[tuple[Loc, object]]:
     """Every object that may carry ``source``, with its location."""
     for collection in ("actors", "memberships", "agreements", "flows", "events", "issues",
-                       "interventions", "benchmarks", "observations", "incentives"):
+                       "interventions", "benchmarks", "observations", "incentives", "indicators"):
         for i, item in enumerate(getattr(scenario, collection)):
             yield (collection, i), item
     for k, issue in enumerate(scenario.issues):
@@ -170,6 +170,12 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                 "a quantitative benchmark needs threshold and direction (<=, >=, ==); "
                 "or set qualitative: true"
             )
+    for i, b in enumerate(scenario.benchmarks):
+        if b.actor is not None and b.actor not in actors:
+            yield ("benchmarks", i, "actor"), unknown_actor(b.actor)
+    for i, ind in enumerate(scenario.indicators):
+        if ind.actor not in actors:
+            yield ("indicators", i, "actor"), unknown_actor(ind.actor)
     for i, inc in enumerate(scenario.incentives):
         for j, b in enumerate(inc.requires):
             if b not in benchmarks:

@@ -28,6 +28,7 @@ __all__ = [
     "Event",
     "Flow",
     "Incentive",
+    "Indicator",
     "Intervention",
     "Issue",
     "IssueArrays",
@@ -263,6 +264,7 @@ class Benchmark(_Cited):
     id: Id
     name: Text
     indicator: Text
+    actor: Id | None = None  # whose indicator (default: the scenario's focus)
     threshold: Finite | None = None
     direction: Literal["<=", ">=", "=="] | None = None
     qualitative: bool = False
@@ -277,6 +279,22 @@ class Observation(_Cited):
     value: Finite | None = None
     met: bool | None = None
     evidence: Text | None = None
+
+
+class Indicator(_Cited):
+    """One country-year value of a named indicator, typically imported from a dataset.
+
+    ``indicator`` is ``<dataset>.<variable>`` (e.g. ``freedomhouse.political_rights``,
+    ``vdem.v2x_polyarchy``, ``wdi.TX.VAL.FUEL.ZS.UN``); ``label`` keeps a text
+    rating that goes with the value (e.g. "Not Free").
+    """
+
+    actor: Id
+    indicator: Text
+    year: Annotated[int, Field(ge=1800, le=2200)]
+    value: Finite
+    unit: Text | None = None
+    label: Text | None = None
 
 
 class Incentive(_Cited):
@@ -326,6 +344,7 @@ class Scenario(_Base):
     benchmarks: list[Benchmark] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
     incentives: list[Incentive] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
     uncertainty_default: dict[Literal["position", "salience", "capability"], Uncertainty] | None = (
         None
     )
