@@ -49,13 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except SystemExit as e:  # typer/click exit codes
         return int(e.code or 0)
-    except Exception as e:  # click usage errors raised with standalone_mode=False
-        import click
-
-        if isinstance(e, click.exceptions.ClickException):
+    except Exception as e:
+        # usage errors from Typer's command parser (its own vendored click, or click)
+        if hasattr(e, "show") and hasattr(e, "exit_code"):
             e.show()
-            return e.exit_code
-        if isinstance(e, click.exceptions.Abort):
+            return int(e.exit_code)
+        if type(e).__name__ == "Abort":
             sys.stderr.write("aborted\n")
             return 1
         raise

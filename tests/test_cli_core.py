@@ -1,0 +1,92 @@
+"""The core commands end to end, in a subprocess: output, exit status, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, shared
+
+MINI = str(ROOT / "tests" / "data" / "mini.yaml")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "crossroads", *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(ROOT)},
+    )
+
+
+def test_validate_ok():
+    r = cli("validate", MINI)
+    assert r.returncode == 0, r.stderr
+    assert "valid crossroads scenario 'mini' (4 actors, 1 membership" in r.stdout
+
+
+def test_validate_error_is_one_line(tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text((ROOT / "tests/data/mini.yaml").read_text().replace("salience: 0.9", "salience: 2"))
+    r = cli("validate", str(p))
+    assert r.returncode == 1
+    assert r.stderr == f"error: {p}, line 62, field 'issues[0].stakes[0].salience': must be <= 1, got 2\n"
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize("args,message", [
+    (("forecast", MINI, "--model", "oracle"), "error: unknown model 'oracle'"),
+    (("forecast", MINI, "--issue", "nothing"), "error: no issue 'nothing' in scenario 'mini'"),
+    (("forecast", MINI, "--intervention", "stick"), "error: no intervention 'stick'"),
+    (("forecast", MINI, "--model", "mean", "--rounds", "3"),
+     "error: model 'mean' has no parameter 'rounds'"),
+    (("show", MINI, "planets"), "error: cannot show 'planets'"),
+    (("run", "no-such-scenario"), "error: no-such-scenario: no such file or built-in scenario"),
+])
+def test_errors_are_clean(args, message):
+    r = cli(*args)
+    assert r.returncode == 1
+    assert r.stderr.startswith(message), r.stderr
+    assert "Traceback" not in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_usage_error_exit_2():
+    r = cli("forecast", MINI, "--rounds", "many")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_forecast_json_schema():
+    r = cli("forecast", MINI, "--issue", "trade", "--model", "median", "--json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["scenario"] == "mini" and d["issue"] == "trade" and d["model"] == "median"
+    assert d["actors"] == ["Kazakhstan", "Russia", "China"]
+    assert d["trajectory"] == [[40.0, 90.0, 20.0]]
+    assert d["forecast"] == [40.0]
+    assert d["weighted_mean"][0] == pytest.approx(8120 / 137)
+    assert d["observed"] == 60 and d["error"] == 20
+
+
+def test_forecast_table_and_show():
+    r = cli("forecast", MINI, "--model", "mean")
+    assert r.returncode == 0, r.stderr
+    assert "Forecast after 0 round(s): 59.27; observed 60 (error 0.73)" in r.stdout
+    r = cli("show", MINI, "memberships")
+    assert r.returncode == 0 and "sco" in r.stdout
+    r = cli("show", MINI, "flows", "--json")
+    assert json.loads(r.stdout)[0]["from"] == "kaz"
+
+
+def test_run_on_peer_file():
+    r = cli("run", str(shared("eum", "ec-emissions-1994.csv")), "--models", "mean,median")
+    assert r.returncode == 0, r.stderr
+    assert "7.39" in r.stdout and "ec-emissions-1994" in r.stdout
+
+
+def test_run_mini_scores_errors():
+    r = cli("run", MINI, "--models", "mean,median")
+    assert r.returncode == 0, r.stderr
+    assert "Error against observed outcomes" in r.stdout
+    assert "Shanghai Cooperation Organisation" in r.stdout
