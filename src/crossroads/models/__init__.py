@@ -51,16 +51,33 @@ def get_model(name: str) -> ModuleType:
 def resolve_params(name: str, preset: str | None = None, **params) -> dict[str, object]:
     """The full parameter set of model ``name``: defaults, then the preset, then ``params``.
 
+    A preset name that is not built into the model is looked up in the user presets
+    (:mod:`crossroads.presets`: ``$CROSSROADS_PRESETS`` or ``~/.config/crossroads/presets/``).
     Unknown parameter or preset names raise :class:`ModelError` naming them.
     """
     mod = get_model(name)
     out = dict(mod.PARAMS)
     if preset is not None:
-        if preset not in mod.PRESETS:
-            raise ModelError(
-                f"model '{name}' has no preset '{preset}'; presets: {', '.join(mod.PRESETS)}"
-            )
-        out.update(mod.PRESETS[preset])
+        if preset in mod.PRESETS:
+            out.update(mod.PRESETS[preset])
+        else:
+            from crossroads.presets import list_user_presets, user_preset
+
+            user = user_preset(preset)
+            if user is None:
+                known = ", ".join([*mod.PRESETS, *list_user_presets(name)])
+                raise ModelError(f"model '{name}' has no preset '{preset}'; presets: {known}")
+            if user.model != name:
+                raise ModelError(
+                    f"preset '{preset}' ({user.path}) is for model '{user.model}', not '{name}'"
+                )
+            for key in user.params:
+                if key not in mod.PARAMS:
+                    raise ModelError(
+                        f"preset '{preset}' ({user.path}) sets '{key}', which model '{name}' "
+                        "does not have"
+                    )
+            out.update(user.params)
     for key, value in params.items():
         if key not in mod.PARAMS:
             allowed = ", ".join(mod.PARAMS) or "none"
