@@ -16,7 +16,10 @@ MINI = str(ROOT / "tests" / "data" / "mini.yaml")
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "crossroads", *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
         env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(ROOT)},
     )
 
@@ -29,22 +32,32 @@ def test_validate_ok():
 
 def test_validate_error_is_one_line(tmp_path):
     p = tmp_path / "bad.yaml"
-    p.write_text((ROOT / "tests/data/mini.yaml").read_text().replace("salience: 0.9", "salience: 2"))
+    p.write_text(
+        (ROOT / "tests/data/mini.yaml").read_text().replace("salience: 0.9", "salience: 2")
+    )
     r = cli("validate", str(p))
     assert r.returncode == 1
-    assert r.stderr == f"error: {p}, line 62, field 'issues[0].stakes[0].salience': must be <= 1, got 2\n"
+    assert (
+        r.stderr
+        == f"error: {p}, line 62, field 'issues[0].stakes[0].salience': must be <= 1, got 2\n"
+    )
     assert r.stdout == ""
 
 
-@pytest.mark.parametrize("args,message", [
-    (("forecast", MINI, "--model", "oracle"), "error: unknown model 'oracle'"),
-    (("forecast", MINI, "--issue", "nothing"), "error: no issue 'nothing' in scenario 'mini'"),
-    (("forecast", MINI, "--intervention", "stick"), "error: no intervention 'stick'"),
-    (("forecast", MINI, "--model", "mean", "--rounds", "3"),
-     "error: model 'mean' has no parameter 'rounds'"),
-    (("show", MINI, "planets"), "error: cannot show 'planets'"),
-    (("run", "no-such-scenario"), "error: no-such-scenario: no such file or built-in scenario"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("forecast", MINI, "--model", "oracle"), "error: unknown model 'oracle'"),
+        (("forecast", MINI, "--issue", "nothing"), "error: no issue 'nothing' in scenario 'mini'"),
+        (("forecast", MINI, "--intervention", "stick"), "error: no intervention 'stick'"),
+        (
+            ("forecast", MINI, "--model", "mean", "--rounds", "3"),
+            "error: model 'mean' has no parameter 'rounds'",
+        ),
+        (("show", MINI, "planets"), "error: cannot show 'planets'"),
+        (("run", "no-such-scenario"), "error: no-such-scenario: no such file or built-in scenario"),
+    ],
+)
 def test_errors_are_clean(args, message):
     r = cli(*args)
     assert r.returncode == 1

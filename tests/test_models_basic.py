@@ -121,8 +121,17 @@ def test_forecast_result_views():
     df = f.to_df()
     assert list(df.columns) == ["Kazakhstan", "Russia", "China", "forecast", "weighted_mean"]
     d = f.to_dict()
-    for key in ("scenario", "issue", "model", "actors", "capability", "salience", "trajectory",
-                "forecast", "weighted_mean"):
+    for key in (
+        "scenario",
+        "issue",
+        "model",
+        "actors",
+        "capability",
+        "salience",
+        "trajectory",
+        "forecast",
+        "weighted_mean",
+    ):
         assert key in d
     assert d["observed"] == 60 and d["error"] == pytest.approx(abs(8120 / 137 - 60))
     assert "<table" in f._repr_html_()

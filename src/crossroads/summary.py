@@ -45,8 +45,10 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
     headline = (
         f"{sc.title}\n"
         + (f"focus: {names.get(focus, focus)}; " if focus else "")
-        + ", ".join(f"{n} {k}{'s' if n != 1 and not k.endswith('s') else ''}"
-                    for k, n in sorted(kinds.items()))
+        + ", ".join(
+            f"{n} {k}{'s' if n != 1 and not k.endswith('s') else ''}"
+            for k, n in sorted(kinds.items())
+        )
         + f"; {len(sc.memberships)} memberships, {len(sc.agreements)} agreements, "
         f"{len(sc.flows)} flows, {len(sc.events)} events, {len(sc.issues)} contested "
         f"issue{'s' * (len(sc.issues) != 1)}, "
@@ -59,25 +61,35 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
             continue
         org = actors.get(m.organisation)
         lead = org.led_by if org is not None else None
-        mem_rows.append({
-            "organisation": names.get(m.organisation, m.organisation),
-            "led by": names.get(lead, lead) if lead else "",
-            "role": m.role,
-            "since": m.since,
-            "until": m.until,
-            "outcome": m.outcome,
-            "source": _cite(m.source, m.where),
-        })
+        mem_rows.append(
+            {
+                "organisation": names.get(m.organisation, m.organisation),
+                "led by": names.get(lead, lead) if lead else "",
+                "role": m.role,
+                "since": m.since,
+                "until": m.until,
+                "outcome": m.outcome,
+                "source": _cite(m.source, m.where),
+            }
+        )
     mem = pd.DataFrame(mem_rows)
     if len(mem):
         mem = mem.sort_values(["led by", "since"], na_position="last", kind="stable")
-    ag = pd.DataFrame([
-        {"agreement": a.name, "kind": a.kind, "status": a.status, "signed": a.signed,
-         "in force": a.in_force,
-         "parties": ", ".join(names.get(p, p) for p in a.parties if p != focus),
-         "source": _cite(a.source, a.where)}
-        for a in sc.agreements if focus in a.parties
-    ])
+    ag = pd.DataFrame(
+        [
+            {
+                "agreement": a.name,
+                "kind": a.kind,
+                "status": a.status,
+                "signed": a.signed,
+                "in force": a.in_force,
+                "parties": ", ".join(names.get(p, p) for p in a.parties if p != focus),
+                "source": _cite(a.source, a.where),
+            }
+            for a in sc.agreements
+            if focus in a.parties
+        ]
+    )
     dep_rows = []
     for f in sc.flows:
         if focus not in (f.origin, f.target):
@@ -87,14 +99,24 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
             amount.append(f"{'~' if f.approximate else ''}{100 * f.share:.1f}% of {f.of or '?'}")
         if f.value is not None:
             amount.append(f"{'~' if f.approximate else ''}{f.value:g} {f.unit}")
-        dep_rows.append({
-            "year": f.year, "kind": f.kind, "from": names.get(f.origin, f.origin),
-            "to": names.get(f.target, f.target), "figure": "; ".join(amount),
-            "source": _cite(f.source, f.where),
-        })
+        dep_rows.append(
+            {
+                "year": f.year,
+                "kind": f.kind,
+                "from": names.get(f.origin, f.origin),
+                "to": names.get(f.target, f.target),
+                "figure": "; ".join(amount),
+                "source": _cite(f.source, f.where),
+            }
+        )
     dep = pd.DataFrame(dep_rows)
-    return {"headline": headline, "focus": focus, "memberships": mem.reset_index(drop=True),
-            "agreements": ag, "dependence": dep}
+    return {
+        "headline": headline,
+        "focus": focus,
+        "memberships": mem.reset_index(drop=True),
+        "agreements": ag,
+        "dependence": dep,
+    }
 
 
 def _cite(source: str | None, where: str | None) -> str:
@@ -127,9 +149,15 @@ def forecast_table(
     scored = [m for m in models if errors[m]]
     if not scored:
         return table, None
-    scores = pd.DataFrame([
-        {"model": m, "issues scored": len(errors[m]), "mean abs. error": float(np.mean(errors[m])),
-         "median abs. error": float(np.median(errors[m]))}
-        for m in scored
-    ])
+    scores = pd.DataFrame(
+        [
+            {
+                "model": m,
+                "issues scored": len(errors[m]),
+                "mean abs. error": float(np.mean(errors[m])),
+                "median abs. error": float(np.median(errors[m])),
+            }
+            for m in scored
+        ]
+    )
     return table, scores

@@ -28,8 +28,18 @@ ScenarioArg = Annotated[
 ]
 
 SHOW_WHAT = (
-    "summary", "actors", "issues", "memberships", "agreements", "flows", "events", "sources",
-    "interventions", "benchmarks", "observations", "incentives",
+    "summary",
+    "actors",
+    "issues",
+    "memberships",
+    "agreements",
+    "flows",
+    "events",
+    "sources",
+    "interventions",
+    "benchmarks",
+    "observations",
+    "incentives",
 )
 
 
@@ -44,8 +54,17 @@ def validate(
     sc = load(file)
     counts = ", ".join(
         f"{len(getattr(sc, k))} {k if len(getattr(sc, k)) != 1 else k.rstrip('s')}"
-        for k in ("actors", "memberships", "agreements", "flows", "events", "issues",
-                  "interventions", "benchmarks", "incentives")
+        for k in (
+            "actors",
+            "memberships",
+            "agreements",
+            "flows",
+            "events",
+            "issues",
+            "interventions",
+            "benchmarks",
+            "incentives",
+        )
         if getattr(sc, k)
     )
     console.print(f"{file}: valid crossroads scenario '{sc.id}' ({counts})", markup=False)
@@ -54,9 +73,7 @@ def validate(
 @app.command()
 def show(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
-    what: Annotated[
-        str, typer.Argument(help=f"What to list: {', '.join(SHOW_WHAT)}.")
-    ] = "summary",
+    what: Annotated[str, typer.Argument(help=f"What to list: {', '.join(SHOW_WHAT)}.")] = "summary",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List one part of a scenario as a table (or JSON).
@@ -69,8 +86,12 @@ def show(
     if what == "summary":
         summary = scenario_summary(sc)
         if as_json:
-            print_json({k: (v.to_dict(orient="records") if isinstance(v, pd.DataFrame) else v)
-                        for k, v in summary.items()})
+            print_json(
+                {
+                    k: (v.to_dict(orient="records") if isinstance(v, pd.DataFrame) else v)
+                    for k, v in summary.items()
+                }
+            )
             return
         _print_summary(summary)
         return
@@ -82,13 +103,21 @@ def show(
         console.print(f"scenario '{sc.id}' has no {what}", markup=False)
         return
     if what == "issues":
-        df = pd.DataFrame([
-            {"id": i.id, "title": i.title, "scale": f"{i.scale.min:g}-{i.scale.max:g}",
-             "low": i.scale.labels.get(i.scale.min, ""), "high": i.scale.labels.get(i.scale.max, ""),
-             "status quo": i.status_quo, "actors": len(i.stakes),
-             "observed": i.observed.value if i.observed else None}
-            for i in items
-        ])
+        df = pd.DataFrame(
+            [
+                {
+                    "id": i.id,
+                    "title": i.title,
+                    "scale": f"{i.scale.min:g}-{i.scale.max:g}",
+                    "low": i.scale.labels.get(i.scale.min, ""),
+                    "high": i.scale.labels.get(i.scale.max, ""),
+                    "status quo": i.status_quo,
+                    "actors": len(i.stakes),
+                    "observed": i.observed.value if i.observed else None,
+                }
+                for i in items
+            ]
+        )
     else:
         df = collection_df(items)
     console.print(df_table(df, title=f"{sc.title}: {what}"))
@@ -104,7 +133,9 @@ def forecast(
     intervention: Annotated[
         list[str] | None, typer.Option("--intervention", "-i", help="Apply a named intervention.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON schema of the README.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the JSON schema of the README.")
+    ] = False,
 ) -> None:
     """Forecast one issue with one model, round by round.
 
@@ -124,11 +155,15 @@ def forecast(
         print_json(f.to_dict())
         return
     iss = sc.issue(f.issue)
-    console.print(Panel.fit(
-        f"{iss.title}\n{iss.question}\nscale {fmt(iss.scale.min)}-{fmt(iss.scale.max)}: "
-        + "; ".join(f"{fmt(k)} = {v}" for k, v in sorted(iss.scale.labels.items())),
-        title=f"{sc.id} / {iss.id}", title_align="left",
-    ), markup=False)
+    console.print(
+        Panel.fit(
+            f"{iss.title}\n{iss.question}\nscale {fmt(iss.scale.min)}-{fmt(iss.scale.max)}: "
+            + "; ".join(f"{fmt(k)} = {v}" for k, v in sorted(iss.scale.labels.items())),
+            title=f"{sc.id} / {iss.id}",
+            title_align="left",
+        ),
+        markup=False,
+    )
     console.print(df_table(f.stakes_df().drop(columns=["actor"]), title="Stakes"))
     if f.trajectory.ndim == 2:
         by_round = f.to_df().T
@@ -144,8 +179,7 @@ def forecast(
 
 
 def _print_summary(summary: dict) -> None:
-    console.print(Panel.fit(summary["headline"], title="System", title_align="left"),
-                  markup=False)
+    console.print(Panel.fit(summary["headline"], title="System", title_align="left"), markup=False)
     for key, title in (
         ("memberships", "Organisations of the focus state, by who leads them"),
         ("agreements", "Agreements of the focus state"),
@@ -180,7 +214,12 @@ def run(
         console.print("no contested issues in this scenario", markup=False)
         return
     table, scores = forecast_table(sc, wanted)
-    console.print(df_table(table, title="Forecasts of the contested issues (position on 0-100 "
-                                         "unless the issue says otherwise)"))
+    console.print(
+        df_table(
+            table,
+            title="Forecasts of the contested issues (position on 0-100 "
+            "unless the issue says otherwise)",
+        )
+    )
     if scores is not None and len(scores):
         console.print(df_table(scores, title="Error against observed outcomes"))

@@ -26,8 +26,13 @@ def fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
-def df_table(df: pd.DataFrame, title: str | None = None, digits: int = 2, index: bool = False,
-             justify_numbers: bool = True) -> Table:
+def df_table(
+    df: pd.DataFrame,
+    title: str | None = None,
+    digits: int = 2,
+    index: bool = False,
+    justify_numbers: bool = True,
+) -> Table:
     """A Rich table of ``df``; numeric columns right-aligned."""
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
     cols = ([df.index.name or ""] if index else []) + [str(c) for c in df.columns]

@@ -26,9 +26,12 @@ def _edit_issue(issue: Issue, edits: list[Edit], where: str) -> Issue:
         idx = next((i for i, s in enumerate(stakes) if s.actor == ed.actor), None)
         if ed.add is not None:
             if idx is not None:
-                raise InterventionError(f"{where}: '{ed.actor}' already has a stake in '{issue.id}'")
-            vals = {f: min(max(ed.add[f], _bounds(issue, f)[0]), _bounds(issue, f)[1])
-                    for f in _FIELDS}
+                raise InterventionError(
+                    f"{where}: '{ed.actor}' already has a stake in '{issue.id}'"
+                )
+            vals = {
+                f: min(max(ed.add[f], _bounds(issue, f)[0]), _bounds(issue, f)[1]) for f in _FIELDS
+            }
             stakes.append(Stake(actor=ed.actor, note=f"added by {where}", **vals))
             continue
         if idx is None:
@@ -68,7 +71,8 @@ def apply_edits(scenario: Scenario, edits: Iterable[Edit], where: str = "edit") 
             raise InterventionError(f"{where}: unknown actor '{ed.actor}'")
     issues = [
         _edit_issue(issue, [e for e in edits if e.issue == issue.id], where)
-        if any(e.issue == issue.id for e in edits) else issue
+        if any(e.issue == issue.id for e in edits)
+        else issue
         for issue in scenario.issues
     ]
     return scenario.model_copy(update={"issues": issues})

@@ -95,5 +95,6 @@ def load(source: str | Path | None = None) -> Scenario:
     raise ScenarioError(
         "not a scenario (YAML with 'crossroads: 1') nor a known peer format "
         "(EUM table with Actor/Stakeholder/Name and Position/x columns, KTAB CSV, DEU III TSV)",
-        file=label, line=1,
+        file=label,
+        line=1,
     )

@@ -156,13 +156,17 @@ def parse_scenario_text(text: str, label: str) -> Scenario:
         )
     if "crossroads" not in data:
         raise ScenarioError(
-            "missing 'crossroads: 1' (the format version) at the top", file=label, line=1,
+            "missing 'crossroads: 1' (the format version) at the top",
+            file=label,
+            line=1,
             field="crossroads",
         )
     if data["crossroads"] != 1:
         raise ScenarioError(
             f"format version {data['crossroads']!r} is not supported; this crossroads reads 1",
-            file=label, line=line_of(root, ("crossroads",)), field="crossroads",
+            file=label,
+            line=line_of(root, ("crossroads",)),
+            field="crossroads",
         )
     return validate_data(data, label, root)
 

@@ -35,6 +35,10 @@ COLUMNS = {
 }
 
 
+def _display(names: tuple[str, ...]) -> str:
+    return ", ".join(n if len(n) == 1 else n.title() for n in names)
+
+
 def _columns(header: list[str]) -> dict[str, int] | None:
     lower = [h.strip().lower() for h in header]
     found = {}
@@ -72,8 +76,10 @@ def read_eum_table(path: Path, label: str | None = None) -> Scenario:
     for meaning, names in COLUMNS.items():
         if meaning not in cols:
             raise ScenarioError(
-                f"no {meaning} column; expected one of: {', '.join(n if len(n) == 1 else n.title() for n in names)}",
-                file=label, line=header_line, field=meaning,
+                f"no {meaning} column; expected one of: {_display(names)}",
+                file=label,
+                line=header_line,
+                field=meaning,
             )
     if len(rows) < 2:
         raise ScenarioError("no actor rows after the header", file=label, line=header_line)
@@ -86,18 +92,26 @@ def read_eum_table(path: Path, label: str | None = None) -> Scenario:
             )
         name = cells[cols["actor"]]
         if not name:
-            raise ScenarioError("actor name is empty", file=label, line=line, field=header[cols["actor"]])
-        vals = {m: number(cells[cols[m]], label, line, header[cols[m]])
-                for m in ("capability", "position", "salience")}
+            raise ScenarioError(
+                "actor name is empty", file=label, line=line, field=header[cols["actor"]]
+            )
+        vals = {
+            m: number(cells[cols[m]], label, line, header[cols[m]])
+            for m in ("capability", "position", "salience")
+        }
         if vals["capability"] < 0:
             raise ScenarioError(
                 f"capability must be >= 0, got {vals['capability']:g}",
-                file=label, line=line, field=header[cols["capability"]],
+                file=label,
+                line=line,
+                field=header[cols["capability"]],
             )
         if not 0 <= vals["salience"] <= 100:
             raise ScenarioError(
                 f"salience must lie in 0-1 or 0-100, got {vals['salience']:g}",
-                file=label, line=line, field=header[cols["salience"]],
+                file=label,
+                line=line,
+                field=header[cols["salience"]],
             )
         names.append(name)
         c.append(vals["capability"])
@@ -111,7 +125,9 @@ def read_eum_table(path: Path, label: str | None = None) -> Scenario:
         if name in seen:
             raise ScenarioError(
                 f"actor '{name}' appears twice (first on line {seen[name]})",
-                file=label, line=line, field=header[cols["actor"]],
+                file=label,
+                line=line,
+                field=header[cols["actor"]],
             )
         seen[name] = line
     taken: set[str] = set()
@@ -130,16 +146,24 @@ def read_eum_table(path: Path, label: str | None = None) -> Scenario:
             {"id": i, "name": n, "kind": "group", "source": "file", "where": f"line {ln}"}
             for i, n, ln in zip(ids, names, lines, strict=True)
         ],
-        "issues": [{
-            "id": stem,
-            "title": path.stem,
-            "question": f"Outcome of the issue in {path.name}",
-            "scale": {"min": lo, "max": hi},
-            "stakes": [
-                {"actor": i, "capability": ci, "position": xi, "salience": si,
-                 "source": "file", "where": f"line {ln}"}
-                for i, ci, xi, si, ln in zip(ids, c, x, s, lines, strict=True)
-            ],
-        }],
+        "issues": [
+            {
+                "id": stem,
+                "title": path.stem,
+                "question": f"Outcome of the issue in {path.name}",
+                "scale": {"min": lo, "max": hi},
+                "stakes": [
+                    {
+                        "actor": i,
+                        "capability": ci,
+                        "position": xi,
+                        "salience": si,
+                        "source": "file",
+                        "where": f"line {ln}",
+                    }
+                    for i, ci, xi, si, ln in zip(ids, c, x, s, lines, strict=True)
+                ],
+            }
+        ],
     }
     return validate_data(data, label)

@@ -30,7 +30,9 @@ def read_rows(text: str, label: str, delimiter: str | None = None) -> list[tuple
             if cells:
                 rows.append((reader.line_num, cells))
     except csv.Error as e:
-        raise ScenarioError(f"not valid delimited text: {e}", file=label, line=reader.line_num)
+        raise ScenarioError(
+            f"not valid delimited text: {e}", file=label, line=reader.line_num
+        ) from None
     return rows
 
 
@@ -39,7 +41,9 @@ def number(cell: str, label: str, line: int, field: str) -> float:
     try:
         value = float(cell)
     except ValueError:
-        raise ScenarioError(f"must be a number, got {cell!r}", file=label, line=line, field=field)
+        raise ScenarioError(
+            f"must be a number, got {cell!r}", file=label, line=line, field=field
+        ) from None
     if not math.isfinite(value):
         raise ScenarioError(
             f"must be a finite number, got {cell!r}", file=label, line=line, field=field
