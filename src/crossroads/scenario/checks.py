@@ -131,7 +131,9 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                     f"{s.position:g} lies outside the issue's scale {lo:g}-{hi:g}"
                 )
             for field, u in (s.uncertainty or {}).items():
-                yield from _uncertainty_problems(u, ("issues", k, "stakes", j, "uncertainty", field))
+                yield from _uncertainty_problems(
+                    u, ("issues", k, "stakes", j, "uncertainty", field), _legal(field, lo, hi)
+                )
     for field, u in (scenario.uncertainty_default or {}).items():
         yield from _uncertainty_problems(u, ("uncertainty_default", field))
     for i, iv in enumerate(scenario.interventions):
@@ -189,19 +191,44 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
             )
 
 
-def _uncertainty_problems(u, loc: Loc) -> Iterator[tuple[Loc, str]]:
+def _legal(field: str, lo: float, hi: float) -> tuple[str, float, float]:
+    """The legal range of a stake field on an issue with scale ``lo``-``hi``."""
+    if field == "position":
+        return "the issue's scale", lo, hi
+    if field == "salience":
+        return "salience's range", 0.0, 1.0
+    return "capability's range", 0.0, float("inf")
+
+
+def _uncertainty_problems(
+    u, loc: Loc, legal: tuple[str, float, float] | None = None
+) -> Iterator[tuple[Loc, str]]:
+    """Problems of one uncertainty; ``legal`` bounds absolute values (None: offsets)."""
     kinds = sum(x is not None for x in (u.range, u.sd, u.options))
-    if kinds != 1:
-        yield loc, "give exactly one of: range [low, high], sd, options"
+    extra = sum(x is not None for x in (u.plus_minus, u.relative))
+    if kinds + extra != 1:
+        if extra:
+            yield loc, "give exactly one of: range [low, high], sd, options, plus_minus, relative"
+        else:
+            yield loc, "give exactly one of: range [low, high], sd, options"
+    elif u.weights is not None and u.options is None:
+        yield loc + ("weights",), "weights go only with options"
     elif u.range is not None and not u.range[0] <= u.range[1]:
         yield loc + ("range",), "range must be [low, high] with low <= high"
-    elif u.options is not None:
-        if not u.options:
-            yield loc + ("options",), "options must not be empty"
-        if u.weights is not None and len(u.weights) != len(u.options):
-            yield loc + ("weights",), "weights must have one entry per option"
-        elif u.weights is not None and sum(u.weights) <= 0:
-            yield loc + ("weights",), "weights must not all be zero"
+    elif u.options is not None and not u.options:
+        yield loc + ("options",), "options must not be empty"
+    elif u.weights is not None and len(u.weights) != len(u.options):
+        yield loc + ("weights",), "weights must have one entry per option"
+    elif u.weights is not None and sum(u.weights) <= 0:
+        yield loc + ("weights",), "weights must not all be zero"
+    elif legal is not None and (u.range is not None or u.options is not None):
+        what, lo, hi = legal
+        key = "range" if u.range is not None else "options"
+        vals = u.range if u.range is not None else u.options
+        if min(vals) < lo or max(vals) > hi:
+            shown = ", ".join(f"{v:g}" for v in vals)
+            bounds = f"{lo:g}-{hi:g}" if hi < float("inf") else f">= {lo:g}"
+            yield loc + (key,), f"{key} [{shown}] must lie within {what} ({bounds})"
 
 
 def semantic_problems(scenario: Scenario) -> list[tuple[Loc, str]]:

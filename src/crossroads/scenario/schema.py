@@ -188,12 +188,22 @@ class Scale(_Base):
 
 
 class Uncertainty(_Base):
-    """Uncertainty about one stake field: a uniform range, a truncated normal, or options."""
+    """Uncertainty about one stake field: a uniform range, a truncated normal, or options.
+
+    Give exactly one of ``range`` (uniform on [low, high]), ``sd`` (normal around
+    the stake's value, truncated to the legal range), ``options`` (with optional
+    ``weights``), ``plus_minus`` (uniform on value +- plus_minus) or ``relative``
+    (uniform on value x (1 +- relative)). In ``uncertainty_default``, ``range``
+    and ``options`` are offsets added to each stake's value. See
+    :mod:`crossroads.ensemble.sampling` for the built-in default.
+    """
 
     range: Annotated[list[Finite], Field(min_length=2, max_length=2)] | None = None
     sd: NonNeg | None = None
     options: list[Finite] | None = None
     weights: list[NonNeg] | None = None
+    plus_minus: NonNeg | None = None
+    relative: NonNeg | None = None
 
 
 class Stake(_Cited):
