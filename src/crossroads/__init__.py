@@ -6,6 +6,11 @@ contested decisions inside it.
 >>> f = crossroads.forecast(sc, "trade-regime", model="eum", preset="scholz")
 """
 
+# ``crossroads.ensemble`` below is the function; its subpackage's modules are imported by full
+# name (``from crossroads.ensemble.sampling import ...``).
+from crossroads.ensemble import EnsembleResult, ensemble
+from crossroads.ensemble.compare import ComparisonResult, compare
+from crossroads.ensemble.sensitivity import SensitivityResult, sensitivity
 from crossroads.errors import (
     CrossroadsError,
     InterventionError,
@@ -19,16 +24,22 @@ from crossroads.scenario import Scenario, apply_interventions, builtin_names, lo
 __version__ = "0.1.0"
 
 __all__ = [
+    "ComparisonResult",
     "CrossroadsError",
+    "EnsembleResult",
     "Forecast",
     "InterventionError",
     "ModelError",
     "Scenario",
     "ScenarioError",
+    "SensitivityResult",
     "StoreError",
     "__version__",
     "apply_interventions",
     "builtin_names",
+    "compare",
+    "ensemble",
     "forecast",
     "load",
+    "sensitivity",
 ]

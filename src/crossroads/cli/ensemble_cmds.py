@@ -1,0 +1,600 @@
+"""Uncertainty commands: ensemble, sensitivity, compare, and the run store (runs list/show)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.panel import Panel
+
+from crossroads.cli.app import app, console, print_json
+from crossroads.cli.tables import df_table, fmt
+from crossroads.errors import CrossroadsError
+from crossroads.scenario import DEFAULT_SCENARIO
+
+__all__ = ["render_compare", "render_ensemble", "render_sensitivity", "runs_app"]
+
+ScenarioArg = Annotated[
+    str,
+    typer.Argument(
+        help="A built-in scenario name, a YAML scenario file, or a peer-format file.",
+    ),
+]
+IssueOpt = Annotated[str | None, typer.Option(help="Issue id (optional if only one).")]
+ModelOpt = Annotated[str, typer.Option(help="mean, median or eum.")]
+PresetOpt = Annotated[str | None, typer.Option(help="Named parameter set of the model.")]
+RoundsOpt = Annotated[int | None, typer.Option(help="Round cap (models with rounds).")]
+ParamOpt = Annotated[
+    list[str] | None,
+    typer.Option("--param", help="Model parameter KEY=VALUE (repeatable); VALUE read as JSON."),
+]
+SeedOpt = Annotated[int, typer.Option(help="Random seed, 0 .. 2**63-1 (same seed, same numbers).")]
+WorkersOpt = Annotated[
+    int | None, typer.Option(help="Run on a new Dask LocalCluster with W worker processes.")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(help="Run on an existing Dask cluster, e.g. tcp://host:8786."),
+]
+ChunkOpt = Annotated[
+    int | None,
+    typer.Option("--chunk-size", help="Runs per task (rounded up to whole blocks of 1024)."),
+]
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Run store file (default: $CROSSROADS_STORE, else "
+        "~/.local/share/crossroads/runs.sqlite).",
+    ),
+]
+NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not save this run.")]
+NoDefaultOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-default-uncertainty",
+        help="Vary only what the scenario gives uncertainty for (no built-in default).",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+# --- helpers -----------------------------------------------------------------------------
+def _params(param: list[str] | None, rounds: int | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in param or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise CrossroadsError(f"--param expects KEY=VALUE, got '{item}'")
+        try:
+            out[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key.strip()] = raw
+    if rounds is not None:
+        if rounds < 0:
+            raise CrossroadsError("--rounds must be >= 0")
+        out["rounds"] = rounds
+    return out
+
+
+def _store_arg(store: str | None, no_store: bool) -> str | bool:
+    if no_store and store:
+        raise CrossroadsError("give --store or --no-store, not both")
+    if no_store:
+        return False
+    return store if store else True
+
+
+def _quiet_dask(workers: int | None, scheduler: str | None) -> None:
+    if workers is not None or scheduler is not None:
+        for name in ("distributed", "distributed.nanny", "distributed.scheduler", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+@contextmanager
+def _progress(show: bool, what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on a terminal; nothing otherwise."""
+    if not show:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _f(x: Any, digits: int = 3) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, float):
+        return f"{x:.{digits}g}" if abs(x) < 1e4 else f"{x:,.0f}"
+    return str(x)
+
+
+def _stored(d: dict[str, Any], path: str | None) -> None:
+    if d.get("run_id") is not None:
+        console.print(f"saved as run {d['run_id']} in {path}", markup=False, style="dim")
+
+
+# --- rendering (from plain dicts, so stored runs render the same) -------------------------
+def render_ensemble(d: dict[str, Any]) -> None:
+    """Print an ensemble summary (the dict of ``EnsembleResult.to_dict()``)."""
+    dist = d["distribution"]
+    preset = f" (preset {d['preset']})" if d.get("preset") else ""
+    iv = f", interventions {', '.join(d['interventions'])}" if d.get("interventions") else ""
+    console.print(
+        Panel.fit(
+            f"{d['model']}{preset} ensemble of {d['runs']:,} runs, seed {d['seed']}{iv}\n"
+            f"{d['executor']}, chunks of {d['chunk_size']:,} runs, {d['elapsed']:.2f} s",
+            title=f"{d['scenario']} / {d['issue']}",
+            title_align="left",
+        ),
+        markup=False,
+    )
+    rows = [("mean", dist["mean"], dist["mcse"])]
+    names = {"0.05": "5%", "0.25": "25%", "0.5": "median", "0.75": "75%", "0.95": "95%"}
+    for p, v in dist["quantiles"].items():
+        rows.append((names.get(p, p), v, dist["quantile_mcse"][p]))
+    rows.append(("sd", dist["sd"], None))
+    rows.append(("min .. max", f"{_f(dist['min'], 4)} .. {_f(dist['max'], 4)}", None))
+    table = pd.DataFrame(
+        [{"statistic": a, "value": _f(b, 4), "± MC s.e.": _f(c, 2)} for a, b, c in rows]
+    )
+    console.print(df_table(table, title="Forecast distribution"))
+    if dist["bands"]:
+        bands = pd.DataFrame(
+            [
+                {
+                    "band": b["name"],
+                    "range": f"{fmt(b['low'])}-{fmt(b['high'])}",
+                    "probability": f"{b['probability']:.1%}",
+                    "± MC s.e.": f"{b['mcse']:.1%}",
+                }
+                for b in dist["bands"]
+            ]
+        )
+        console.print(df_table(bands, title="Probability of each labelled band"))
+    lines = [f"Point forecast at the stakes' own values: {_f(d['point_forecast'], 4)}."]
+    if dist.get("observed") is not None and dist.get("observed_percentile") is not None:
+        lines.append(
+            f"Observed outcome {fmt(dist['observed'])}: {dist['observed_percentile']:.0%} of runs "
+            "forecast at or below it."
+        )
+    origins = Counter(i["origin"] for i in d["inputs"] if i["uncertain"])
+    lines.append(
+        f"{d['uncertain_inputs']} of {len(d['inputs'])} inputs uncertain ("
+        + ", ".join(f"{k}: {v}" for k, v in sorted(origins.items()))
+        + ")."
+    )
+    if dist["n_invalid"]:
+        lines.append(f"{dist['n_invalid']} runs gave no forecast and are left out.")
+    rounds = (
+        f"; {dist['mean_rounds']:.1f} bargaining rounds per run on average (at most "
+        f"{dist['max_rounds']})"
+        if dist["max_rounds"]
+        else ""
+    )
+    lines.append(f"Quantiles are exact to ±{dist['resolution']:.2g}{rounds}.")
+    console.print("\n".join(lines), markup=False)
+
+
+def render_sensitivity(d: dict[str, Any]) -> None:
+    """Print a sensitivity study (the dict of ``SensitivityResult.to_dict()``)."""
+    title = "Sobol indices" if d["method"] == "sobol" else "One at a time (tornado)"
+    preset = f" (preset {d['preset']})" if d.get("preset") else ""
+    sub = (
+        f"N = {d['samples']}, {d['model_runs']:,} model runs"
+        if d["method"] == "sobol"
+        else f"5% and 95% of each input, {d['model_runs']} model runs"
+    )
+    console.print(
+        Panel.fit(
+            f"{d['model']}{preset}: {title.lower()}, {sub}, seed {d['seed']}\n"
+            f"forecast at the stakes' own values {_f(d['point_forecast'], 4)}; "
+            f"{d['executor']}, {d['elapsed']:.2f} s",
+            title=f"{d['scenario']} / {d['issue']}",
+            title_align="left",
+        ),
+        markup=False,
+    )
+    inputs = pd.DataFrame(d["inputs"])
+    if d["method"] == "sobol":
+        show = pd.DataFrame(
+            {
+                "input": inputs["input"],
+                "distribution": inputs["distribution"],
+                "total ST": [
+                    f"{a:.3f} ± {b:.3f}"
+                    for a, b in zip(inputs["ST"], inputs["ST_conf"], strict=True)
+                ],
+                "first-order S1": [
+                    f"{a:.3f} ± {b:.3f}"
+                    for a, b in zip(inputs["S1"], inputs["S1_conf"], strict=True)
+                ],
+                "": [_bar(v, 1.0) for v in inputs["ST"]],
+            }
+        )
+    else:
+        top = float(inputs["swing"].max()) if len(inputs) else 0.0
+        show = pd.DataFrame(
+            {
+                "input": inputs["input"],
+                "low .. high": [
+                    f"{_f(a)} .. {_f(b)}"
+                    for a, b in zip(inputs["low"], inputs["high"], strict=True)
+                ],
+                "forecast at low": [_f(v, 4) for v in inputs["forecast_low"]],
+                "forecast at high": [_f(v, 4) for v in inputs["forecast_high"]],
+                "swing": [_f(v, 3) for v in inputs["swing"]],
+                "": [_bar(v, top) for v in inputs["swing"]],
+            }
+        )
+    show.insert(0, "rank", range(1, len(show) + 1))
+    console.print(
+        df_table(
+            show, title=title + " (± 95% bootstrap interval)" if d["method"] == "sobol" else title
+        )
+    )
+    console.print(d["summary"], markup=False)
+    for note in d.get("notes", []):
+        console.print(f"Note: {note}.", markup=False)
+
+
+def _bar(v: float, top: float, width: int = 20) -> str:
+    if not top > 0 or v != v:
+        return ""
+    return "█" * max(0, round(width * min(max(v, 0.0), top) / top))
+
+
+def render_compare(d: dict[str, Any]) -> None:
+    """Print a what-if comparison (the dict of ``ComparisonResult.to_dict()``)."""
+    preset = f" (preset {d['preset']})" if d.get("preset") else ""
+    console.print(
+        Panel.fit(
+            f"{d['model']}{preset}: baseline vs interventions on the same {d['runs']:,} draws "
+            f"(seed {d['seed']})\n{d['executor']}, {d['elapsed']:.2f} s",
+            title=f"{d['scenario']} / {d['issue']}",
+            title_align="left",
+        ),
+        markup=False,
+    )
+    rows = []
+    for v in d["variants"]:
+        dist, s = v["distribution"], v["shift"]
+        q = dist["quantiles"]
+        row = {
+            "variant": v["name"],
+            "point": _f(v["point_forecast"], 4),
+            "mean": _f(dist["mean"], 4),
+            "median": _f(dist["median"], 4),
+            "90% range": f"{_f(q['0.05'], 4)} .. {_f(q['0.95'], 4)}",
+        }
+        if s is None:
+            row.update({"mean shift": "", "shift 5-95%": "", "up / down": ""})
+        else:
+            sq = s["quantiles"]
+            row.update(
+                {
+                    "mean shift": f"{s['mean']:+.3g} ± {1.96 * s['mcse']:.2g}",
+                    "shift 5-95%": f"{sq['0.05']:+.3g} .. {sq['0.95']:+.3g}",
+                    "up / down": f"{s['share_above_zero']:.0%} / {s['share_below_zero']:.0%}",
+                }
+            )
+        for b in dist["bands"]:
+            row[f"P({b['name']})"] = f"{b['probability']:.0%}"
+        rows.append(row)
+    console.print(
+        df_table(pd.DataFrame(rows), title="Forecast by variant (shift ± 95% Monte Carlo interval)")
+    )
+    for v in d["variants"][1:]:
+        console.print(v["summary"] + ".", markup=False)
+    for note in d.get("notes", []):
+        console.print(f"Note: {note}.", markup=False)
+
+
+# --- commands -----------------------------------------------------------------------------
+@app.command("ensemble")
+def ensemble_cmd(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    issue: IssueOpt = None,
+    model: ModelOpt = "mean",
+    preset: PresetOpt = None,
+    rounds: RoundsOpt = None,
+    param: ParamOpt = None,
+    runs: Annotated[int, typer.Option(help="Number of draws.")] = 10_000,
+    seed: SeedOpt = 0,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    chunk_size: ChunkOpt = None,
+    intervention: Annotated[
+        list[str] | None,
+        typer.Option("--intervention", "-i", help="Apply a named intervention first."),
+    ] = None,
+    no_default_uncertainty: NoDefaultOpt = False,
+    per_run: Annotated[
+        Path | None, typer.Option("--per-run", help="Write every run's forecast to this CSV.")
+    ] = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Monte Carlo ensemble: the forecast's distribution under uncertain stakes.
+
+    Example: crossroads ensemble kazakhstan-2010 --issue trade-regime --model eum --runs 100000
+    """
+    from crossroads.ensemble.runner import ensemble
+
+    _quiet_dask(workers, scheduler)
+    with _progress(console.is_terminal and not as_json, "ensemble") as progress:
+        res = ensemble(
+            scenario,
+            issue,
+            model,
+            runs=runs,
+            seed=seed,
+            preset=preset,
+            interventions=intervention or (),
+            default_uncertainty=not no_default_uncertainty,
+            workers=workers,
+            scheduler=scheduler,
+            chunk_size=chunk_size,
+            keep_runs=per_run is not None,
+            progress=progress,
+            store=_store_arg(store, no_store),
+            **_params(param, rounds),
+        )
+    if per_run is not None:
+        try:
+            res.runs_df().to_csv(per_run, index=False)
+        except OSError as e:
+            raise CrossroadsError(f"cannot write {per_run}: {e.strerror}") from None
+    d = res.to_dict()
+    if as_json:
+        print_json(d)
+        return
+    render_ensemble(d)
+    _stored(d, res.store)
+
+
+@app.command("sensitivity")
+def sensitivity_cmd(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    issue: IssueOpt = None,
+    model: ModelOpt = "mean",
+    preset: PresetOpt = None,
+    rounds: RoundsOpt = None,
+    param: ParamOpt = None,
+    method: Annotated[str, typer.Option(help="sobol (variance-based) or oat (tornado).")] = "sobol",
+    samples: Annotated[
+        int, typer.Option(help="Sobol base sample N, a power of 2 (N x (inputs + 2) runs).")
+    ] = 1024,
+    fields: Annotated[
+        str, typer.Option(help="Comma-separated stake fields that may vary.")
+    ] = "position,salience,capability",
+    seed: SeedOpt = 0,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    chunk_size: ChunkOpt = None,
+    intervention: Annotated[
+        list[str] | None,
+        typer.Option("--intervention", "-i", help="Apply a named intervention first."),
+    ] = None,
+    no_default_uncertainty: NoDefaultOpt = False,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Which inputs move the forecast most: Sobol indices or a one-at-a-time tornado.
+
+    Example: crossroads sensitivity kazakhstan-2010 --issue trade-regime --model eum --method oat
+    """
+    from crossroads.ensemble.sensitivity import sensitivity
+
+    _quiet_dask(workers, scheduler)
+    with _progress(console.is_terminal and not as_json, "sensitivity") as progress:
+        res = sensitivity(
+            scenario,
+            issue,
+            model,
+            method=method,
+            samples=samples,
+            seed=seed,
+            preset=preset,
+            interventions=intervention or (),
+            default_uncertainty=not no_default_uncertainty,
+            fields=[f.strip() for f in fields.split(",") if f.strip()],
+            workers=workers,
+            scheduler=scheduler,
+            chunk_size=chunk_size,
+            progress=progress,
+            store=_store_arg(store, no_store),
+            **_params(param, rounds),
+        )
+    d = res.to_dict()
+    if as_json:
+        print_json(d)
+        return
+    render_sensitivity(d)
+    _stored(d, res.store)
+
+
+@app.command("compare")
+def compare_cmd(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    issue: IssueOpt = None,
+    model: ModelOpt = "mean",
+    preset: PresetOpt = None,
+    rounds: RoundsOpt = None,
+    param: ParamOpt = None,
+    intervention: Annotated[
+        list[str] | None,
+        typer.Option("--intervention", "-i", help="An intervention to compare (repeatable)."),
+    ] = None,
+    runs: Annotated[int, typer.Option(help="Number of draws (shared by every variant).")] = 10_000,
+    seed: SeedOpt = 0,
+    no_combine: Annotated[
+        bool, typer.Option("--no-combine", help="Leave out the combination of all interventions.")
+    ] = False,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    chunk_size: ChunkOpt = None,
+    no_default_uncertainty: NoDefaultOpt = False,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """What if: baseline vs each intervention and their combination, on the same draws.
+
+    Example: crossroads compare kazakhstan-2010 --issue trade-regime -i NAME -i OTHER --runs 20000
+    """
+    from crossroads.ensemble.compare import compare
+
+    if not intervention:
+        raise CrossroadsError("give at least one --intervention NAME to compare")
+    _quiet_dask(workers, scheduler)
+    with _progress(console.is_terminal and not as_json, "compare") as progress:
+        res = compare(
+            scenario,
+            issue,
+            model,
+            intervention,
+            runs=runs,
+            seed=seed,
+            preset=preset,
+            combine=not no_combine,
+            default_uncertainty=not no_default_uncertainty,
+            workers=workers,
+            scheduler=scheduler,
+            chunk_size=chunk_size,
+            progress=progress,
+            store=_store_arg(store, no_store),
+            **_params(param, rounds),
+        )
+    d = res.to_dict()
+    if as_json:
+        print_json(d)
+        return
+    render_compare(d)
+    _stored(d, res.store)
+
+
+runs_app = typer.Typer(
+    name="runs",
+    help="The run store: saved ensembles, sensitivity studies and comparisons.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.command("list")
+def runs_list(
+    store: StoreOpt = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Only runs of this kind: ensemble, sensitivity, compare.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many (newest first).")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """List stored runs, newest first.
+
+    Example: crossroads runs list --limit 10
+    """
+    from crossroads.store import RunStore
+
+    if kind is not None and kind not in ("ensemble", "sensitivity", "compare"):
+        raise CrossroadsError(f"unknown kind '{kind}'; kinds: ensemble, sensitivity, compare")
+    if limit < 1:
+        raise CrossroadsError(f"--limit must be at least 1, got {limit}")
+    st = RunStore(store)
+    records = st.list(limit=limit, kind=kind)
+    if as_json:
+        print_json([{k: v for k, v in r.to_dict().items() if k != "summary"} for r in records])
+        return
+    if not records:
+        console.print(f"no runs stored in {st.path}", markup=False)
+        return
+    df = pd.DataFrame(
+        [
+            {
+                "id": r.id,
+                "time (UTC)": r.created.replace("T", " ").replace("+00:00", ""),
+                "kind": r.kind,
+                "scenario": r.scenario,
+                "issue": r.issue,
+                "model": r.model + (f" ({r.preset})" if r.preset else ""),
+                "runs": r.runs,
+                "seed": r.seed,
+                "result": r.headline or "",
+            }
+            for r in records
+        ]
+    )
+    console.print(df_table(df, title=f"Runs in {st.path}"))
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[int, typer.Argument(help="Run id (see `crossroads runs list`).")],
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one stored run in full.
+
+    Example: crossroads runs show 3
+    """
+    from crossroads.store import RunStore
+
+    rec = RunStore(store).get(run_id)
+    if as_json:
+        print_json(rec.to_dict())
+        return
+    meta = (
+        f"run {rec.id}: {rec.kind}, {rec.created}, crossroads {rec.version}\n"
+        f"scenario {rec.scenario} (sha256 {rec.scenario_hash[:16]}...), issue {rec.issue}\n"
+        f"model {rec.model}"
+        + (f" preset {rec.preset}" if rec.preset else "")
+        + f", params {json.dumps(rec.params, sort_keys=True)}\n"
+        f"seed {rec.seed}, runs {rec.runs:,}, options {json.dumps(rec.options, sort_keys=True)}"
+    )
+    console.print(meta, markup=False, soft_wrap=True)
+    summary = dict(rec.summary)
+    summary["run_id"] = rec.id
+    renderer = {
+        "ensemble": render_ensemble,
+        "sensitivity": render_sensitivity,
+        "compare": render_compare,
+    }.get(rec.kind)
+    if renderer is None:
+        print_json(rec.summary)
+    else:
+        renderer(summary)

@@ -1,0 +1,441 @@
+"""Monte Carlo ensembles: draw N input sets, run the batched model in chunks, stream a summary."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crossroads.ensemble.chunks import (
+    ChunkResult,
+    Job,
+    chunk_ranges,
+    default_chunk_size,
+    run_chunk,
+)
+from crossroads.ensemble.executors import Executor, make_executor
+from crossroads.ensemble.sampling import BLOCK, FIELDS, InputSpec, check_seed, input_spec
+from crossroads.ensemble.summary import Distribution, StreamSummary, bands_of
+from crossroads.errors import CrossroadsError, ModelError
+from crossroads.models import get_model, resolve_params
+from crossroads.scenario import Scenario, load
+from crossroads.scenario.schema import Issue
+
+__all__ = ["MAX_RUNS", "EnsembleResult", "Prepared", "ensemble", "prepare"]
+
+#: Largest ensemble accepted in one call.
+MAX_RUNS = 10**10
+
+Progress = Callable[[int, int], None]
+
+
+def check_runs(runs: object, what: str = "runs") -> int:
+    """``runs`` as a positive int, or a :class:`CrossroadsError`."""
+    if isinstance(runs, bool) or not isinstance(runs, int | np.integer):
+        raise CrossroadsError(f"{what} must be a whole number >= 1, got {runs!r}")
+    if not 1 <= int(runs) <= MAX_RUNS:
+        raise CrossroadsError(f"{what} must be between 1 and {MAX_RUNS:.0e}, got {runs}")
+    return int(runs)
+
+
+def check_chunk_size(chunk_size: object, n_actors: int) -> int:
+    """Runs per chunk: ``None`` -> the default; else rounded up to whole blocks of 1024 runs."""
+    if chunk_size is None:
+        return default_chunk_size(n_actors)
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int | np.integer):
+        raise CrossroadsError(f"chunk size must be a whole number >= 1, got {chunk_size!r}")
+    if chunk_size < 1:
+        raise CrossroadsError(f"chunk size must be at least 1, got {chunk_size}")
+    return -(-int(chunk_size) // BLOCK) * BLOCK
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A scenario, issue, model and parameters checked and ready to run."""
+
+    scenario: Scenario
+    issue: Issue
+    model: str
+    preset: str | None
+    params: dict[str, Any]
+    spec: InputSpec
+    band_edges: np.ndarray
+    band_names: list[str]
+    hash: str
+
+
+def prepare(
+    scenario: Scenario | str | Path,
+    issue: str | None,
+    model: str,
+    preset: str | None,
+    params: dict[str, Any],
+    interventions: Sequence[str] = (),
+    default_uncertainty: bool = True,
+    fields: Sequence[str] = FIELDS,
+) -> Prepared:
+    """Load and check everything an ensemble, sensitivity study or comparison needs."""
+    from crossroads.store import scenario_hash
+
+    sc = scenario if isinstance(scenario, Scenario) else load(scenario)
+    iss = sc.issue(issue)
+    full = resolve_params(model, preset, **params)
+    get_model(model)
+    arr = sc.arrays(iss.id)
+    if np.ndim(arr.position) != 1:
+        raise ModelError(
+            f"issue '{iss.id}' is multi-dimensional; ensemble, sensitivity and compare "
+            "summarise one-dimensional issues only"
+        )
+    spec = input_spec(
+        sc,
+        iss.id,
+        interventions=interventions,
+        default_uncertainty=default_uncertainty,
+        fields=fields,
+    )
+    bands = bands_of(float(iss.scale.min), float(iss.scale.max), dict(iss.scale.labels))
+    edges = np.array([b[0] for b in bands] + [bands[-1][1]]) if bands else np.empty(0)
+    return Prepared(
+        scenario=sc,
+        issue=iss,
+        model=model,
+        preset=preset,
+        params=full,
+        spec=spec,
+        band_edges=edges,
+        band_names=[b[2] for b in bands],
+        hash=scenario_hash(sc),
+    )
+
+
+def execute(
+    job: Job,
+    runs: int,
+    chunk_size: int,
+    executor: Executor,
+    progress: Progress | None = None,
+) -> tuple[list[StreamSummary], list[StreamSummary]]:
+    """Run every chunk of ``job`` on ``executor``; merge parts as they arrive.
+
+    Returns one summary per variant and one per variant's shift from the baseline.
+    """
+    lo, hi = job.specs[0].scale
+    w = hi - lo
+    sums = [StreamSummary(lo, hi, runs, job.band_edges, job.bins, job.keep) for _ in job.specs]
+    shifts = [StreamSummary(-w, w, runs, (), 2 * job.bins, job.keep) for _ in job.specs[1:]]
+    tasks = [(job, a, b) for a, b in chunk_ranges(runs, chunk_size)]
+    done = 0
+    if progress is not None:
+        progress(0, runs)
+    for _, res in executor.map(run_chunk, tasks):
+        assert isinstance(res, ChunkResult)
+        for acc, part in zip(sums, res.parts, strict=True):
+            acc.add(part)
+        for acc, part in zip(shifts, res.shifts, strict=True):
+            acc.add(part)
+        done += res.stop - res.start
+        if progress is not None:
+            progress(done, runs)
+    if sums[0].seen != runs:  # pragma: no cover - executor bug
+        raise CrossroadsError(f"executor returned {sums[0].seen} of {runs} runs")
+    return sums, shifts
+
+
+def _observed(iss: Issue) -> float | None:
+    return float(iss.observed.value) if iss.observed is not None else None
+
+
+@dataclass(frozen=True)
+class EnsembleResult:
+    """The distribution of one model's forecast of one issue under uncertain inputs.
+
+    Attributes
+    ----------
+    scenario, scenario_hash, issue, model : str
+    preset : str or None
+    params : dict
+        Full model parameters.
+    seed, runs, chunk_size : int
+    executor : str
+    interventions : list of str
+    default_uncertainty : bool
+    scale : (float, float)
+    distribution : Distribution
+        Mean, median, quantiles, labelled bands, Monte Carlo errors.
+    inputs : DataFrame
+        Each (actor, field) with its distribution and where it comes from.
+    elapsed : float
+        Seconds.
+    per_run : DataFrame or None
+        ``run``, ``forecast``, ``rounds`` of every run (only with ``keep_runs=True``).
+    run_id : int or None
+        Id in the run store, when saved.
+    """
+
+    scenario: str
+    scenario_hash: str
+    issue: str
+    model: str
+    preset: str | None
+    params: dict[str, Any]
+    seed: int
+    runs: int
+    chunk_size: int
+    executor: str
+    interventions: list[str]
+    default_uncertainty: bool
+    scale: tuple[float, float]
+    distribution: Distribution
+    inputs: pd.DataFrame
+    elapsed: float
+    per_run: pd.DataFrame | None = None
+    run_id: int | None = None
+    store: str | None = None
+    point: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def mean(self) -> float:
+        return self.distribution.mean
+
+    @property
+    def median(self) -> float:
+        return self.distribution.median
+
+    def to_df(self) -> pd.DataFrame:
+        """One row per statistic: ``value`` and its Monte Carlo standard error ``mcse``."""
+        d = self.distribution
+        rows = [{"statistic": "mean", "value": d.mean, "mcse": d.mcse}]
+        for p, v in d.quantiles.items():
+            name = "median" if p == 0.5 else f"q{round(p * 100):02d}"
+            rows.append({"statistic": name, "value": v, "mcse": d.quantile_mcse[p]})
+        rows.append({"statistic": "sd", "value": d.sd, "mcse": math.nan})
+        for b in d.bands:
+            rows.append({"statistic": f"P({b.name})", "value": b.probability, "mcse": b.mcse})
+        return pd.DataFrame(rows).set_index("statistic")
+
+    def bands_df(self) -> pd.DataFrame:
+        """The labelled bands with their probabilities."""
+        return pd.DataFrame([dataclasses.asdict(b) for b in self.distribution.bands])
+
+    def runs_df(self) -> pd.DataFrame:
+        """Per-run forecasts (needs ``keep_runs=True``)."""
+        if self.per_run is None:
+            raise CrossroadsError("per-run forecasts were not kept; pass keep_runs=True")
+        return self.per_run
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (the JSON output and what the run store keeps)."""
+        return {
+            "kind": "ensemble",
+            "scenario": self.scenario,
+            "scenario_hash": self.scenario_hash,
+            "issue": self.issue,
+            "model": self.model,
+            "preset": self.preset,
+            "params": self.params,
+            "seed": self.seed,
+            "runs": self.runs,
+            "chunk_size": self.chunk_size,
+            "executor": self.executor,
+            "interventions": self.interventions,
+            "default_uncertainty": self.default_uncertainty,
+            "scale": list(self.scale),
+            "point_forecast": self.point,
+            "uncertain_inputs": int(self.inputs["uncertain"].sum()),
+            "inputs": self.inputs.to_dict(orient="records"),
+            "distribution": self.distribution.to_dict(),
+            "elapsed": self.elapsed,
+            "run_id": self.run_id,
+        }
+
+    def headline(self) -> str:
+        d = self.distribution
+        return (
+            f"mean {d.mean:.4g} ± {d.mcse:.2g}, median {d.median:.4g}, "
+            f"90% in {d.quantiles[0.05]:.4g}..{d.quantiles[0.95]:.4g}"
+        )
+
+
+def point_forecast(prep: Prepared, spec: InputSpec | None = None) -> float:
+    """The model's forecast at the stakes' own values (a batch of one)."""
+    spec = spec or prep.spec
+    c, s, x = spec.nominal
+    res = get_model(prep.model).run(
+        c[None, :], s[None, :], x[None, :], scale=spec.scale, **prep.params
+    )
+    return float(np.asarray(res.forecast)[0, -1])
+
+
+def save_record(
+    store: Any,
+    kind: str,
+    prep: Prepared,
+    seed: int,
+    runs: int,
+    summary: dict[str, Any],
+    options: dict[str, Any],
+    elapsed: float,
+    headline: str,
+) -> tuple[int | None, str | None]:
+    """Save a run to ``store`` (see :func:`crossroads.store.open_store`); (id, path) or Nones."""
+    from crossroads.store import RunRecord, open_store
+
+    st = open_store(store)
+    if st is None:
+        return None, None
+    rid = st.save(
+        RunRecord(
+            kind=kind,
+            scenario=prep.scenario.id,
+            scenario_hash=prep.hash,
+            issue=prep.issue.id,
+            model=prep.model,
+            preset=prep.preset,
+            params=prep.params,
+            seed=seed,
+            runs=runs,
+            options=options,
+            elapsed=elapsed,
+            headline=headline,
+            summary=summary,
+        )
+    )
+    return rid, str(st.path)
+
+
+def ensemble(
+    scenario: Scenario | str | Path,
+    issue: str | None = None,
+    model: str = "mean",
+    *,
+    runs: int = 10_000,
+    seed: int = 0,
+    preset: str | None = None,
+    interventions: Sequence[str] = (),
+    default_uncertainty: bool = True,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+    keep_runs: bool = False,
+    progress: Progress | None = None,
+    store: str | Path | bool | None = None,
+    **params: Any,
+) -> EnsembleResult:
+    """Monte Carlo ensemble of ``model``'s forecast of ``issue`` under uncertain stakes.
+
+    Draws ``runs`` input sets (see :mod:`crossroads.ensemble.sampling` for the
+    distributions and the built-in default), runs the batched model chunk by
+    chunk and aggregates the final forecasts as they stream, so memory does not
+    grow with ``runs`` (unless ``keep_runs``).
+
+    Parameters
+    ----------
+    scenario : Scenario, str or Path
+        A scenario or anything :func:`crossroads.load` accepts.
+    issue : str, optional
+        Issue id (may be omitted when the scenario has one issue).
+    model : str
+        A model name (``mean``, ``median``, ``eum``, ...).
+    runs : int
+        Number of draws, >= 1.
+    seed : int
+        0 .. 2**63-1. The same seed gives the same numbers on every executor,
+        worker count and chunk size.
+    preset : str, optional
+        Model preset; ``**params`` override it.
+    interventions : sequence of str
+        Named interventions applied before drawing.
+    default_uncertainty : bool
+        Use the built-in default where the scenario gives no uncertainty.
+    workers : int, optional
+        Run on a new Dask ``LocalCluster`` with this many worker processes.
+    scheduler : str, optional
+        Run on an existing Dask cluster (``tcp://host:8786``).
+    executor : Executor, optional
+        An already open executor (overrides ``workers`` and ``scheduler``).
+    chunk_size : int, optional
+        Runs per task, rounded up to whole blocks of 1,024 runs.
+    keep_runs : bool
+        Also return every run's forecast as :attr:`EnsembleResult.per_run`.
+    progress : callable, optional
+        Called as ``progress(done_runs, total_runs)`` after each chunk.
+    store : bool, str or Path, optional
+        Save the run in the run store (``True``: the default location).
+
+    Returns
+    -------
+    EnsembleResult
+
+    Examples
+    --------
+    >>> import crossroads
+    >>> r = crossroads.ensemble("tests/data/ensemble-small.yaml", "trade", "mean", runs=2000)
+    >>> r.distribution.n
+    2000
+    """
+    runs = check_runs(runs)
+    seed = check_seed(seed)
+    prep = prepare(scenario, issue, model, preset, params, interventions, default_uncertainty)
+    chunk = check_chunk_size(chunk_size, prep.spec.n_actors)
+    job = Job(prep.model, prep.params, (prep.spec,), seed, prep.band_edges, keep=keep_runs)
+    point = point_forecast(prep)
+    t0 = time.perf_counter()
+    own = executor is None
+    ex = make_executor(workers, scheduler) if own else executor
+    assert ex is not None
+    try:
+        sums, _ = execute(job, runs, chunk, ex, progress)
+    finally:
+        if own:
+            ex.close()
+    elapsed = time.perf_counter() - t0
+    acc = sums[0]
+    dist = acc.distribution(prep.band_names, _observed(prep.issue))
+    if dist.n == 0:
+        raise ModelError(
+            f"none of the {runs} runs gave a forecast: every actor's capability x salience was "
+            "zero in every draw"
+        )
+    per_run = None
+    if keep_runs:
+        vals, rounds = acc.values()
+        per_run = pd.DataFrame({"run": np.arange(runs), "forecast": vals, "rounds": rounds})
+    result = EnsembleResult(
+        scenario=prep.scenario.id,
+        scenario_hash=prep.hash,
+        issue=prep.issue.id,
+        model=prep.model,
+        preset=prep.preset,
+        params=prep.params,
+        seed=seed,
+        runs=runs,
+        chunk_size=chunk,
+        executor=getattr(ex, "name", "executor"),
+        interventions=list(interventions),
+        default_uncertainty=default_uncertainty,
+        scale=prep.spec.scale,
+        distribution=dist,
+        inputs=prep.spec.inputs_df(),
+        elapsed=elapsed,
+        per_run=per_run,
+        point=point,
+    )
+    rid, path = save_record(
+        store, "ensemble", prep, seed, runs, result.to_dict(),
+        {"interventions": list(interventions), "default_uncertainty": default_uncertainty,
+         "executor": result.executor, "chunk_size": chunk},
+        elapsed, result.headline(),
+    )  # fmt: skip
+    if rid is not None:
+        result = dataclasses.replace(result, run_id=rid, store=path)
+    return result

@@ -1,0 +1,400 @@
+"""Which uncertain input moves the forecast most: Sobol indices and a one-at-a-time tornado.
+
+Sobol (variance-based) indices
+------------------------------
+Each uncertain input (an actor's position, salience or capability, with the
+distribution :mod:`crossroads.ensemble.sampling` gives it) is written as the
+inverse CDF of a uniform ``u`` on [0, 1]. SALib draws a Sobol' sequence design
+over the ``u`` (``SALib.sample.sobol.sample``, Saltelli's scheme, ``N`` a power
+of 2, ``N (D + 2)`` model runs for ``D`` inputs) and estimates, for each input,
+the first-order index ``S1`` (the share of the forecast's variance that the input
+explains alone) and the total index ``ST`` (its share including every
+interaction), with bootstrap 95% confidence intervals
+(``SALib.analyze.sobol.analyze``; Saltelli et al. 2010, Comput. Phys. Commun.
+181, 259-270, doi:10.1016/j.cpc.2009.09.018). Inputs are ranked by ``ST``.
+
+One at a time (tornado)
+-----------------------
+Every input at its stake value except one, set to the 5% and then the 95%
+quantile of its distribution; inputs are ranked by the swing of the forecast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crossroads.ensemble.chunks import Job, run_design
+from crossroads.ensemble.executors import Executor, make_executor
+from crossroads.ensemble.runner import (
+    check_chunk_size,
+    point_forecast,
+    prepare,
+    save_record,
+)
+from crossroads.ensemble.sampling import FIELDS, check_seed
+from crossroads.errors import CrossroadsError, ModelError
+from crossroads.models import get_model
+from crossroads.scenario import Scenario
+
+__all__ = ["METHODS", "SensitivityResult", "sensitivity"]
+
+METHODS = ("sobol", "oat")
+
+#: Quantiles of each input's distribution used as its low and high in the tornado.
+OAT_LOW, OAT_HIGH = 0.05, 0.95
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """Sensitivity of one forecast to every uncertain input, ranked.
+
+    Attributes
+    ----------
+    method : {'sobol', 'oat'}
+    table : DataFrame
+        One row per uncertain input, most important first. Columns ``input``
+        (e.g. "Russia's position"), ``actor``, ``field``, ``distribution``;
+        for Sobol ``S1``, ``S1_conf``, ``ST``, ``ST_conf``; for OAT ``low``,
+        ``high``, ``forecast_low``, ``forecast_high``, ``swing``.
+    point : float
+        The forecast at the stakes' own values.
+    model_runs : int
+        Model runs made.
+    variance : float
+        Variance of the forecast over the design (Sobol).
+    """
+
+    method: str
+    scenario: str
+    scenario_hash: str
+    issue: str
+    model: str
+    preset: str | None
+    params: dict[str, Any]
+    seed: int
+    samples: int
+    model_runs: int
+    point: float
+    variance: float
+    table: pd.DataFrame
+    elapsed: float
+    executor: str
+    notes: list[str] = field(default_factory=list)
+    run_id: int | None = None
+    store: str | None = None
+
+    def to_df(self) -> pd.DataFrame:
+        """The ranked table."""
+        return self.table
+
+    def top(self, k: int = 3) -> pd.DataFrame:
+        """The ``k`` most important inputs."""
+        return self.table.head(k)
+
+    def headline(self, k: int = 3) -> str:
+        """The ``k`` most important inputs in one short line."""
+        col = "ST" if self.method == "sobol" else "swing"
+        top = self.table.head(k)
+        return f"{self.method}: " + ", ".join(
+            f"{r['input']} ({col} {r[col]:.3g})" for _, r in top.iterrows()
+        )
+
+    def summary_text(self, k: int = 3) -> str:
+        """Which ``k`` inputs matter most, in plain words."""
+        return _plain_words(self.method, self.table, self.variance, k)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "sensitivity",
+            "method": self.method,
+            "scenario": self.scenario,
+            "scenario_hash": self.scenario_hash,
+            "issue": self.issue,
+            "model": self.model,
+            "preset": self.preset,
+            "params": self.params,
+            "seed": self.seed,
+            "samples": self.samples,
+            "model_runs": self.model_runs,
+            "point_forecast": self.point,
+            "variance": self.variance,
+            "inputs": self.table.to_dict(orient="records"),
+            "summary": self.summary_text(),
+            "notes": self.notes,
+            "executor": self.executor,
+            "elapsed": self.elapsed,
+            "run_id": self.run_id,
+        }
+
+
+def _and(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _plain_words(method: str, table: pd.DataFrame, variance: float, k: int) -> str:
+    top = table.head(k)
+    if top.empty:
+        return "No input is uncertain, so nothing moves the forecast."
+    lead = (
+        "The input that matters most is"
+        if len(top) == 1
+        else (f"The {len(top)} inputs that matter most are")
+    )
+    if method == "sobol":
+        if not variance > 0:
+            return "The forecast did not vary across the design: no input moves it."
+        parts = [f"{r.input} (total index {r.ST:.2f}, alone {r.S1:.2f})" for r in top.itertuples()]
+        share = float(np.clip(top["ST"], 0, None).sum())
+        tail = (
+            f". Each total index is the share of the forecast's variance that involves that "
+            f"input; together the {len(top)} involve about {min(share, 1.0):.0%} of it."
+        )
+        return f"{lead} {_and(parts)}{tail}"
+    if not float(top["swing"].iloc[0]) > 0:
+        return "Moving any single input between its 5% and 95% values leaves the forecast as it is."
+    parts = [
+        f"{r.input} (from {r.low:.3g} to {r.high:.3g} moves the forecast from "
+        f"{r.forecast_low:.3g} to {r.forecast_high:.3g}, "
+        f"{r.forecast_high - r.forecast_low:+.3g})"
+        for r in top.itertuples()
+    ]
+    return f"{lead} {_and(parts)}."
+
+
+def _input_names(names: list[str], fidx: np.ndarray, aidx: np.ndarray) -> list[str]:
+    return [f"{names[a]}'s {FIELDS[f]}" for f, a in zip(fidx, aidx, strict=True)]
+
+
+def sensitivity(
+    scenario: Scenario | str | Path,
+    issue: str | None = None,
+    model: str = "mean",
+    *,
+    method: str = "sobol",
+    samples: int = 1024,
+    seed: int = 0,
+    preset: str | None = None,
+    interventions: Sequence[str] = (),
+    default_uncertainty: bool = True,
+    fields: Sequence[str] = FIELDS,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    store: str | Path | bool | None = None,
+    **params: Any,
+) -> SensitivityResult:
+    """Rank the uncertain inputs of ``issue`` by how much they move ``model``'s forecast.
+
+    Parameters
+    ----------
+    scenario, issue, model, preset, interventions, default_uncertainty, **params
+        As for :func:`crossroads.ensemble`.
+    method : {'sobol', 'oat'}
+        Sobol first-order and total indices, or a one-at-a-time tornado.
+    samples : int
+        Sobol base sample size ``N``, a power of 2 (``N (D + 2)`` model runs).
+    seed : int
+        Seeds the scrambled Sobol' sequence and the bootstrap.
+    fields : sequence of str
+        Which stake fields may vary (default: position, salience, capability).
+    workers, scheduler, executor, chunk_size, progress, store
+        As for :func:`crossroads.ensemble` (Sobol only; the tornado's 2D + 1
+        runs are one batch in this process).
+
+    Returns
+    -------
+    SensitivityResult
+
+    Examples
+    --------
+    >>> import crossroads
+    >>> r = crossroads.sensitivity("tests/data/ensemble-small.yaml", "trade", "mean",
+    ...                            method="oat")
+    >>> list(r.table.columns[:3])
+    ['input', 'actor', 'field']
+    """
+    if method not in METHODS:
+        raise CrossroadsError(f"unknown method '{method}'; methods: {', '.join(METHODS)}")
+    seed = check_seed(seed)
+    if (
+        isinstance(samples, bool)
+        or not isinstance(samples, int | np.integer)
+        or samples < 2
+        or (int(samples) & (int(samples) - 1))
+    ):
+        raise CrossroadsError(f"samples must be a power of 2 (e.g. 512, 1024), got {samples!r}")
+    samples = int(samples)
+    prep = prepare(
+        scenario, issue, model, preset, params, interventions, default_uncertainty, fields
+    )
+    spec = prep.spec
+    fidx, aidx = np.nonzero(spec.uncertain)
+    if fidx.size == 0:
+        raise CrossroadsError(
+            f"issue '{prep.issue.id}' has no uncertain input (every field is fixed); "
+            "give stakes an uncertainty or allow the built-in default"
+        )
+    names = _input_names(spec.names, fidx, aidx)
+    point = point_forecast(prep)
+    base_cols = {
+        "input": names,
+        "actor": [spec.actors[a] for a in aidx],
+        "field": [FIELDS[f] for f in fidx],
+        "distribution": [spec.describe(int(f), int(a)) for f, a in zip(fidx, aidx, strict=True)],
+    }
+    notes: list[str] = []
+    t0 = time.perf_counter()
+    if method == "oat":
+        table = _oat(prep, fidx, aidx, base_cols)
+        runs, variance, exname = 2 * fidx.size + 1, 0.0, "in-process"
+    else:
+        table, runs, variance, exname = _sobol(
+            prep,
+            fidx,
+            aidx,
+            names,
+            base_cols,
+            samples,
+            seed,
+            workers,
+            scheduler,
+            executor,
+            chunk_size,
+            progress,
+            notes,
+        )
+    elapsed = time.perf_counter() - t0
+    result = SensitivityResult(
+        method=method,
+        scenario=prep.scenario.id,
+        scenario_hash=prep.hash,
+        issue=prep.issue.id,
+        model=prep.model,
+        preset=prep.preset,
+        params=prep.params,
+        seed=seed,
+        samples=samples if method == "sobol" else 0,
+        model_runs=runs,
+        point=point,
+        variance=variance,
+        table=table,
+        elapsed=elapsed,
+        executor=exname,
+        notes=notes,
+    )
+    rid, path = save_record(
+        store, "sensitivity", prep, seed, runs, result.to_dict(),
+        {"method": method, "samples": result.samples, "fields": list(fields),
+         "interventions": list(interventions), "default_uncertainty": default_uncertainty,
+         "executor": exname},
+        elapsed, result.headline(),
+    )  # fmt: skip
+    if rid is not None:
+        result = dataclasses.replace(result, run_id=rid, store=path)
+    return result
+
+
+def _oat(prep, fidx, aidx, base_cols) -> pd.DataFrame:
+    spec = prep.spec
+    c0, s0, x0 = spec.nominal
+    d = fidx.size
+    base = np.stack([c0, s0, x0])  # (3, actors)
+    batch = np.repeat(base[None], 2 * d, axis=0)  # (2d, 3, actors)
+    pairs = [(int(f), int(a)) for f, a in zip(fidx, aidx, strict=True)]
+    low = np.array([spec.quantile(f, a, OAT_LOW) for f, a in pairs])
+    high = np.array([spec.quantile(f, a, OAT_HIGH) for f, a in pairs])
+    rows = np.arange(d)
+    batch[2 * rows, fidx, aidx] = low
+    batch[2 * rows + 1, fidx, aidx] = high
+    res = get_model(prep.model).run(
+        batch[:, 0], batch[:, 1], batch[:, 2], scale=spec.scale, **prep.params
+    )
+    f = np.asarray(res.forecast)[:, -1]
+    if np.isnan(f).any():
+        raise ModelError(
+            "a one-at-a-time run gave no forecast (every actor's capability x salience zero)"
+        )
+    table = pd.DataFrame(
+        {
+            **base_cols,
+            "value": [float(base[f_, a_]) for f_, a_ in zip(fidx, aidx, strict=True)],
+            "low": low,
+            "high": high,
+            "forecast_low": f[0::2],
+            "forecast_high": f[1::2],
+        }
+    )
+    table["swing"] = (table["forecast_high"] - table["forecast_low"]).abs()
+    table = table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    table.index.name = "rank"
+    table.index += 1
+    return table
+
+
+def _sobol(
+    prep, fidx, aidx, names, base_cols, samples, seed, workers, scheduler, executor,
+    chunk_size, progress, notes,
+):  # fmt: skip
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    d = fidx.size
+    problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
+    design = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+    m = len(design)
+    chunk = check_chunk_size(chunk_size, prep.spec.n_actors)
+    job = Job(prep.model, prep.params, (prep.spec,), seed)
+    tasks = [(job, design[a : a + chunk], fidx, aidx) for a in range(0, m, chunk)]
+    y = np.empty(m)
+    own = executor is None
+    ex = make_executor(workers, scheduler) if own else executor
+    try:
+        done = 0
+        if progress is not None:
+            progress(0, m)
+        for i, f in ex.map(run_design, tasks):
+            a = i * chunk
+            y[a : a + len(f)] = f
+            done += len(f)
+            if progress is not None:
+                progress(done, m)
+        exname = ex.name
+    finally:
+        if own:
+            ex.close()
+    bad = int(np.isnan(y).sum())
+    if bad:
+        raise ModelError(
+            f"{bad} of {m} Sobol runs gave no forecast (every actor's capability x salience "
+            "zero); narrow the salience or capability uncertainty"
+        )
+    variance = float(np.var(y))
+    if not variance > 0:
+        notes.append("the forecast did not vary across the design; every index is zero")
+        s1 = st = s1c = stc = np.zeros(d)
+    else:
+        si = sobol_analyze.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=seed)
+        s1, st = np.asarray(si["S1"]), np.asarray(si["ST"])
+        s1c, stc = np.asarray(si["S1_conf"]), np.asarray(si["ST_conf"])
+        if st.sum() > 0 and s1.sum() < 0.9 * st.sum():
+            notes.append(
+                f"first-order indices sum to {s1.sum():.2f}: interactions between inputs carry "
+                f"about {max(0.0, 1 - s1.sum()):.0%} of the variance"
+            )
+    table = pd.DataFrame({**base_cols, "S1": s1, "S1_conf": s1c, "ST": st, "ST_conf": stc})
+    table = table.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)
+    table.index.name = "rank"
+    table.index += 1
+    return table, m, variance, exname

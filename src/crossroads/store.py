@@ -1,0 +1,349 @@
+"""The run store: every ensemble, sensitivity study and what-if comparison, in one SQLite file.
+
+Location: ``--store PATH`` (or ``store=PATH`` in the Python API); otherwise the
+environment variable ``CROSSROADS_STORE``; otherwise
+``$XDG_DATA_HOME/crossroads/runs.sqlite`` (``~/.local/share/crossroads/runs.sqlite``
+when ``XDG_DATA_HOME`` is unset).
+
+Each row records the kind of run, the time (UTC), the scenario id and a SHA-256
+hash of its validated content, the issue, model, preset and full parameters, the
+seed, the number of runs, further options (interventions, executor, ...), the
+crossroads version, the elapsed time and the summary as JSON.
+
+Writes are atomic and safe under concurrency: the file is in WAL mode with a
+30 s busy timeout, and every write is one ``BEGIN IMMEDIATE ... COMMIT``
+transaction, so a process killed mid-way leaves no partial row and two processes
+writing at once queue rather than corrupt the file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import math
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crossroads.errors import StoreError
+
+__all__ = [
+    "ENV_VAR",
+    "RunRecord",
+    "RunStore",
+    "default_store_path",
+    "open_store",
+    "scenario_hash",
+]
+
+#: Environment variable naming the store file.
+ENV_VAR = "CROSSROADS_STORE"
+
+#: Version of the table layout, kept in ``PRAGMA user_version``.
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind          TEXT    NOT NULL,
+    created       TEXT    NOT NULL,
+    scenario      TEXT    NOT NULL,
+    scenario_hash TEXT    NOT NULL,
+    issue         TEXT    NOT NULL,
+    model         TEXT    NOT NULL,
+    preset        TEXT,
+    params        TEXT    NOT NULL,
+    seed          INTEGER NOT NULL,
+    runs          INTEGER NOT NULL,
+    options       TEXT    NOT NULL,
+    version       TEXT    NOT NULL,
+    elapsed       REAL,
+    headline      TEXT,
+    summary       TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_scenario ON runs (scenario, issue);
+"""
+
+_COLUMNS = (
+    "kind", "created", "scenario", "scenario_hash", "issue", "model", "preset", "params",
+    "seed", "runs", "options", "version", "elapsed", "headline", "summary",
+)  # fmt: skip
+
+
+def default_store_path() -> Path:
+    """``$CROSSROADS_STORE``, else ``$XDG_DATA_HOME/crossroads/runs.sqlite``, else ``~/.local/share/...``."""  # noqa: E501
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base).expanduser() / "crossroads" / "runs.sqlite"
+
+
+def scenario_hash(scenario: Any) -> str:
+    """SHA-256 of a validated scenario's content (canonical JSON), as hex."""
+    data = scenario.model_dump(mode="json", by_alias=True)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _clean(o: Any) -> Any:
+    """JSON-safe copy: NaN and infinities become None, numpy scalars plain numbers."""
+    if isinstance(o, dict):
+        return {str(k): _clean(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_clean(v) for v in o]
+    if hasattr(o, "tolist") and not isinstance(o, str):
+        return _clean(o.tolist())
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    return o
+
+
+def _dumps(o: Any) -> str:
+    return json.dumps(_clean(o), allow_nan=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One stored run."""
+
+    kind: str
+    scenario: str
+    scenario_hash: str
+    issue: str
+    model: str
+    params: dict[str, Any]
+    seed: int
+    runs: int
+    summary: dict[str, Any]
+    preset: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    version: str = ""
+    elapsed: float | None = None
+    headline: str | None = None
+    created: str = ""
+    id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "id": self.id,
+                "kind": self.kind,
+                "created": self.created,
+                "scenario": self.scenario,
+                "scenario_hash": self.scenario_hash,
+                "issue": self.issue,
+                "model": self.model,
+                "preset": self.preset,
+                "params": self.params,
+                "seed": self.seed,
+                "runs": self.runs,
+                "options": self.options,
+                "version": self.version,
+                "elapsed": self.elapsed,
+                "headline": self.headline,
+                "summary": self.summary,
+            }
+        )
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("crossroads")
+    except Exception:  # not installed as a distribution (e.g. run from a source tree)
+        import crossroads
+
+        return crossroads.__version__
+
+
+class RunStore:
+    """An SQLite run store at ``path`` (created on first write).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The file; default :func:`default_store_path`.
+    timeout : float
+        Seconds to wait for another writer before giving up.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> st = RunStore(pathlib.Path(tempfile.mkdtemp()) / "runs.sqlite")
+    >>> rid = st.save(RunRecord("ensemble", "s", "h", "i", "mean", {}, 0, 10, {"mean": 1.0}))
+    >>> st.get(rid).summary
+    {'mean': 1.0}
+    """
+
+    def __init__(self, path: str | Path | None = None, timeout: float = 30.0) -> None:
+        self.path = Path(path).expanduser() if path is not None else default_store_path()
+        self.timeout = timeout
+
+    # --- connection -------------------------------------------------------------------
+    def _connect(self, create: bool) -> sqlite3.Connection:
+        if self.path.is_dir():
+            raise StoreError(f"run store {self.path} is a directory, not a file")
+        if not self.path.exists():
+            if not create:
+                raise StoreError(f"no run store at {self.path} (nothing has been saved yet)")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"cannot create run store {self.path}: {e.strerror}") from None
+        try:
+            con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            con.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StoreError(f"run store {self.path}: cannot use WAL journal mode ({mode})")
+            con.execute("PRAGMA synchronous = FULL")
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                con.execute("BEGIN IMMEDIATE")
+                try:
+                    if con.execute("PRAGMA user_version").fetchone()[0] == 0:
+                        for stmt in _SCHEMA.split(";"):
+                            if stmt.strip():
+                                con.execute(stmt)
+                        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+            elif version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"run store {self.path} was written by a newer crossroads (layout {version})"
+                )
+            return con
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"run store {self.path} is not usable: {e}") from None
+        except OSError as e:
+            raise StoreError(f"cannot open run store {self.path}: {e.strerror}") from None
+
+    # --- writing ----------------------------------------------------------------------
+    def save(self, record: RunRecord, _before_commit: Callable[[], None] | None = None) -> int:
+        """Insert ``record`` in one transaction; return its id.
+
+        ``_before_commit`` is a test hook called inside the open transaction.
+        """
+        created = record.created or _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+        values = (
+            record.kind,
+            created,
+            record.scenario,
+            record.scenario_hash,
+            record.issue,
+            record.model,
+            record.preset,
+            _dumps(record.params),
+            int(record.seed),
+            int(record.runs),
+            _dumps(record.options),
+            record.version or _version(),
+            record.elapsed,
+            record.headline,
+            _dumps(record.summary),
+        )
+        con = self._connect(create=True)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                cur = con.execute(
+                    f"INSERT INTO runs ({', '.join(_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(_COLUMNS))})",
+                    values,
+                )
+                rid = int(cur.lastrowid)
+                if _before_commit is not None:
+                    _before_commit()
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            return rid
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot write run store {self.path}: {e}") from None
+        finally:
+            con.close()
+
+    # --- reading ----------------------------------------------------------------------
+    def _record(self, row: sqlite3.Row, with_summary: bool = True) -> RunRecord:
+        return RunRecord(
+            id=row["id"],
+            kind=row["kind"],
+            created=row["created"],
+            scenario=row["scenario"],
+            scenario_hash=row["scenario_hash"],
+            issue=row["issue"],
+            model=row["model"],
+            preset=row["preset"],
+            params=json.loads(row["params"]),
+            seed=row["seed"],
+            runs=row["runs"],
+            options=json.loads(row["options"]),
+            version=row["version"],
+            elapsed=row["elapsed"],
+            headline=row["headline"],
+            summary=json.loads(row["summary"]) if with_summary else {},
+        )
+
+    def list(self, limit: int | None = None, kind: str | None = None) -> list[RunRecord]:
+        """Stored runs, newest first (summaries left out)."""
+        if not self.path.exists():
+            return []
+        con = self._connect(create=False)
+        con.row_factory = sqlite3.Row
+        try:
+            sql = "SELECT * FROM runs"
+            args: list[Any] = []
+            if kind:
+                sql += " WHERE kind = ?"
+                args.append(kind)
+            sql += " ORDER BY id DESC"
+            if limit is not None:
+                sql += " LIMIT ?"
+                args.append(int(limit))
+            return [self._record(r, with_summary=False) for r in con.execute(sql, args)]
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot read run store {self.path}: {e}") from None
+        finally:
+            con.close()
+
+    def get(self, run_id: int) -> RunRecord:
+        """The run with id ``run_id``."""
+        con = self._connect(create=False)
+        con.row_factory = sqlite3.Row
+        try:
+            row = con.execute("SELECT * FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot read run store {self.path}: {e}") from None
+        finally:
+            con.close()
+        if row is None:
+            raise StoreError(f"no run {run_id} in {self.path}")
+        return self._record(row)
+
+    def integrity(self) -> str:
+        """``PRAGMA integrity_check`` ('ok' when the file is sound)."""
+        con = self._connect(create=False)
+        try:
+            return str(con.execute("PRAGMA integrity_check").fetchone()[0])
+        finally:
+            con.close()
+
+
+def open_store(store: str | Path | bool | RunStore | None) -> RunStore | None:
+    """``None``/``False`` -> no store; ``True`` -> the default store; a path -> that store."""
+    if store is None or store is False:
+        return None
+    if isinstance(store, RunStore):
+        return store
+    if store is True:
+        return RunStore()
+    return RunStore(store)
