@@ -1,0 +1,32 @@
+"""Relations and dependence: the web of memberships, agreements and flows, and trade dependence."""
+
+from crossroads.relations.dependence import Dependence, bilateral, dependence, totals
+from crossroads.relations.graph import (
+    Relations,
+    build_graph,
+    by_leader,
+    held,
+    joint_matrix,
+    joint_memberships,
+    memberships_in,
+    overlaps,
+    relations,
+    timeline,
+)
+
+__all__ = [
+    "Dependence",
+    "Relations",
+    "bilateral",
+    "dependence",
+    "totals",
+    "build_graph",
+    "by_leader",
+    "held",
+    "joint_matrix",
+    "joint_memberships",
+    "memberships_in",
+    "overlaps",
+    "relations",
+    "timeline",
+]
