@@ -6,6 +6,14 @@ contested decisions inside it.
 >>> f = crossroads.forecast(sc, "trade-regime", model="eum", preset="scholz")
 """
 
+from crossroads.claims import ClaimsCheck, check_claims
+from crossroads.conditionality import (
+    Monitor,
+    benchmark_status,
+    conditional_forecast,
+    incentive_effects,
+)
+
 # ``crossroads.ensemble`` below is the function; its subpackage's modules are imported by full
 # name (``from crossroads.ensemble.sampling import ...``).
 from crossroads.ensemble import EnsembleResult, ensemble
@@ -19,27 +27,44 @@ from crossroads.errors import (
     StoreError,
 )
 from crossroads.forecast import Forecast, forecast
+from crossroads.importers import ImportResult, import_file
+
+# ``crossroads.relations`` below is the function (as for ``ensemble``); the subpackage's
+# modules are imported by full name (``from crossroads.relations.graph import ...``).
+from crossroads.relations import Dependence, Relations, dependence, relations
 from crossroads.scenario import Scenario, apply_interventions, builtin_names, load
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ClaimsCheck",
     "ComparisonResult",
     "CrossroadsError",
+    "Dependence",
     "EnsembleResult",
     "Forecast",
+    "ImportResult",
     "InterventionError",
     "ModelError",
+    "Monitor",
+    "Relations",
     "Scenario",
     "ScenarioError",
     "SensitivityResult",
     "StoreError",
     "__version__",
     "apply_interventions",
+    "benchmark_status",
     "builtin_names",
+    "check_claims",
     "compare",
+    "conditional_forecast",
+    "dependence",
     "ensemble",
     "forecast",
+    "import_file",
+    "incentive_effects",
     "load",
+    "relations",
     "sensitivity",
 ]
