@@ -44,12 +44,10 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
     headline = (
         f"{sc.title}\n"
-        + (f"focus: {names.get(focus, focus)}; " if focus else "")
-        + ", ".join(
-            f"{n} {k}{'s' if n != 1 and not k.endswith('s') else ''}"
-            for k, n in sorted(kinds.items())
-        )
-        + f"; {len(sc.memberships)} memberships, {len(sc.agreements)} agreements, "
+        + (f"focus: {names.get(focus, focus)}\n" if focus else "")
+        + "actors: "
+        + ", ".join(f"{n} {_plural(k, n)}" for k, n in sorted(kinds.items()))
+        + f"\n{len(sc.memberships)} memberships, {len(sc.agreements)} agreements, "
         f"{len(sc.flows)} flows, {len(sc.events)} events, {len(sc.issues)} contested "
         f"issue{'s' * (len(sc.issues) != 1)}, "
         f"{len(sc.interventions)} interventions, {len(sc.sources)} sources"
@@ -74,7 +72,9 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
         )
     mem = pd.DataFrame(mem_rows)
     if len(mem):
-        mem = mem.sort_values(["led by", "since"], na_position="last", kind="stable")
+        mem["_unled"] = mem["led by"] == ""
+        mem = mem.sort_values(["_unled", "led by", "since"], na_position="last", kind="stable")
+        mem = mem.drop(columns="_unled")
     ag = pd.DataFrame(
         [
             {
@@ -117,6 +117,14 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
         "agreements": ag,
         "dependence": dep,
     }
+
+
+def _plural(word: str, n: int) -> str:
+    if n == 1:
+        return word
+    if word.endswith("y"):
+        return word[:-1] + "ies"
+    return word + "s"
 
 
 def _cite(source: str | None, where: str | None) -> str:
