@@ -1,0 +1,195 @@
+"""Accuracy commands: ``crossroads evaluate`` and ``crossroads fit``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from crossroads.cli.app import app, console, console_err, print_json
+from crossroads.cli.tables import df_table
+from crossroads.errors import CrossroadsError
+from crossroads.evaluation import evaluate as run_evaluate
+from crossroads.evaluation import fit as run_fit
+from crossroads.evaluation import save_fit_preset
+from crossroads.evaluation.issues import FORMATS
+from crossroads.models import get_model
+from crossroads.scenario import DEFAULT_SCENARIO
+
+__all__: list[str] = []
+
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format", help=f"Read FILE as this format ({', '.join(FORMATS)}); default: detect."
+    ),
+]
+
+
+def _split(text: str) -> list[str]:
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def _check_format(fmt: str | None) -> None:
+    if fmt is not None and fmt not in FORMATS:
+        raise CrossroadsError(f"unknown format '{fmt}'; formats: {', '.join(FORMATS)}")
+
+
+@app.command()
+def evaluate(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE_OR_SCENARIO",
+            help="A DEU III TSV file, a scenario file or a built-in scenario name.",
+        ),
+    ] = DEFAULT_SCENARIO,
+    fmt: FormatOpt = None,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Comma-separated models, each optionally with a preset: "
+            "mean,median,eum:scholz,mean:my-fit.",
+        ),
+    ] = "mean,median",
+    capability: Annotated[
+        str | None,
+        typer.Option(
+            help="DEU III capability scheme(s), comma-separated: council (default), equal, gdp."
+        ),
+    ] = None,
+    salience_exponent: Annotated[
+        float | None, typer.Option(help="Salience enters as s ** this (default 1).")
+    ] = None,
+    per_issue: Annotated[
+        bool, typer.Option("--per-issue", help="Also show each issue's forecast and error.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Score models against observed outcomes: MAE, median error, share within 10 points.
+
+    Example: crossroads evaluate ../shared/data/deu/deu3-dev.tsv --model mean,median,eum
+    --capability council,equal,gdp
+    """
+    _check_format(fmt)
+    models = _split(model)
+    caps = _split(capability) if capability is not None else None
+    ev = run_evaluate(
+        source, models, format=fmt, capability=caps, salience_exponent=salience_exponent
+    )
+    if as_json:
+        print_json(ev.to_dict(per_issue=per_issue))
+        return
+    table = ev.summary[["label", "n", "mae", "median_ae", "within_10"]].rename(
+        columns={
+            "label": "model",
+            "mae": "MAE",
+            "median_ae": "median AE",
+            "within_10": "within 10",
+        }
+    )
+    console.print(df_table(table, title=f"Forecast error on {ev.source} (observed outcomes)"))
+    missing = ev.summary[ev.summary["missing"] > 0]
+    for _, row in missing.iterrows():
+        console_err.print(
+            f"warning: {row['label']} gave no forecast for {row['missing']} issue(s); "
+            "scores exclude them",
+            markup=False,
+        )
+    if per_issue:
+        df = ev.per_issue().reset_index()
+        console.print(df_table(df, title="Per issue", digits=1))
+
+
+@app.command()
+def fit(
+    source: Annotated[
+        str, typer.Argument(metavar="FILE", help="A DEU III TSV file or a scenario with outcomes.")
+    ],
+    fmt: FormatOpt = None,
+    model: Annotated[str, typer.Option("--model", "-m", help="The model to fit.")] = "mean",
+    preset: Annotated[str | None, typer.Option(help="Start from this preset of the model.")] = None,
+    folds: Annotated[int, typer.Option(help="Number of cross-validation folds.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of the fold assignment.")] = 0,
+    search: Annotated[
+        str, typer.Option(help="auto, grid or coordinate (descent from the defaults).")
+    ] = "auto",
+    what: Annotated[
+        str,
+        typer.Option(
+            help="What to fit: all (inputs and parameters), inputs (capability scheme, "
+            "salience exponent) or params (the model's parameters)."
+        ),
+    ] = "all",
+    save_preset: Annotated[
+        str | None,
+        typer.Option(
+            "--save-preset",
+            help="Save the fitted choices as a user preset of this name "
+            "($CROSSROADS_PRESETS or ~/.config/crossroads/presets/).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Fit a model's free choices by k-fold cross-validation by proposal.
+
+    Reports the out-of-fold MAE (each issue forecast by choices fitted without its
+    proposal) next to the in-sample MAE.
+
+    Example: crossroads fit ../shared/data/deu/deu3-dev.tsv --format deu3 --model eum
+    --folds 5 --seed 0 --save-preset deu3-eum
+    """
+    _check_format(fmt)
+    get_model(model)
+    start = time.perf_counter()
+    progress = None
+    if not as_json and sys.stderr.isatty():
+
+        def progress(done: int, total: int) -> None:
+            console_err.print(f"\r{done}/{total} candidates", end="", markup=False)
+
+    result = run_fit(
+        source, model, format=fmt, folds=folds, seed=seed, preset=preset, search=search,
+        what=what, progress=progress,
+    )  # fmt: skip
+    if progress is not None:
+        console_err.print("", markup=False)
+    path = save_fit_preset(save_preset, result) if save_preset else None
+    if as_json:
+        out = result.to_dict()
+        out["seconds"] = round(time.perf_counter() - start, 2)
+        out["saved_preset"] = str(path) if path else None
+        print_json(out)
+        return
+    console.print(
+        f"{result.model} on {result.source}: {result.n_issues} issues in {result.n_groups} "
+        f"groups, {result.k} folds (seed {result.seed}), {result.search} search over "
+        f"{result.n_candidates} candidates, {time.perf_counter() - start:.1f} s",
+        markup=False,
+        highlight=False,
+    )
+    summary = result.summary_df().rename(
+        columns={"mae": "MAE", "median_ae": "median AE", "within_10": "within 10"}
+    )
+    console.print(df_table(summary, title="Fit"))
+    folds_df = result.folds_df().rename(
+        columns={"train_mae": "train MAE", "test_mae": "held-out MAE"}
+    )
+    console.print(df_table(folds_df, title="Folds (choice made without the held-out fold)"))
+    console.print(
+        pd.Series({"fitted": result.best.describe(result.base_params)}).to_string(),
+        markup=False,
+        highlight=False,
+    )
+    if path is not None:
+        console.print(
+            f"saved preset '{save_preset}' to {path}; use it with --model {model}:{save_preset} "
+            f"(evaluate) or --preset {save_preset}",
+            markup=False,
+            highlight=False,
+        )

@@ -1,0 +1,100 @@
+"""Run one model over every issue of an :class:`IssueSet` in as few kernel calls as possible.
+
+Model kernels are batched over a leading run axis, but the issues of a data set have
+different actor counts. Two ways to batch them:
+
+- padding: every issue padded to the widest with zero-capability, zero-salience
+  actors placed at the issue's largest position. Valid only for a model whose
+  forecast does not change when such actors are added. :data:`PAD_SAFE` lists the
+  models for which that holds; ``tests/test_evaluate.py`` checks it for each of them
+  on the DEU III issues (the weighted mean ignores zero weights; the weighted median
+  places pads after every real actor, so they never become the "next" position of an
+  exact half split).
+- grouping: one call per distinct actor count, the issue's real actors only. Always
+  valid; used for every other model (an EUM actor with zero capability still makes
+  and receives offers and moves the median).
+
+Issues on different scales run in separate calls (a kernel takes one ``scale``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from crossroads.errors import ModelError
+from crossroads.evaluation.issues import IssueSet
+from crossroads.models import get_model
+
+__all__ = ["PAD_SAFE", "run_model"]
+
+#: Models whose forecast is unchanged by zero-weight pad actors (tested).
+PAD_SAFE: frozenset[str] = frozenset({"mean", "median"})
+
+
+def _final(forecast: np.ndarray) -> np.ndarray:
+    """The last round's forecast, shape (runs,), from (runs, rounds + 1[, 1])."""
+    f = np.asarray(forecast, dtype=float)[:, -1]
+    if f.ndim == 2:
+        if f.shape[1] != 1:
+            raise ModelError("a multi-dimensional forecast cannot be scored on a 0-100 issue")
+        f = f[:, 0]
+    return f
+
+
+def run_model(
+    model: str, params: dict[str, Any], issues: IssueSet, *, pad: bool | None = None
+) -> np.ndarray:
+    """Final forecast of ``model`` on every issue.
+
+    Parameters
+    ----------
+    model : str
+        A name in :data:`crossroads.models.MODELS`.
+    params : dict
+        Full parameter set (see :func:`crossroads.models.resolve_params`).
+    issues : IssueSet
+    pad : bool, optional
+        Force padding (True) or grouping by actor count (False); by default padding
+        for models in :data:`PAD_SAFE`.
+
+    Returns
+    -------
+    ndarray of shape (issues,)
+        NaN where the model gives no forecast (e.g. every weight zero).
+
+    Raises
+    ------
+    ModelError
+        From the kernel, prefixed with the model and the first issue of the failing batch.
+    """
+    mod = get_model(model)
+    pad = model in PAD_SAFE if pad is None else pad
+    n = len(issues)
+    out = np.full(n, np.nan)
+    counts = issues.mask.sum(axis=1)
+    batches: dict[tuple, list[int]] = defaultdict(list)
+    for i in range(n):
+        key = (float(issues.scale[i, 0]), float(issues.scale[i, 1]))
+        batches[key if pad else (*key, int(counts[i]))].append(i)
+    for key, rows in batches.items():
+        idx = np.array(rows)
+        if pad:
+            c, s, x = issues.capability[idx], issues.salience[idx], issues.position[idx]
+        else:
+            k = key[2]
+            m = issues.mask[idx]
+            c = issues.capability[idx][m].reshape(len(idx), k)
+            s = issues.salience[idx][m].reshape(len(idx), k)
+            x = issues.position[idx][m].reshape(len(idx), k)
+        try:
+            res = mod.run(c, s, x, scale=(key[0], key[1]), **params)
+        except ModelError as e:
+            raise ModelError(
+                f"model '{model}' failed on issue '{issues.issues[rows[0]]}' "
+                f"(batch of {len(rows)}): {e}"
+            ) from None
+        out[idx] = _final(res.forecast)
+    return out
