@@ -31,7 +31,7 @@ from crossroads.ensemble.runner import (
     prepare,
     save_record,
 )
-from crossroads.ensemble.sampling import check_seed, input_spec
+from crossroads.ensemble.sampling import FIELDS, check_seed, input_spec
 from crossroads.ensemble.summary import Distribution
 from crossroads.errors import CrossroadsError, InterventionError, ModelError
 from crossroads.scenario import Scenario, apply_interventions
@@ -186,6 +186,7 @@ def compare(
     preset: str | None = None,
     combine: bool = True,
     default_uncertainty: bool = True,
+    fields: Sequence[str] = FIELDS,
     workers: int | None = None,
     scheduler: str | None = None,
     executor: Executor | None = None,
@@ -231,7 +232,7 @@ def compare(
         raise InterventionError(f"intervention '{dup[0]}' is given twice")
     runs = check_runs(runs)
     seed = check_seed(seed)
-    prep = prepare(scenario, issue, model, preset, params, (), default_uncertainty)
+    prep = prepare(scenario, issue, model, preset, params, (), default_uncertainty, fields)
     sc, iss = prep.scenario, prep.issue
     arms: list[list[str]] = [[n] for n in interventions]
     if combine and len(interventions) > 1:
@@ -243,7 +244,9 @@ def compare(
     for arm in arms:
         after = apply_interventions(sc, arm)
         touches.append(after.issue(iss.id).model_dump() != before)
-        spec = input_spec(sc, iss.id, interventions=arm, default_uncertainty=default_uncertainty)
+        spec = input_spec(
+            sc, iss.id, interventions=arm, default_uncertainty=default_uncertainty, fields=fields
+        )
         specs.append(spec)
         points.append(point_forecast(prep, spec))
     chunk = check_chunk_size(chunk_size, max(s.n_actors for s in specs))
@@ -299,7 +302,7 @@ def compare(
     head = "; ".join(f"{v.name} {v.shift.mean:+.3g}" for v in variants[1:] if v.shift is not None)
     rid, path = save_record(
         store, "compare", prep, seed, runs, result.to_dict(),
-        {"interventions": interventions, "combine": combine,
+        {"interventions": interventions, "combine": combine, "fields": list(fields),
          "default_uncertainty": default_uncertainty, "executor": exname, "chunk_size": chunk},
         elapsed, f"shift of the mean: {head}",
     )  # fmt: skip

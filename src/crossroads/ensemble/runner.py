@@ -322,6 +322,7 @@ def ensemble(
     preset: str | None = None,
     interventions: Sequence[str] = (),
     default_uncertainty: bool = True,
+    fields: Sequence[str] = FIELDS,
     workers: int | None = None,
     scheduler: str | None = None,
     executor: Executor | None = None,
@@ -357,6 +358,8 @@ def ensemble(
         Named interventions applied before drawing.
     default_uncertainty : bool
         Use the built-in default where the scenario gives no uncertainty.
+    fields : sequence of {'capability', 'salience', 'position'}
+        Stake fields allowed to vary (the others stay at the stakes' values).
     workers : int, optional
         Run on a new Dask ``LocalCluster`` with this many worker processes.
     scheduler : str, optional
@@ -385,7 +388,9 @@ def ensemble(
     """
     runs = check_runs(runs)
     seed = check_seed(seed)
-    prep = prepare(scenario, issue, model, preset, params, interventions, default_uncertainty)
+    prep = prepare(
+        scenario, issue, model, preset, params, interventions, default_uncertainty, fields
+    )
     chunk = check_chunk_size(chunk_size, prep.spec.n_actors)
     job = Job(prep.model, prep.params, (prep.spec,), seed, prep.band_edges, keep=keep_runs)
     point = point_forecast(prep)
@@ -433,7 +438,7 @@ def ensemble(
     rid, path = save_record(
         store, "ensemble", prep, seed, runs, result.to_dict(),
         {"interventions": list(interventions), "default_uncertainty": default_uncertainty,
-         "executor": result.executor, "chunk_size": chunk},
+         "fields": list(fields), "executor": result.executor, "chunk_size": chunk},
         elapsed, result.headline(),
     )  # fmt: skip
     if rid is not None:
