@@ -374,49 +374,7 @@ class Dependence:
 
 
 def _shares(bil: pd.DataFrame, tot: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    rows = []
-    for r in bil.itertuples(index=False):
-        base = {
-            "year": int(r.year),
-            "reporter": r.reporter,
-            "partner": r.partner,
-            "measure": r.measure,
-            "value": r.value,
-            "source": r.source,
-            "where": r.where,
-            "approximate": bool(r.approximate),
-        }
-        if np.isfinite(r.share):
-            rows.append(
-                {
-                    **base,
-                    "share": float(r.share),
-                    "basis": "stated",
-                    "denominator": r.of or "not stated",
-                }
-            )
-        if np.isfinite(r.value):
-            t = tot[(tot.actor == r.reporter) & (tot.year == r.year) & (tot.measure == r.measure)]
-            if t.empty and not np.isfinite(r.share):
-                rows.append(
-                    {
-                        **base,
-                        "share": np.nan,
-                        "basis": "no total",
-                        "denominator": f"no total of {names.get(r.reporter, r.reporter)}'s "
-                        f"{r.measure} recorded",
-                    }
-                )
-            for tr in t.itertuples(index=False):
-                rows.append(
-                    {
-                        **base,
-                        "share": float(r.value / tr.value) if tr.value > 0 else np.nan,
-                        "basis": tr.basis,
-                        "denominator": f"{tr.basis} {tr.value:,.1f} USD million "
-                        f"({tr.indicator}, {tr.source})",
-                    }
-                )
+    """Stated shares, and each dollar value over every total recorded for its reporter."""
     cols = [
         "year",
         "reporter",
@@ -430,7 +388,55 @@ def _shares(bil: pd.DataFrame, tot: pd.DataFrame, names: dict[str, str]) -> pd.D
         "where",
         "approximate",
     ]
-    return pd.DataFrame(rows, columns=cols)
+    if bil.empty:
+        return pd.DataFrame(columns=cols)
+    keep = ["year", "reporter", "partner", "measure", "value", "source", "where", "approximate"]
+    stated = bil[bil.share.notna()]
+    stated = stated[keep].assign(
+        share=stated.share.astype(float), basis="stated", denominator=stated.of.fillna("not stated")
+    )
+    vals = bil[bil.value.notna()]
+    t = tot.rename(columns={"actor": "reporter", "value": "total", "source": "total_source"})
+    merged = (
+        vals[keep + ["share"]]
+        .rename(columns={"share": "stated_share"})
+        .merge(t, on=["year", "reporter", "measure"], how="left")
+    )
+    has = merged.total.notna()
+    computed = merged[has]
+    computed = computed[keep].assign(
+        share=np.where(
+            computed.total > 0,
+            computed.value / computed.total.where(computed.total > 0, 1.0),
+            np.nan,
+        ),
+        basis=computed.basis,
+        denominator=[
+            f"{b} {v:,.1f} USD million ({i}, {s})"
+            for b, v, i, s in zip(
+                computed.basis,
+                computed.total,
+                computed.indicator,
+                computed.total_source,
+                strict=True,
+            )
+        ],
+    )
+    none = merged[~has & merged.stated_share.isna()]
+    none = none[keep].assign(
+        share=np.nan,
+        basis="no total",
+        denominator=[
+            f"no total of {names.get(r, r)}'s {m} recorded"
+            for r, m in zip(none.reporter, none.measure, strict=True)
+        ],
+    )
+    out = pd.concat(
+        [x for x in (stated, computed, none) if not x.empty] or [pd.DataFrame(columns=cols)],
+        ignore_index=True,
+    )
+    out["year"] = out.year.astype(int)
+    return out[cols]
 
 
 def _concentration(scenario: Scenario, shares: pd.DataFrame, actor: str) -> pd.DataFrame:

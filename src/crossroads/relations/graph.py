@@ -272,7 +272,7 @@ def joint_matrix(scenario: Scenario, year: int | None = None) -> pd.DataFrame:
 
 
 def by_leader(scenario: Scenario, actor: str, year: int | None = None) -> pd.DataFrame:
-    """``actor``'s organisations in ``year`` grouped by who leads them.
+    """``actor``'s organisations (full memberships) in ``year`` grouped by who leads them.
 
     Returns
     -------
@@ -282,7 +282,7 @@ def by_leader(scenario: Scenario, actor: str, year: int | None = None) -> pd.Dat
         ``n``.
     """
     ms = memberships_in(scenario, year)
-    mine = ms[(ms.actor == actor)].drop_duplicates(["organisation"])
+    mine = ms[(ms.actor == actor) & ms.full].drop_duplicates(["organisation"])
     rows = []
     key = mine.camp.fillna("none")
     for camp, g in mine.groupby(key, sort=True):
