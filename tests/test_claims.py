@@ -148,6 +148,9 @@ def test_fuel_ratings_and_memberships(builtin):
     ].iloc[0]
     # the scenario dates the SCO from 2001; COW IGO counts the Shanghai Five from 1996
     assert (first.claim, first.data, first.flagged) == (2001, 1996, True)
+    # memberships in the data that the scenario does not list are named in a note
+    unlisted = next(n for n in chk.notes if "does not list" in n)
+    assert "Kyrgyzstan in CSTO" in unlisted
 
 
 def test_wrong_claims_are_flagged(tmp_path):

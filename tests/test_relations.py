@@ -176,3 +176,13 @@ def test_cli_relations_bad_actor(capsys):
     assert capsys.readouterr().err.strip() == (
         "error: no actor 'atlantis' in scenario 'relations-kz'"
     )
+
+
+def test_cli_relations_both(capsys):
+    assert main(["relations", str(FIXTURE), "--year", "2010", "--both", "sco,csto", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["both"]["members"] == ["kazakhstan", "kyrgyzstan", "russia", "uzbekistan"]
+    assert main(["relations", str(FIXTURE), "--both", "sco"]) == 1
+    assert "--both needs two organisation ids" in capsys.readouterr().err
+    assert main(["relations", str(FIXTURE), "--both", "sco,nato"]) == 1
+    assert "--both: no actor 'nato'" in capsys.readouterr().err

@@ -382,6 +382,20 @@ def _membership_rows(
     return rows
 
 
+def _unlisted_memberships(
+    sc: Scenario, ds: Scenario, year: int, names: dict[str, str]
+) -> list[str]:
+    """Data memberships held in ``year`` for (actor, organisation) pairs the scenario never ties."""
+    tied = {(m.actor, m.organisation) for m in sc.memberships}
+    out = []
+    for m in ds.memberships:
+        if (m.actor, m.organisation) not in tied and held(m, year):
+            out.append(
+                f"{names.get(m.actor, m.actor)} in {names.get(m.organisation, m.organisation)}"
+            )
+    return sorted(set(out))
+
+
 def _indicator_rows(
     sc: Scenario, ds: Scenario, names: dict[str, str], label: dict[str, str], tol: float
 ) -> list[dict[str, Any]]:
@@ -548,6 +562,14 @@ def check_claims(
             "only; add the COW national totals (e.g. "
             "cow_trade_v4_kazakhstan_partner_summary.csv) as another --against"
         )
+    if "cow-igo" in kinds and scenario.year is not None:
+        missing = _unlisted_memberships(scenario, ds, scenario.year, names)
+        if missing:
+            notes.append(
+                f"the membership data also record for {scenario.year}, between the scenario's "
+                f"actors and organisations, memberships the scenario does not list: "
+                + ", ".join(missing)
+            )
     if "atop" in kinds:
         notes.append(
             "ATOP obligations measure no figure of the scenario (agreements are "

@@ -55,22 +55,45 @@ def relations_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     year: YearOpt = None,
     actor: ActorOpt = None,
+    both: Annotated[
+        str | None,
+        typer.Option(help="Two organisations, e.g. sco,csto: who is a full member of both."),
+    ] = None,
     limit: Annotated[int, typer.Option(help="Rows shown in the longer tables.")] = 15,
     as_json: JsonOpt = False,
 ) -> None:
     """Memberships in a year, overlapping organisations, joint memberships, the timeline.
 
-    Example: crossroads relations kazakhstan-2010 --year 2010
+    Example: crossroads relations kazakhstan-2010 --year 2010 --both sco,csto
     """
     from crossroads.relations import relations
 
     sc = load(scenario)
     r = relations(sc, year, actor)
+    pair = None
+    if both is not None:
+        pair = [x.strip() for x in both.split(",")]
+        ids = {a.id for a in sc.actors}
+        if len(pair) != 2 or not all(pair):
+            raise CrossroadsError(f"--both needs two organisation ids, e.g. sco,csto; got {both!r}")
+        for o in pair:
+            if o not in ids:
+                raise CrossroadsError(f"--both: no actor '{o}' in scenario '{sc.id}'")
     if as_json:
-        print_json(r.to_dict())
+        out = r.to_dict()
+        if pair is not None:
+            out["both"] = {"organisations": pair, "members": r.shared(*pair)}
+        print_json(out)
         return
     names = r.names
     when = f"in {r.year}" if r.year is not None else "(all years)"
+    if pair is not None:
+        members = r.shared(*pair)
+        console.print(
+            f"Full members of both {names[pair[0]]} and {names[pair[1]]} {when}: "
+            + (", ".join(names.get(a, a) for a in members) or "none"),
+            markup=False,
+        )
     ms = r.memberships
     rows = []
     for a, g in ms.groupby("actor", sort=False):
@@ -149,11 +172,13 @@ def relations_cmd(
     tl = r.timeline.assign(
         actors=lambda d: d.actors.map(lambda x: ", ".join(names.get(a, a) for a in x))
     )
+    shown_tl = tl.tail(limit)
     console.print(
         df_table(
-            tl[["date", "what", "title", "actors", "source"]],
+            shown_tl[["date", "what", "title", "actors", "source"]],
             title="Timeline of events and agreements"
-            + (f" up to {r.year}" if r.year is not None else ""),
+            + (f" up to {r.year}" if r.year is not None else "")
+            + (f" (the last {limit} of {len(tl)}; --json for all)" if len(tl) > limit else ""),
         )
     )
 
