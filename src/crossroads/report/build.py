@@ -1,0 +1,1035 @@
+"""Collect everything the HTML report shows: tables, figures and the sections' status.
+
+The report is built from the public APIs of the other layers -- forecasts
+(:mod:`crossroads.forecast`), ensembles, sensitivity and comparisons
+(:mod:`crossroads.ensemble`), relations and dependence (:mod:`crossroads.relations`),
+the conditionality monitor (:mod:`crossroads.conditionality`). A layer that is not
+part of the installed version makes its section say so ("not available in this
+version"), never disappear silently; a :class:`~crossroads.errors.CrossroadsError`
+raised while computing a section (e.g. a scenario without the data it needs) is
+shown in that section.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crossroads.errors import CrossroadsError
+from crossroads.forecast import Forecast, forecast
+from crossroads.models import model_names
+from crossroads.report import figures as F
+from crossroads.report.facts import citations
+from crossroads.scenario import Scenario
+from crossroads.scenario.schema import Issue
+from crossroads.summary import scenario_summary
+
+__all__ = [
+    "DEFAULT_MODELS",
+    "FigureBag",
+    "ReportOptions",
+    "Table",
+    "build_context",
+    "conditionality_section",
+    "dependence_section",
+    "network_section",
+    "optional",
+    "table_of",
+]
+
+#: Models the report runs when none are named (those present in this version).
+DEFAULT_MODELS = ("mean", "median", "eum")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the report computes.
+
+    Attributes
+    ----------
+    models : sequence of str, optional
+        Models run on every issue (default: :data:`DEFAULT_MODELS` that exist).
+    presets : mapping of str to str
+        Model -> preset name.
+    runs : int
+        Ensemble runs per issue and model (0: no ensembles).
+    seed : int
+        Seed of every ensemble, sensitivity study and comparison.
+    sensitivity : {'oat', 'sobol'} or None
+        Sensitivity study of each issue with :attr:`focus_model` (None: none).
+    focus_model : str, optional
+        The model used for sensitivity and for comparing interventions with
+        uncertainty (default: ``eum`` when run, else the first model).
+    year : int, optional
+        Year of the relations network and conditionality status (default: the
+        scenario's ``year``).
+    """
+
+    models: Sequence[str] | None = None
+    presets: Mapping[str, str] = field(default_factory=dict)
+    runs: int = 1000
+    seed: int = 0
+    sensitivity: str | None = "oat"
+    focus_model: str | None = None
+    year: int | None = None
+
+    def resolved_models(self) -> list[str]:
+        if self.models is None:
+            have = model_names()
+            return [m for m in DEFAULT_MODELS if m in have]
+        return list(self.models)
+
+    def resolved_focus(self) -> str:
+        models = self.resolved_models()
+        if self.focus_model is not None:
+            return self.focus_model
+        return "eum" if "eum" in models else models[0]
+
+
+# --- optional layers ------------------------------------------------------------------------
+
+
+def optional(module: str, attr: str | None = None) -> Any:
+    """``module`` (or its attribute ``attr``) when this version has it, else None.
+
+    Only the absence of that very module (or attribute) gives None; any other
+    import error propagates.
+    """
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        if e.name is not None and (module == e.name or module.startswith(e.name + ".")):
+            return None
+        raise
+    if attr is None:
+        return mod
+    return getattr(mod, attr, None)
+
+
+def _missing(what: str) -> str:
+    return f"not available in this version of crossroads ({what} is missing)"
+
+
+# --- tables and figures ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table ready for the template: formatted cells, numeric columns right-aligned."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    numeric: list[bool]
+    caption: str | None = None
+
+
+def _cell(v: Any, digits: int) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float | np.floating):
+        if not math.isfinite(float(v)):
+            return ""
+        return f"{float(v):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:,.0f}"
+    if isinstance(v, list | tuple | set | np.ndarray):
+        return ", ".join(_cell(x, digits) for x in v)
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
+    try:
+        if pd.isna(v):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
+def table_of(df: pd.DataFrame, caption: str | None = None, digits: int = 2) -> Table:
+    """A :class:`Table` of ``df`` (index dropped; floats rounded to ``digits``)."""
+    numeric = [
+        pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+        for c in df.columns
+    ]
+    rows = [[_cell(v, digits) for v in r] for r in df.itertuples(index=False, name=None)]
+    return Table([str(c) for c in df.columns], rows, numeric, caption)
+
+
+class FigureBag:
+    """Figures of one page, each with a unique element id and its JSON."""
+
+    def __init__(self, prefix: str = "fig", keep: bool = False) -> None:
+        self.prefix = prefix
+        self.keep = keep
+        self.items: list[dict[str, str]] = []
+
+    def add(self, fig: Any, caption: str = "") -> dict[str, str]:
+        item = {
+            "id": f"{self.prefix}-{len(self.items) + 1}",
+            "json": F.figure_json(fig),
+            "caption": caption,
+        }
+        if self.keep:
+            item["figure"] = fig
+        self.items.append(item)
+        return item
+
+
+def _cite(source: str | None, where: str | None) -> dict[str, str] | None:
+    if not source and not where:
+        return None
+    return {"source": source or "", "where": where or ""}
+
+
+# --- the system -----------------------------------------------------------------------------
+
+
+def network_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str, Any]:
+    rel_fn = optional("crossroads.relations", "relations")
+    if rel_fn is None:
+        return {"available": False, "reason": _missing("crossroads.relations")}
+    try:
+        rel = rel_fn(sc, year)
+    except CrossroadsError as e:
+        return {"available": False, "reason": str(e)}
+    names = rel.names
+    held = rel.memberships
+    held_pairs = set(zip(held["actor"], held["organisation"], strict=True)) if len(held) else set()
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: list[dict[str, Any]] = []
+    g = rel.graph
+
+    def node(n: str) -> None:
+        if n in nodes:
+            return
+        d = g.nodes[n]
+        if d.get("type") == "agreement":
+            nodes[n] = {
+                "id": n,
+                "label": d.get("name", n),
+                "kind": "agreement",
+                "hover": f"{d.get('name', n)} ({str(d.get('status', '')).replace('_', ' ')})",
+            }  # noqa: E501
+        else:
+            nodes[n] = {
+                "id": n,
+                "label": names.get(n, n),
+                "kind": d.get("kind", "actor"),
+                "hover": f"{names.get(n, n)} ({d.get('kind', '')})",
+            }
+
+    for u, v, d in g.edges(data=True):
+        kind = d.get("type")
+        if kind == "membership":
+            if (u, v) not in held_pairs:
+                continue
+        elif kind == "party":
+            since, until = d.get("since"), d.get("until")
+            if year is not None and (
+                (since is not None and since > year) or (until is not None and until < year)
+            ):
+                continue
+            if d.get("status") in ("rejected", "proposed"):
+                continue
+        elif kind == "flow":
+            if year is not None and d.get("year") is not None and d["year"] > year:
+                continue
+        elif kind not in ("part_of", "led_by"):
+            continue
+        node(u)
+        node(v)
+        edges.append({"source": u, "target": v, "kind": kind.replace("_", " ")})
+    fig = F.network_figure(
+        list(nodes.values()),
+        edges,
+        title=f"Relations in {year}" if year else "Relations (all years)",
+    )
+    overlaps = rel.overlaps.copy()
+    if len(overlaps):
+        overlaps["common"] = overlaps["common"].map(
+            lambda xs: ", ".join(names.get(x, x) for x in xs)
+        )
+        for c in ("organisation_a", "organisation_b"):
+            overlaps[c] = overlaps[c].map(lambda x: names.get(x, x))
+    leader = rel.by_leader.copy()
+    if len(leader):
+        for c in ("leader", "organisations"):
+            leader[c] = leader[c].map(
+                lambda xs: ", ".join(names.get(x, x) for x in xs) if isinstance(xs, list) else xs
+            )
+    joint = rel.joint.copy().head(15)
+    if len(joint):
+        for c in ("actor_a", "actor_b"):
+            joint[c] = joint[c].map(lambda x: names.get(x, x))
+        joint["organisations"] = joint["organisations"].map(
+            lambda xs: ", ".join(names.get(x, x) for x in xs)
+        )
+    timeline = rel.timeline.copy()
+    if len(timeline):
+        timeline["actors"] = timeline["actors"].map(
+            lambda xs: ", ".join(names.get(x, x) for x in xs) if isinstance(xs, list) else xs
+        )
+    return {
+        "available": True,
+        "year": year,
+        "figure": bag.add(
+            fig,
+            f"Actors, organisations and agreements in force in {year or 'any year'}; "
+            "edges are memberships held that year, parties to agreements, flows and "
+            "part-of / led-by ties.",
+        ),
+        "by_leader": table_of(
+            leader.rename(columns={"n": "count"}),
+            f"{names.get(rel.focus, rel.focus)}'s organisations by the power that leads them",
+        )
+        if rel.focus
+        else None,
+        "overlaps": table_of(overlaps.head(15), "Overlapping memberships (full members of both)"),
+        "joint": table_of(joint, "Joint memberships between pairs of actors (top 15)"),
+        "timeline": table_of(timeline.drop(columns=["id"], errors="ignore"), "Timeline"),
+    }
+
+
+def dependence_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str, Any]:
+    mod = optional("crossroads.relations.dependence")
+    if mod is None or not hasattr(mod, "dependence"):
+        return {"available": False, "reason": _missing("crossroads.relations.dependence")}
+    try:
+        dep = mod.dependence(sc)
+    except CrossroadsError as e:
+        return {"available": False, "reason": str(e)}
+    if not dep.years:
+        return {"available": False, "reason": "the scenario records no trade or fuel figures"}
+    names = dep.names
+    who = names.get(dep.actor, dep.actor)
+    order = getattr(mod, "BASIS_ORDER", {})
+    figures, tables = [], []
+    sh = dep.shares
+    known = sh[sh["share"].notna()] if len(sh) else sh
+    rows = []
+    for measure in getattr(mod, "MEASURES", ("exports", "imports", "trade")):
+        part = known[known["measure"] == measure] if len(known) else known
+        if part is None or not len(part):
+            continue
+        # one basis per partner and year: the best recorded (national total, sum, stated)
+        part = part.assign(_o=part["basis"].map(lambda b: order.get(b, 9)))
+        part = part.sort_values(["partner", "year", "_o"]).drop_duplicates(["partner", "year"])
+        top = part.groupby("partner")["share"].mean().sort_values(ascending=False).head(5).index
+        rows += [
+            {
+                "year": r.year,
+                "value": 100 * r.share,
+                "series": f"{names.get(r.partner, r.partner)}: {measure} ({r.basis})",
+            }
+            for r in part[part["partner"].isin(top)].itertuples()
+        ]
+    if rows:
+        figures.append(
+            bag.add(
+                F.dependence_figure(
+                    rows,
+                    title=f"Partners' shares of {who}'s exports, imports and trade",
+                    y_title=f"Share of {who}'s total, %",
+                ),
+                f"The largest partners' shares of {who}'s exports, imports and total trade by "
+                "year; the basis (denominator) is in brackets.",
+            )
+        )
+    vals = sh[sh["share"].isna() & sh["value"].notna()] if len(sh) else sh
+    if vals is not None and len(vals):
+        rows = [
+            {
+                "year": r.year,
+                "series": f"{names.get(r.partner, r.partner)} {r.measure}",
+                "value": r.value,
+            }
+            for r in vals.itertuples()
+        ]
+        figures.append(
+            bag.add(
+                F.dependence_figure(
+                    rows,
+                    title=f"{who}'s trade values with no recorded total",
+                    y_title="Value, USD million",
+                ),
+                "Flows recorded as values only (no total to divide by).",
+            )
+        )
+    conc = dep.concentration
+    fuel = dep.fuel
+    rows = []
+    if len(conc):
+        for r in conc.itertuples():
+            rows.append(
+                {
+                    "year": r.year,
+                    "series": f"HHI of {r.measure} partners ({r.basis})",
+                    "value": 100 * r.hhi,
+                }
+            )
+    if len(fuel):
+        for r in fuel.itertuples():
+            rows.append(
+                {
+                    "year": r.year,
+                    "series": f"fuel share of exports ({r.source})",
+                    "value": 100 * r.share,
+                }
+            )
+    if rows:
+        figures.append(
+            bag.add(
+                F.dependence_figure(
+                    rows,
+                    title=f"Concentration and fuel dependence of {who}",
+                    y_title="HHI x 100 (0-100) / share of exports, %",
+                ),
+                "Herfindahl-Hirschman index of partner shares (a lower bound where the partners "
+                "cover only part of the total; see the table) and fuel's share of exports.",
+            )
+        )
+    summary = dep.summary()
+    tables.append(table_of(summary, f"{who}'s dependence by year (largest partners)"))
+    if len(conc):
+        c = conc.copy()
+        c["excluded"] = c["excluded"].map(lambda xs: ", ".join(names.get(x, x) for x in xs))
+        tables.append(
+            table_of(c, "Partner concentration (HHI, 0-1) with coverage and bounds", digits=3)
+        )
+    if len(dep.asymmetry):
+        a = dep.asymmetry.copy()
+        for col in ("a", "b"):
+            a[col] = a[col].map(lambda x: names.get(x, x))
+        tables.append(table_of(a, "Asymmetry of dependence between pairs", digits=3))
+    return {
+        "available": True,
+        "figures": figures,
+        "tables": tables,
+        "note": "Shares state their denominator (basis). No composite balance index is "
+        "computed; the components are shown side by side.",
+    }
+
+
+def conditionality_section(
+    sc: Scenario, year: int | None, model: str, bag: FigureBag
+) -> dict[str, Any]:
+    mod = optional("crossroads.conditionality")
+    if mod is None or not hasattr(mod, "benchmark_status"):
+        return {"available": False, "reason": _missing("crossroads.conditionality")}
+    if not sc.benchmarks:
+        return {"available": False, "reason": "the scenario defines no benchmarks"}
+    try:
+        mon = mod.benchmark_status(sc, year)
+    except CrossroadsError as e:
+        return {"available": False, "reason": str(e)}
+    y = mon.years[0]
+    names = {a.id: a.name for a in sc.actors}
+    bnames = {b.id: b.name for b in sc.benchmarks}
+
+    def status(v: Any) -> str:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return "unknown"
+        return "met" if v else "not met"
+
+    b = mon.benchmarks
+    btab = pd.DataFrame(
+        {
+            "benchmark": b["name"],
+            "test": [
+                f"{ind} {d} {t:g}" if d and t == t and t is not None else f"{ind} (judged)"
+                for ind, d, t in zip(b["indicator"], b["direction"], b["threshold"], strict=True)
+            ],
+            "status": b["met"].map(status),
+            "value": b["value"],
+            "as of": b["as_of"],
+            "evidence": b["evidence"],
+            "source": [
+                ", ".join(x for x in (s_, w) if isinstance(x, str) and x)
+                for s_, w in zip(b["source"], b["where"], strict=True)
+            ],
+        }
+    )
+    inc = mon.incentives
+    itab = pd.DataFrame(
+        {
+            "incentive": inc["name"],
+            "rule": [
+                f"all of {len(r)}" if rule == "all" else f"at least {k} of {len(r)}"
+                for rule, k, r in zip(inc["rule"], inc["k"], inc["requires"], strict=True)
+            ],
+            "unlocked": inc["unlocked"].map(lambda v: "unlocked" if v else "locked"),
+            "why": inc["why"],
+            "triggers": inc["triggers"].map(lambda xs: ", ".join(xs)),
+        }
+    )
+    tables = [
+        table_of(btab, f"Benchmarks in {y}"),
+        table_of(itab, f"Incentives in {y}"),
+    ]
+    figures = []
+    ev_years = sorted(
+        {int(o.date[:4]) for o in sc.observations} | {i.year for i in sc.indicators} | {y}
+    )
+    if len(ev_years) > 1:
+        hist = mod.benchmark_status(sc, years=ev_years)
+        h = hist.benchmarks
+        cells = {(r.benchmark, int(r.year)): status(r.met) for r in h.itertuples()}
+        figures.append(
+            bag.add(
+                F.status_figure(
+                    [bnames.get(bid, bid) for bid in bnames],
+                    ev_years,
+                    [[cells.get((bid, yy), "unknown") for yy in ev_years] for bid in bnames],
+                    title="Benchmark status by year",
+                ),
+                "Status of each benchmark in each year with evidence (carried forward).",
+            )
+        )
+    words = []
+    unlocked = mon.unlocked(y)
+    words.append(
+        f"In {y}, {int((b['met'] == True).sum())} of {len(b)} benchmarks are met"  # noqa: E712
+        f" and {len(unlocked)} of {len(inc)} incentives are unlocked"
+        + (f" ({', '.join(unlocked)})." if unlocked else ".")
+    )
+    eff = None
+    if hasattr(mod, "incentive_effects") and any(i.triggers for i in sc.incentives):
+        try:
+            fx = mod.incentive_effects(sc, model=model)
+        except CrossroadsError as e:
+            words.append(f"Effects of the incentives could not be computed: {e}")
+            fx = None
+        if fx is not None and len(fx):
+            inames = {i.id: i.name for i in sc.incentives}
+            eff = pd.DataFrame(
+                {
+                    "if unlocked": fx["incentive"].map(lambda x: inames.get(x, x)),
+                    "interventions": fx["interventions"].map(lambda xs: ", ".join(xs)),
+                    "issue": fx["issue"],
+                    f"{model} before": fx["before"],
+                    "after": fx["after"],
+                    "shift": fx["shift"],
+                    "stakes moved": fx["moves"].map(lambda xs: "; ".join(xs)),
+                }
+            )
+            tables.append(table_of(eff, f"What each incentive would change ({model} model)"))
+    _ = names
+    return {
+        "available": True,
+        "year": y,
+        "words": " ".join(words),
+        "figures": figures,
+        "tables": tables,
+    }
+
+
+# --- issues ---------------------------------------------------------------------------------
+
+
+def _scale_text(iss: Issue) -> str:
+    labels = sorted(iss.scale.labels.items())
+    text = "; ".join(f"{k:g} = {v}" for k, v in labels)
+    return f"{iss.scale.min:g}-{iss.scale.max:g}" + (f" ({text})" if text else "")
+
+
+def _stakes_table(sc: Scenario, iss: Issue) -> list[dict[str, Any]]:
+    names = {a.id: a.name for a in sc.actors}
+    w = np.array([s.capability * s.salience for s in iss.stakes], dtype=float)
+    share = 100 * w / w.sum() if w.sum() > 0 else np.zeros_like(w)
+    rows = []
+    for s, sh in zip(iss.stakes, share, strict=True):
+        unc = ""
+        if s.uncertainty:
+            unc = "; ".join(
+                f"{k}: " + ", ".join(f"{a} {b}" for a, b in u.model_dump(exclude_none=True).items())
+                for k, u in s.uncertainty.items()
+            )
+        rows.append(
+            {
+                "actor": names.get(s.actor, s.actor),
+                "capability": s.capability,
+                "position": s.position,
+                "salience": s.salience,
+                "weight": sh,
+                "uncertainty": unc,
+                "cite": _cite(s.source, s.where),
+                "note": s.note or "",
+            }
+        )
+    return rows
+
+
+def _issue_interventions(sc: Scenario, iss: Issue) -> list[Any]:
+    return [iv for iv in sc.interventions if any(e.issue == iss.id for e in iv.edits)]
+
+
+def _try(fn: Callable[[], Any]) -> tuple[Any, str | None]:
+    try:
+        return fn(), None
+    except CrossroadsError as e:
+        return None, str(e)
+
+
+def _issue(sc: Scenario, iss: Issue, opts: ReportOptions, bag: FigureBag) -> dict[str, Any]:
+    models = opts.resolved_models()
+    focus = opts.resolved_focus()
+    scale = (float(iss.scale.min), float(iss.scale.max))
+    labels = dict(iss.scale.labels)
+    observed = iss.observed.value if iss.observed is not None else None
+    out: dict[str, Any] = {
+        "id": iss.id,
+        "title": iss.title,
+        "question": iss.question,
+        "scale": _scale_text(iss),
+        "status_quo": iss.status_quo,
+        "decided_by": iss.decided_by,
+        "rationale": iss.rationale,
+        "cite": _cite(iss.source, iss.where),
+        "note": iss.note,
+        "observed": None
+        if iss.observed is None
+        else {
+            "value": iss.observed.value,
+            "date": iss.observed.date,
+            "cite": _cite(iss.observed.source, iss.observed.where),
+            "note": iss.observed.note,
+        },
+        "stakes": _stakes_table(sc, iss),
+    }
+    arr = sc.arrays(iss.id)
+    out["stakes_figure"] = bag.add(
+        F.stakes_figure(
+            arr.names,
+            arr.position,
+            arr.salience,
+            arr.capability,
+            scale,
+            labels,
+            iss.status_quo,
+            observed,
+            title=f"Stakes: {iss.title}",
+        ),
+        "Each actor's position; marker area grows with capability, colour with salience.",
+    )
+
+    # point forecasts of every model
+    fcs: dict[str, Forecast] = {}
+    rows = []
+    for m in models:
+        f, err = _try(lambda m=m: forecast(sc, iss.id, m, preset=opts.presets.get(m)))
+        if f is not None and np.ndim(f.outcome) != 0:
+            f, err = None, "multi-dimensional forecast; the report shows one-dimensional issues"
+        if f is not None:
+            fcs[m] = f
+        rows.append(
+            {
+                "model": m,
+                "preset": opts.presets.get(m) or "",
+                "forecast": None if f is None else float(f.outcome),
+                "rounds": None if f is None else f.rounds,
+                "error": None if f is None else f.error,
+                "problem": err or "",
+            }
+        )
+    out["forecasts"] = rows
+    if fcs:
+        out["trajectory_figure"] = bag.add(
+            F.trajectory_figure(
+                list(fcs.values()),
+                scale,
+                labels,
+                iss.status_quo,
+                observed,
+                title=f"Forecast by round: {iss.title}",
+            ),
+            "Each model's forecast after each bargaining round; round 0 is the inputs.",
+        )
+        out["positions_figures"] = [
+            bag.add(
+                F.positions_figure(f, scale, labels, title=f"{m}: each actor's position by round"),
+                f"How each actor moves in the {m} model's bargaining rounds.",
+            )
+            for m, f in fcs.items()
+            if f.rounds >= 1
+        ]
+
+    # ensembles
+    out["ensemble"] = _ensembles(sc, iss, models, opts, bag, scale, labels, observed)
+    # sensitivity
+    out["sensitivity"] = _sensitivity(sc, iss, focus, opts, bag)
+    # interventions
+    out["interventions"] = _interventions(sc, iss, models, focus, opts, bag, scale, labels, fcs)
+    return out
+
+
+def _ensembles(sc, iss, models, opts, bag, scale, labels, observed) -> dict[str, Any]:
+    if opts.runs <= 0:
+        return {"available": False, "reason": "not computed (ensemble runs set to 0)"}
+    ens = optional("crossroads.ensemble", "ensemble")
+    if ens is None:
+        return {"available": False, "reason": _missing("crossroads.ensemble")}
+    results, rows, problems = [], [], []
+    for m in models:
+        r, err = _try(
+            lambda m=m: ens(
+                sc,
+                iss.id,
+                m,
+                runs=opts.runs,
+                seed=opts.seed,
+                preset=opts.presets.get(m),
+                keep_runs=True,
+            )
+        )
+        if r is None:
+            problems.append(f"{m}: {err}")
+            continue
+        results.append(r)
+        d = r.distribution
+        row = {
+            "model": m,
+            "runs": r.runs,
+            "mean": d.mean,
+            "± MCSE": d.mcse,
+            "5%": d.quantiles.get(0.05),
+            "25%": d.quantiles.get(0.25),
+            "median": d.median,
+            "75%": d.quantiles.get(0.75),
+            "95%": d.quantiles.get(0.95),
+        }
+        if d.observed_percentile is not None:
+            row["observed at percentile"] = 100 * d.observed_percentile
+        rows.append(row)
+    if not results:
+        return {"available": False, "reason": "; ".join(problems)}
+    bands = []
+    for r in results:
+        for b in r.distribution.bands:
+            bands.append(
+                {
+                    "model": r.model,
+                    "band": f"{b.low:g}-{b.high:g}: {b.name}",
+                    "P (%)": 100 * b.probability,
+                    "± MCSE": 100 * b.mcse,
+                }
+            )
+    band_df = pd.DataFrame(bands)
+    if len(band_df):
+        band_df = band_df.pivot_table(index="band", columns="model", values="P (%)", sort=False)
+        band_df = band_df.reset_index()
+    return {
+        "available": True,
+        "runs": opts.runs,
+        "seed": opts.seed,
+        "figure": bag.add(
+            F.ensemble_figure(
+                results,
+                scale,
+                labels,
+                observed,
+                title=f"Forecast under uncertain inputs: {iss.title}",
+            ),
+            f"{opts.runs:,} runs per model, seed {opts.seed}; the diamond marks the median, "
+            "the whisker the 5-95% range.",
+        ),
+        "table": table_of(pd.DataFrame(rows), "Distribution of the final forecast"),
+        "bands": table_of(band_df, "Probability of each labelled band of the scale, %")
+        if len(band_df)
+        else None,
+        "problems": problems,
+    }
+
+
+def _sensitivity(sc, iss, model, opts, bag) -> dict[str, Any]:
+    if opts.sensitivity is None:
+        return {"available": False, "reason": "not computed (no sensitivity method chosen)"}
+    fn = optional("crossroads.ensemble.sensitivity", "sensitivity")
+    if fn is None:
+        return {"available": False, "reason": _missing("crossroads.ensemble.sensitivity")}
+    res, err = _try(
+        lambda: fn(
+            sc,
+            iss.id,
+            model,
+            method=opts.sensitivity,
+            seed=opts.seed,
+            preset=opts.presets.get(model),
+        )
+    )
+    if res is None:
+        return {"available": False, "reason": err}
+    t = res.table
+    figures = []
+    if res.method == "oat":
+        rows = [
+            {"label": r.input, "low": r.forecast_low, "high": r.forecast_high}
+            for r in t.itertuples()
+        ]
+        figures.append(
+            bag.add(
+                F.tornado_figure(
+                    rows,
+                    res.point,
+                    title=f"Tornado ({model}): {iss.title}",
+                    x_title="Forecast, scale points",
+                ),
+                "Each input alone at the 5% and the 95% quantile of its distribution, the "
+                "others at their stake values; the largest swings first (15 shown).",
+            )
+        )
+        shown = t[
+            ["input", "distribution", "low", "high", "forecast_low", "forecast_high", "swing"]
+        ].head(10)
+    else:
+        figures.append(
+            bag.add(
+                F.sobol_figure(t, title=f"Sobol indices ({model}): {iss.title}"),
+                f"First-order (alone) and total (with interactions) Sobol indices with 95% "
+                f"confidence intervals; {res.model_runs:,} model runs.",
+            )
+        )
+        shown = t[["input", "distribution", "S1", "S1_conf", "ST", "ST_conf"]].head(10)
+    return {
+        "available": True,
+        "method": res.method,
+        "model": model,
+        "words": res.summary_text(),
+        "figures": figures,
+        "tables": [table_of(shown, "The ten most important inputs")],
+    }
+
+
+def _interventions(sc, iss, models, focus, opts, bag, scale, labels, fcs) -> dict[str, Any]:
+    ivs = _issue_interventions(sc, iss)
+    if not ivs:
+        return {"available": False, "reason": "No intervention of this scenario edits this issue"}
+    ivname = {iv.id: iv.name for iv in ivs}
+    variants: list[tuple[str, list[str]]] = [("baseline", [])]
+    variants += [(iv.name, [iv.id]) for iv in ivs]
+    if len(ivs) > 1:
+        variants.append(("all combined", [iv.id for iv in ivs]))
+    # the focus model with uncertainty, on common random numbers
+    cmp_res, cmp_note = None, None
+    cmp_fn = optional("crossroads.ensemble.compare", "compare")
+    if opts.runs <= 0:
+        cmp_note = "Uncertainty of the shifts not computed (ensemble runs set to 0)."
+    elif cmp_fn is None:
+        cmp_note = "Uncertainty of the shifts: " + _missing("crossroads.ensemble.compare") + "."
+    elif focus in fcs:
+        cmp_res, err = _try(
+            lambda: cmp_fn(
+                sc,
+                iss.id,
+                focus,
+                [iv.id for iv in ivs],
+                runs=opts.runs,
+                seed=opts.seed,
+                preset=opts.presets.get(focus),
+            )
+        )
+        if cmp_res is None:
+            cmp_note = f"Comparison with uncertainty failed: {err}"
+    by_arm: dict[tuple[str, ...], Any] = {}
+    if cmp_res is not None:
+        for v in cmp_res.variants:
+            by_arm[tuple(v.interventions)] = v
+    rows, table_rows = [], []
+    for name, ids in variants:
+        row: dict[str, Any] = {"what-if": name}
+        for m in models:
+            if m not in fcs:
+                continue
+            f, err = _try(
+                lambda m=m, ids=ids: (
+                    fcs[m]
+                    if not ids
+                    else forecast(sc, iss.id, m, preset=opts.presets.get(m), interventions=ids)
+                )
+            )
+            if f is None:
+                row[m] = None
+                continue
+            item = {"variant": name, "model": m, "forecast": float(f.outcome)}
+            v = by_arm.get(tuple(ids)) if m == focus else None
+            if v is not None:
+                item["low"] = v.distribution.quantiles[0.05]
+                item["high"] = v.distribution.quantiles[0.95]
+            rows.append(item)
+            row[m] = float(f.outcome)
+            if ids:
+                row[f"{m} shift"] = float(f.outcome) - float(fcs[m].outcome)
+        table_rows.append(row)
+    compare_table = None
+    if cmp_res is not None:
+        crow = []
+        for v in cmp_res.variants[1:]:
+            s = v.shift
+            crow.append(
+                {
+                    "what-if": " + ".join(ivname.get(i, i) for i in v.interventions)
+                    if len(v.interventions) == 1
+                    else "all combined",
+                    "mean shift": s.mean,
+                    "± 95% MC": 1.959963984540054 * s.mcse,
+                    "5%": s.quantiles[0.05],
+                    "median": s.median,
+                    "95%": s.quantiles[0.95],
+                    "P(up) %": 100 * s.above,
+                    "P(down) %": 100 * s.below,
+                }
+            )
+        compare_table = table_of(
+            pd.DataFrame(crow),
+            f"Shift of the {focus} forecast from the baseline over {cmp_res.runs:,} runs "
+            f"(common random numbers, seed {cmp_res.seed})",
+        )
+        cmp_note = "; ".join(v.describe() for v in cmp_res.variants[1:]) + "."
+    whisker = (
+        f" The whiskers on {focus} are the 5-95% range over {opts.runs:,} runs."
+        if cmp_res is not None
+        else ""
+    )
+    return {
+        "available": True,
+        "list": [
+            {
+                "id": iv.id,
+                "name": iv.name,
+                "description": iv.description,
+                "cite": _cite(iv.source, iv.where),
+                "edits": [_edit_text(sc, e) for e in iv.edits if e.issue == iss.id],
+            }
+            for iv in ivs
+        ],
+        "figure": bag.add(
+            F.interventions_figure(rows, scale, labels, title=f"What-ifs compared: {iss.title}"),
+            "Point forecast of each model under each what-if (and all combined)." + whisker,
+        ),
+        "table": table_of(pd.DataFrame(table_rows), "Forecast under each what-if, and its shift"),
+        "compare": compare_table,
+        "compare_note": cmp_note,
+    }
+
+
+def _edit_text(sc: Scenario, e: Any) -> str:
+    names = {a.id: a.name for a in sc.actors}
+    who = names.get(e.actor, e.actor)
+    if e.remove:
+        return f"{who}: removed"
+    parts = []
+    for k, v in (e.set or {}).items():
+        parts.append(f"{k} set to {v:g}")
+    for k, v in (e.shift or {}).items():
+        parts.append(f"{k} {v:+g}")
+    for k, v in (e.add or {}).items():
+        parts.append(f"added with {k} {v:g}")
+    return f"{who}: " + ", ".join(parts)
+
+
+# --- the whole report ------------------------------------------------------------------------
+
+
+def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
+    """Everything the report template needs, as plain data."""
+    from crossroads import __version__
+
+    bag = FigureBag()
+    year = opts.year if opts.year is not None else sc.year
+    summary = scenario_summary(sc)
+    models = opts.resolved_models()
+    issues = [_issue(sc, iss, opts, bag) for iss in sc.issues]
+    table, scores = (None, None)
+    one_d = [i for i in issues if any(r["forecast"] is not None for r in i["forecasts"])]
+    if one_d:
+        rows = []
+        for i in issues:
+            row: dict[str, Any] = {"issue": i["id"], "status quo": i["status_quo"]}
+            for r in i["forecasts"]:
+                row[r["model"]] = r["forecast"]
+            row["observed"] = i["observed"]["value"] if i["observed"] else None
+            rows.append(row)
+        table = pd.DataFrame(rows)
+        errs = {
+            m: [
+                abs(r["forecast"] - i["observed"]["value"])
+                for i in issues
+                for r in i["forecasts"]
+                if r["model"] == m and r["forecast"] is not None and i["observed"]
+            ]
+            for m in models
+        }
+        scored = [m for m in models if errs[m]]
+        if scored:
+            scores = pd.DataFrame(
+                [
+                    {
+                        "model": m,
+                        "issues scored": len(errs[m]),
+                        "mean abs. error": float(np.mean(errs[m])),
+                        "median abs. error": float(np.median(errs[m])),
+                    }
+                    for m in scored
+                ]
+            )
+    by_source, uncited = citations(sc)
+    unavailable = []
+    network = network_section(sc, year, bag)
+    dependence = dependence_section(sc, year, bag)
+    conditionality = conditionality_section(sc, year, opts.resolved_focus(), bag)
+    for name, sec in (
+        ("relations network", network),
+        ("dependence over time", dependence),
+        ("conditionality status", conditionality),
+    ):
+        if not sec["available"]:
+            unavailable.append((name, sec["reason"]))
+    for i in issues:
+        for key, label in (
+            ("ensemble", "ensemble distribution"),
+            ("sensitivity", "sensitivity tornado"),
+        ):
+            if not i[key]["available"]:
+                unavailable.append((f"{i['id']}: {label}", i[key]["reason"]))
+    ctx = {
+        "scenario": sc,
+        "version": __version__,
+        "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "year": year,
+        "options": opts,
+        "models": models,
+        "focus_model": opts.resolved_focus(),
+        "headline": summary["headline"],
+        "memberships": table_of(summary["memberships"], "Organisations of the focus state")
+        if len(summary["memberships"])
+        else None,
+        "agreements": table_of(summary["agreements"], "Agreements of the focus state")
+        if len(summary["agreements"])
+        else None,
+        "key_figures": table_of(summary["dependence"], "Key dependence figures")
+        if len(summary["dependence"])
+        else None,
+        "network": network,
+        "dependence": dependence,
+        "conditionality": conditionality,
+        "issues": issues,
+        "forecast_table": table_of(table, "Every issue, every model (final forecast)")
+        if table is not None
+        else None,
+        "scores": table_of(scores, "Error against observed outcomes (scale points)")
+        if scores is not None
+        else None,
+        "errors_figure": bag.add(
+            F.errors_figure(table, models), "Final forecast of each model against the outcome."
+        )
+        if table is not None and table["observed"].notna().any()
+        else None,
+        "sources": [{"source": s, "facts": by_source.get(s.id, [])} for s in sc.sources],
+        "uncited": uncited,
+        "figures": bag.items,
+        "unavailable": unavailable,
+    }
+    return ctx

@@ -1,0 +1,342 @@
+"""What the dashboard computes for a request: edited stakes, forecasts, ensembles, figures.
+
+Every function is pure over a :class:`~crossroads.Scenario`; the web layer only
+parses requests and serialises results. Stake edits from the table are applied
+with :func:`crossroads.apply_edits` (``set``), after a check that each value is
+legal -- a value off the scale is refused with a message, never clipped silently.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from crossroads.errors import CrossroadsError
+from crossroads.forecast import Forecast, forecast
+from crossroads.report import figures as F
+from crossroads.scenario import Scenario, apply_edits
+from crossroads.scenario.schema import Edit
+
+__all__ = [
+    "MAX_RUNS",
+    "ExploreRequest",
+    "StakeEdit",
+    "apply_stake_edits",
+    "explore",
+    "issue_detail",
+    "jsonable",
+]
+
+#: Largest ensemble the web API runs in one request (the CLI has no such limit).
+MAX_RUNS = 100_000
+
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class StakeEdit(BaseModel):
+    """New values for one actor's stake (fields left out keep their value)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actor: Name
+    position: float | None = None
+    salience: float | None = None
+    capability: float | None = None
+
+
+class ForecastRequest(BaseModel):
+    """One issue, one model, with optional stake edits and interventions."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    scenario: Name
+    issue: Name | None = None
+    model: Name = "mean"
+    preset: Name | None = None
+    rounds: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    stakes: Annotated[list[StakeEdit], Field(max_length=2000)] = []
+    interventions: Annotated[list[Name], Field(max_length=100)] = []
+
+
+class EnsembleRequest(ForecastRequest):
+    """An ensemble (or comparison, or sensitivity study) of one forecast."""
+
+    runs: Annotated[int, Field(ge=1, le=MAX_RUNS)] = 1000
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    figures: bool = False
+    save: bool = False
+
+
+class CompareRequest(EnsembleRequest):
+    combine: bool = True
+
+
+class SensitivityRequest(EnsembleRequest):
+    method: Name = "oat"
+    samples: Annotated[int, Field(ge=2, le=65536)] = 256
+
+
+class ExploreRequest(ForecastRequest):
+    """The dashboard's update: forecast and ensemble, with and without the interventions."""
+
+    runs: Annotated[int, Field(ge=0, le=MAX_RUNS)] = 1000
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def jsonable(o: Any) -> Any:
+    """``o`` as plain JSON data: numpy to Python, NaN and infinities to None."""
+    if isinstance(o, dict):
+        return {str(k): jsonable(v) for k, v in o.items()}
+    if isinstance(o, list | tuple | set):
+        return [jsonable(v) for v in o]
+    if isinstance(o, np.ndarray):
+        return jsonable(o.tolist())
+    if isinstance(o, np.generic):
+        o = o.item()
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    if hasattr(o, "to_dict") and callable(o.to_dict) and not isinstance(o, type):
+        return jsonable(o.to_dict())
+    return o
+
+
+def apply_stake_edits(sc: Scenario, issue_id: str, edits: Sequence[StakeEdit]) -> Scenario:
+    """``sc`` with the stakes of ``issue_id`` set to the edited values.
+
+    Raises
+    ------
+    CrossroadsError
+        An actor without a stake in the issue, or a value outside its legal range
+        (position on the issue's scale, salience 0-1, capability >= 0), naming it.
+    """
+    iss = sc.issue(issue_id)
+    stakes = {s.actor: s for s in iss.stakes}
+    names = {a.id: a.name for a in sc.actors}
+    lo, hi = iss.scale.min, iss.scale.max
+    out: list[Edit] = []
+    for k, e in enumerate(edits):
+        if e.actor not in stakes:
+            raise CrossroadsError(f"stakes[{k}]: actor '{e.actor}' has no stake in '{iss.id}'")
+        who = f"stakes[{k}] ({names.get(e.actor, e.actor)})"
+        values: dict[str, float] = {}
+        for field, v in (
+            ("position", e.position),
+            ("salience", e.salience),
+            ("capability", e.capability),
+        ):
+            if v is None:
+                continue
+            if not math.isfinite(v):
+                raise CrossroadsError(f"{who}.{field}: must be a finite number")
+            if field == "position" and not lo <= v <= hi:
+                raise CrossroadsError(
+                    f"{who}.position: must lie on the scale {lo:g}-{hi:g}, got {v:g}"
+                )
+            if field == "salience" and not 0 <= v <= 1:
+                raise CrossroadsError(f"{who}.salience: must be between 0 and 1, got {v:g}")
+            if field == "capability" and v < 0:
+                raise CrossroadsError(f"{who}.capability: must be >= 0, got {v:g}")
+            if v != getattr(stakes[e.actor], field):
+                values[field] = float(v)
+        if values:
+            out.append(Edit(issue=iss.id, actor=e.actor, set=values))
+    return apply_edits(sc, out, where="stake table") if out else sc
+
+
+def issue_detail(sc: Scenario, issue_id: str | None) -> dict[str, Any]:
+    """An issue as the dashboard's stake table shows it, with the interventions touching it."""
+    iss = sc.issue(issue_id)
+    names = {a.id: a.name for a in sc.actors}
+    return {
+        "id": iss.id,
+        "title": iss.title,
+        "question": iss.question,
+        "scale": {
+            "min": iss.scale.min,
+            "max": iss.scale.max,
+            "labels": [{"value": k, "label": v} for k, v in sorted(iss.scale.labels.items())],
+        },
+        "status_quo": iss.status_quo,
+        "observed": None
+        if iss.observed is None
+        else {
+            "value": iss.observed.value,
+            "date": iss.observed.date,
+            "source": iss.observed.source,
+        },
+        "rationale": iss.rationale,
+        "stakes": [
+            {
+                "actor": s.actor,
+                "name": names.get(s.actor, s.actor),
+                "position": s.position,
+                "salience": s.salience,
+                "capability": s.capability,
+                "source": s.source,
+                "where": s.where,
+            }
+            for s in iss.stakes
+        ],
+        "interventions": [
+            {"id": iv.id, "name": iv.name, "description": iv.description}
+            for iv in sc.interventions
+            if any(e.issue == iss.id for e in iv.edits)
+        ],
+    }
+
+
+def _params(req: ForecastRequest) -> dict[str, Any]:
+    return {} if req.rounds is None else {"rounds": req.rounds}
+
+
+def prepared(sc: Scenario, req: ForecastRequest) -> tuple[Scenario, str]:
+    """The scenario with the request's stake edits applied, and the issue id."""
+    iss = sc.issue(req.issue)
+    return apply_stake_edits(sc, iss.id, req.stakes), iss.id
+
+
+# --- the dashboard update --------------------------------------------------------------------
+
+
+def explore(sc: Scenario, req: ExploreRequest) -> dict[str, Any]:
+    """Forecast and ensemble of the edited issue, without and with the chosen interventions.
+
+    Both ensembles use the same seed, so they are drawn on common random numbers
+    (see :mod:`crossroads.ensemble.sampling`): the difference of their means is the
+    interventions' mean shift over the same draws.
+
+    Returns
+    -------
+    dict
+        ``baseline`` and ``variant`` (forecast JSON, ``variant`` None without
+        interventions), ``shift``, ``ensemble`` (``baseline``/``variant`` summaries),
+        ``figures`` (Plotly figure dicts), ``elapsed`` (seconds).
+    """
+    from crossroads.ensemble import ensemble
+
+    t0 = time.perf_counter()
+    edited, issue_id = prepared(sc, req)
+    iss = edited.issue(issue_id)
+    params = _params(req)
+    base = forecast(edited, issue_id, req.model, preset=req.preset, **params)
+    if np.ndim(base.outcome) != 0:
+        raise CrossroadsError("the dashboard shows one-dimensional forecasts only")
+    var: Forecast | None = None
+    if req.interventions:
+        var = forecast(
+            edited,
+            issue_id,
+            req.model,
+            preset=req.preset,
+            interventions=req.interventions,
+            **params,
+        )
+    scale = (float(iss.scale.min), float(iss.scale.max))
+    labels = dict(iss.scale.labels)
+    observed = iss.observed.value if iss.observed is not None else None
+    ens = []
+    ens_json: dict[str, Any] = {"baseline": None, "variant": None}
+    if req.runs > 0:
+        e0 = ensemble(
+            edited,
+            issue_id,
+            req.model,
+            runs=req.runs,
+            seed=req.seed,
+            preset=req.preset,
+            keep_runs=True,
+            **params,
+        )
+        ens.append(e0)
+        ens_json["baseline"] = _ens_summary(e0)
+        if req.interventions:
+            e1 = ensemble(
+                edited,
+                issue_id,
+                req.model,
+                runs=req.runs,
+                seed=req.seed,
+                preset=req.preset,
+                interventions=req.interventions,
+                keep_runs=True,
+                **params,
+            )
+            ens.append(e1)
+            ens_json["variant"] = _ens_summary(e1)
+            ens_json["mean_shift"] = e1.distribution.mean - e0.distribution.mean
+    arr = edited.arrays(issue_id)
+    shown = var if var is not None else base
+    figures = {
+        "trajectory": F.trajectory_figure(
+            [base] + ([var] if var is not None else []),
+            scale,
+            labels,
+            iss.status_quo,
+            observed,
+            title=f"Forecast by round: {iss.title}",
+        ),
+        "stakes": F.stakes_figure(
+            arr.names,
+            arr.position,
+            arr.salience,
+            arr.capability,
+            scale,
+            labels,
+            iss.status_quo,
+            observed,
+            title=f"Stakes (your edits): {iss.title}",
+        ),
+    }
+    if shown.rounds >= 1:
+        figures["positions"] = F.positions_figure(
+            shown,
+            scale,
+            labels,
+            title=f"{req.model}: each actor's position by round"
+            + (" (with interventions)" if var is not None else ""),
+        )
+    if ens:
+        figures["ensemble"] = F.ensemble_figure(
+            ens, scale, labels, observed, title=f"Forecast under uncertain inputs: {iss.title}"
+        )
+    return {
+        "scenario": sc.id,
+        "issue": issue_id,
+        "model": req.model,
+        "edited": edited is not sc,
+        "baseline": base.to_dict(),
+        "variant": var.to_dict() if var is not None else None,
+        "shift": (float(var.outcome) - float(base.outcome)) if var is not None else None,
+        "observed": observed,
+        "ensemble": ens_json,
+        "figures": figures,
+        "elapsed": time.perf_counter() - t0,
+    }
+
+
+def _ens_summary(r: Any) -> dict[str, Any]:
+    d = r.distribution
+    return {
+        "runs": r.runs,
+        "seed": r.seed,
+        "interventions": list(r.interventions),
+        "mean": d.mean,
+        "mcse": d.mcse,
+        "median": d.median,
+        "q05": d.quantiles.get(0.05),
+        "q95": d.quantiles.get(0.95),
+        "bands": [
+            {"name": b.name, "low": b.low, "high": b.high, "probability": b.probability}
+            for b in d.bands
+        ],
+        "observed_percentile": d.observed_percentile,
+        "elapsed": r.elapsed,
+    }

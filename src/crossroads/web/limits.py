@@ -1,0 +1,151 @@
+"""ASGI middleware guarding the dashboard: request size, Host header, security headers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+__all__ = ["BodyLimit", "HostCheck", "SecurityHeaders"]
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+async def _error(send: Send, status: int, message: str) -> None:
+    body = json.dumps({"error": message}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuse request bodies over a limit with 413, whether or not Content-Length is sent.
+
+    Parameters
+    ----------
+    app : ASGI app
+    max_body : int
+        Limit for every request, in bytes.
+    large : dict of str to int
+        Paths with their own (larger) limit, e.g. the upload endpoint.
+    """
+
+    def __init__(self, app: ASGIApp, max_body: int, large: dict[str, int] | None = None) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.large = dict(large or {})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.large.get(scope.get("path", ""), self.max_body)
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None:
+            if not length.isdigit():
+                await _error(send, 400, "bad Content-Length header")
+                return
+            if int(length) > limit:
+                await _error(
+                    send,
+                    413,
+                    f"request body of {int(length):,} bytes exceeds the limit of {limit:,} bytes",
+                )
+                return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _error(send, 413, f"request body exceeds the limit of {limit:,} bytes")
+
+
+class HostCheck:
+    """Answer 400 to requests whose Host header is not an allowed name.
+
+    A server on 127.0.0.1 accepts only ``127.0.0.1``, ``localhost`` and ``[::1]``
+    (with any port), which stops DNS-rebinding pages from reaching it.
+    ``allowed=None`` accepts any host (a server bound to another address).
+    """
+
+    def __init__(self, app: ASGIApp, allowed: Iterable[str] | None) -> None:
+        self.app = app
+        self.allowed = None if allowed is None else {h.lower() for h in allowed}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.allowed is None:
+            await self.app(scope, receive, send)
+            return
+        host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1").lower()
+        if host.startswith("["):
+            name = host.split("]")[0] + "]"
+        else:
+            name = host.rsplit(":", 1)[0] if ":" in host else host
+        if name not in self.allowed:
+            await _error(
+                send, 400, "this server only answers requests addressed to it by a local name"
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Add ``nosniff``, ``no-referrer`` and frame denial to every response."""
+
+    HEADERS = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+    ]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def add(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                have = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    h for h in self.HEADERS if h[0] not in have
+                ]
+            await send(message)
+
+        await self.app(scope, receive, add)
