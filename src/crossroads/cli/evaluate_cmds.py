@@ -6,7 +6,6 @@ import sys
 import time
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from crossroads.cli.app import app, console, console_err, print_json
@@ -15,8 +14,8 @@ from crossroads.errors import CrossroadsError
 from crossroads.evaluation import evaluate as run_evaluate
 from crossroads.evaluation import fit as run_fit
 from crossroads.evaluation import save_fit_preset
+from crossroads.evaluation.fit import components
 from crossroads.evaluation.issues import FORMATS
-from crossroads.models import get_model
 from crossroads.scenario import DEFAULT_SCENARIO
 
 __all__: list[str] = []
@@ -112,7 +111,15 @@ def fit(
         str, typer.Argument(metavar="FILE", help="A DEU III TSV file or a scenario with outcomes.")
     ],
     fmt: FormatOpt = None,
-    model: Annotated[str, typer.Option("--model", "-m", help="The model to fit.")] = "mean",
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            "-m",
+            help="The model to fit (optionally model:preset to start from), or a "
+            "combination such as mean+eum whose weight is fitted too.",
+        ),
+    ] = "mean",
     preset: Annotated[str | None, typer.Option(help="Start from this preset of the model.")] = None,
     folds: Annotated[int, typer.Option(help="Number of cross-validation folds.")] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the fold assignment.")] = 0,
@@ -145,7 +152,7 @@ def fit(
     --folds 5 --seed 0 --save-preset deu3-eum
     """
     _check_format(fmt)
-    get_model(model)
+    components(model, preset)
     start = time.perf_counter()
     progress = None
     if not as_json and sys.stderr.isatty():
@@ -166,9 +173,10 @@ def fit(
         out["saved_preset"] = str(path) if path else None
         print_json(out)
         return
+    groups = "proposals" if result.n_groups < result.n_issues else "groups"
     console.print(
         f"{result.model} on {result.source}: {result.n_issues} issues in {result.n_groups} "
-        f"groups, {result.k} folds (seed {result.seed}), {result.search} search over "
+        f"{groups}, {result.k} folds (seed {result.seed}), {result.search} search over "
         f"{result.n_candidates} candidates, {time.perf_counter() - start:.1f} s",
         markup=False,
         highlight=False,
@@ -182,9 +190,7 @@ def fit(
     )
     console.print(df_table(folds_df, title="Folds (choice made without the held-out fold)"))
     console.print(
-        pd.Series({"fitted": result.best.describe(result.base_params)}).to_string(),
-        markup=False,
-        highlight=False,
+        f"fitted: {result.best.describe(result.base_params)}", markup=False, highlight=False
     )
     if path is not None:
         console.print(

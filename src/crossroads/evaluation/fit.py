@@ -36,7 +36,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,9 @@ __all__ = [
     "Dimension",
     "FitResult",
     "FoldResult",
+    "BLEND_WEIGHTS",
     "assign_folds",
+    "components",
     "cross_validate",
     "dimensions",
     "fit",
@@ -94,6 +96,9 @@ PARAM_GRIDS: dict[str, dict[str, tuple[Any, ...]]] = {
 MAX_GRID = 1000
 #: Most coordinate-descent sweeps.
 MAX_SWEEPS = 4
+
+#: Weights of the first model tried when fitting a combination of two models.
+BLEND_WEIGHTS: tuple[float, ...] = (0.5, 0.25, 0.75, 0.0, 1.0)
 
 _COUNCIL_ONLY = tuple(COUNCIL_GRID)
 _INPUT_FIELDS = {f.name for f in fields(Inputs)}
@@ -138,18 +143,66 @@ def _first(default: Any, values: Sequence[Any]) -> tuple[Any, ...]:
     return (default, *rest)
 
 
+def _names(model: str) -> list[str]:
+    return [part.partition(":")[0].strip() for part in model.split("+")]
+
+
+def components(model: str, preset: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """The parts of ``model`` with their full parameter sets.
+
+    ``model`` is one model (``'eum'``, ``'eum:scholz'``) or a combination of several
+    joined by ``+`` (``'mean+eum:scholz'``), whose forecast is a weighted average of the
+    parts' forecasts. ``preset`` applies to a single model only.
+
+    Raises
+    ------
+    CrossroadsError
+        For an empty or repeated part, an unknown model or preset, or ``preset`` given
+        with a combination.
+    """
+    parts = [part.strip() for part in model.split("+")]
+    if len(parts) > 1 and preset is not None:
+        raise CrossroadsError(
+            "give the presets of a combination's parts as model:preset, e.g. mean+eum:scholz"
+        )
+    out = []
+    for part in parts:
+        name, _, own = part.partition(":")
+        name = name.strip()
+        if not name:
+            raise ModelError(f"empty model name in {model!r}")
+        out.append((name, resolve_params(name, own.strip() or preset)))
+    names = [n for n, _ in out]
+    for n in names:
+        if names.count(n) > 1:
+            raise ModelError(f"model '{n}' appears twice in {model!r}")
+    return out
+
+
+def _flat_base(comps: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """Parameters of one model as they are; of a combination as ``model.param`` + weight."""
+    if len(comps) == 1:
+        return dict(comps[0][1])
+    out = {f"{m}.{k}": v for m, b in comps for k, v in b.items()}
+    if len(comps) == 2:
+        out["weight"] = BLEND_WEIGHTS[0]
+    return out
+
+
 def dimensions(
     source: Source, model: str, base: dict[str, Any] | None = None, what: str = "all"
 ) -> list[Dimension]:
     """The free choices :func:`fit` searches for ``model`` on ``source``.
 
-    ``base`` is the model's full parameter set the search starts from (default: the
-    model's defaults); ``what`` is ``'all'``, ``'inputs'`` or ``'params'``.
+    ``model`` is one model or a ``+`` combination (see :func:`components`); ``base`` the
+    parameter set the search starts from (default: the defaults; for a combination the
+    ``model.param`` names and ``weight``, the first part's weight, when there are two
+    parts); ``what`` is ``'all'``, ``'inputs'`` or ``'params'``.
     """
     if what not in ("all", "inputs", "params"):
         raise CrossroadsError(f"what to fit must be all, inputs or params, got {what!r}")
-    mod = get_model(model)
-    base = dict(mod.PARAMS) if base is None else base
+    base = _flat_base(components(model)) if base is None else base
+    names = _names(model)
     dims = []
     if what != "params":
         if source.is_deu3:
@@ -158,18 +211,26 @@ def dimensions(
         dims.append(Dimension("salience_exponent", "input", SALIENCE_EXPONENTS))
     if what == "inputs":
         return dims
-    choices = getattr(mod, "CHOICES", {})
-    grids = PARAM_GRIDS.get(model, {})
-    for name, default in base.items():
-        if name in grids:
-            values = grids[name]
-        elif name in choices:
-            values = choices[name]
-        elif isinstance(default, bool | np.bool_):
-            values = (False, True)
-        else:
-            continue
-        dims.append(Dimension(name, "param", _first(default, values)))
+    for m in names:
+        mod = get_model(m)
+        prefix = "" if len(names) == 1 else f"{m}."
+        choices = getattr(mod, "CHOICES", {})
+        grids = PARAM_GRIDS.get(m, {})
+        for name in mod.PARAMS:
+            default = base[prefix + name]
+            if name in grids:
+                values = grids[name]
+            elif name in choices:
+                values = choices[name]
+            elif isinstance(default, bool | np.bool_):
+                values = (False, True)
+            else:
+                continue
+            dims.append(Dimension(prefix + name, "param", _first(default, values)))
+    if len(names) == 2:
+        # last: tuned after the parts, so that coordinate descent does not settle on one
+        # part (weight 0 or 1) before the other's parameters have been tried in the blend
+        dims.append(Dimension("weight", "param", _first(base["weight"], BLEND_WEIGHTS)))
     if what == "params" and not dims:
         raise CrossroadsError(f"model '{model}' has no parameters to fit; fit its inputs")
     return dims
@@ -198,35 +259,61 @@ def grid(dims: Sequence[Dimension], source: Source) -> list[Candidate]:
 
 
 class _Evaluator:
-    """Runs candidates on all scored issues once each and caches the results."""
+    """Runs candidates on all scored issues once each and caches the results.
+
+    A combination's parts are cached separately, so changing only the weight re-runs
+    nothing.
+    """
 
     def __init__(
         self,
-        model: str,
-        base: dict[str, Any],
+        comps: Sequence[tuple[str, dict[str, Any]]],
         source: Source,
         progress: Callable[[int, int], None] | None,
         total: int | None,
     ) -> None:
-        self.model, self.base, self.source = model, base, source
+        self.comps, self.source = list(comps), source
         self.progress, self.total = progress, total
         self.sets: dict[Inputs, IssueSet] = {}
+        self.parts: dict[tuple, np.ndarray] = {}
         self.cache: dict[tuple, np.ndarray] = {}
-        self.cands: dict[tuple, Candidate] = {}
         self.issues: IssueSet | None = None
 
     def issue_set(self, inputs: Inputs) -> IssueSet:
         if inputs not in self.sets:
-            self.sets[inputs] = issue_set(self.source, inputs)
+            if inputs.salience_exponent == 1.0:
+                self.sets[inputs] = issue_set(self.source, inputs)
+            else:  # the same capabilities with another salience exponent
+                raw = self.issue_set(replace(inputs, salience_exponent=1.0))
+                sal = np.where(raw.mask, raw.salience**inputs.salience_exponent, 0.0)
+                self.sets[inputs] = replace(raw, salience=sal)
             if self.issues is None:
                 self.issues = self.sets[inputs]
         return self.sets[inputs]
 
+    def _run(self, k: int, params: dict[str, Any], inputs: Inputs) -> np.ndarray:
+        key = (k, inputs, tuple(sorted(params.items(), key=lambda kv: kv[0])))
+        if key not in self.parts:
+            m, base = self.comps[k]
+            self.parts[key] = run_model(m, {**base, **params}, self.issue_set(inputs))
+        return self.parts[key]
+
     def forecast(self, cand: Candidate) -> np.ndarray:
         if cand.key not in self.cache:
-            iset = self.issue_set(cand.inputs)
-            self.cache[cand.key] = run_model(self.model, {**self.base, **cand.params}, iset)
-            self.cands[cand.key] = cand
+            if len(self.comps) == 1:
+                f = self._run(0, cand.params, cand.inputs)
+            else:
+                fs = []
+                for k, (m, _) in enumerate(self.comps):
+                    own = {n[len(m) + 1 :]: v for n, v in cand.params.items()
+                           if n.startswith(m + ".")}  # fmt: skip
+                    fs.append(self._run(k, own, cand.inputs))
+                if len(fs) == 2:
+                    w = float(cand.params.get("weight", BLEND_WEIGHTS[0]))
+                    f = w * fs[0] + (1.0 - w) * fs[1]
+                else:
+                    f = np.mean(fs, axis=0)
+            self.cache[cand.key] = f
             if self.progress is not None:
                 self.progress(len(self.cache), self.total or len(self.cache))
         return self.cache[cand.key]
@@ -494,7 +581,10 @@ def fit(
         A DEU III file (groups = proposals) or a scenario with observed outcomes
         (groups = issues).
     model : str
-        A model name (its module must be present).
+        A model name (its module must be present), optionally with a starting preset
+        (``'eum:scholz'``), or a combination of models joined by ``+`` (``'mean+eum'``),
+        whose forecast is the weighted average of its parts; for two parts the weight
+        is fitted too (:data:`BLEND_WEIGHTS`).
     format : {'deu3'}, optional
     folds : int
         Number of folds ``k`` (>= 2, at most the number of groups).
@@ -528,7 +618,8 @@ def fit(
     if search not in ("auto", "grid", "coordinate"):
         raise CrossroadsError(f"search must be auto, grid or coordinate, got {search!r}")
     src = open_source(source, format)
-    base = resolve_params(model, preset)
+    comps = components(model, preset)
+    base = _flat_base(comps)
     dims: list[Dimension] = []
     if space is not None:
         cands = list(space)
@@ -545,7 +636,7 @@ def fit(
             mode = "grid"
         else:
             mode = "coordinate"
-    ev = _Evaluator(model, base, src, progress, len(cands) if mode == "grid" else None)
+    ev = _Evaluator(comps, src, progress, len(cands) if mode == "grid" else None)
     start = cands[0] if space is not None else _candidate({d.name: d.values[0] for d in dims}, src)
     ev.forecast(start)
     if mode == "grid":
@@ -639,12 +730,18 @@ def save_fit_preset(name: str, result: FitResult) -> Path:
     """
     from crossroads.presets import save_user_preset
 
+    if "+" in result.model:
+        raise CrossroadsError(
+            f"'{result.model}' is a combination; a preset belongs to one model (fit and save "
+            "each model separately)"
+        )
+    model = result.model.partition(":")[0].strip()
     params = {**result.base_params, **result.best.params}
-    defaults = dict(get_model(result.model).PARAMS)
+    defaults = dict(get_model(model).PARAMS)
     params = {k: v for k, v in params.items() if k not in defaults or defaults[k] != v}
     return save_user_preset(
         name,
-        result.model,
+        model,
         params,
         inputs=result.best.inputs.to_dict(),
         fit={

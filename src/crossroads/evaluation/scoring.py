@@ -21,7 +21,15 @@ from crossroads.evaluation.runner import run_model
 from crossroads.models import get_model, model_names, resolve_params
 from crossroads.scenario import Scenario
 
-__all__ = ["WITHIN", "Evaluation", "ModelSpec", "evaluate", "parse_model_spec", "scores"]
+__all__ = [
+    "WITHIN",
+    "Evaluation",
+    "ModelSpec",
+    "evaluate",
+    "parse_model_spec",
+    "parse_models",
+    "scores",
+]
 
 #: Threshold of the "within" share, in points of the issue scale.
 WITHIN = 10.0
@@ -78,6 +86,28 @@ def parse_model_spec(spec: str, overrides: dict[str, Any] | None = None) -> Mode
         if user is not None and user.inputs:
             inputs = dict(user.inputs)
     return ModelSpec(model=name, preset=preset, params=params, inputs=inputs)
+
+
+def parse_models(spec: str, params: dict[str, dict[str, Any]] | None = None) -> list[ModelSpec]:
+    """One model spec, or the parts of a combination ``'mean+eum:scholz'``.
+
+    A combination's forecast is the equal-weight average of its parts' forecasts; its
+    parts share the input choices, so a part's preset may not carry its own.
+    """
+    params = params or {}
+    parts = [p for p in spec.split("+")]
+    out = [parse_model_spec(p, params.get(p.partition(":")[0].strip())) for p in parts]
+    if len(out) > 1:
+        names = [s.model for s in out]
+        for s in out:
+            if names.count(s.model) > 1:
+                raise ModelError(f"model '{s.model}' appears twice in {spec!r}")
+            if s.inputs:
+                raise ModelError(
+                    f"preset '{s.preset}' carries input choices; a combination's parts share "
+                    "the inputs (--capability, --salience-exponent), so use it alone"
+                )
+    return out
 
 
 @dataclass(frozen=True)
@@ -182,6 +212,7 @@ def evaluate(
     models : sequence of str
         Model names, each optionally with a preset: ``'eum:scholz'``. A user preset
         (saved by :func:`crossroads.evaluation.fit`) brings its input choices too.
+        ``'mean+eum'`` scores the equal-weight average of the parts' forecasts.
     format : {'deu3'}, optional
         Read ``source`` as DEU III even if its header is not recognised.
     capability : str or sequence of str, optional
@@ -212,9 +243,8 @@ def evaluate(
     """
     if not models:
         raise ModelError(f"no model given; models: {', '.join(model_names())}")
-    params = params or {}
-    specs = [parse_model_spec(m, params.get(m.partition(":")[0].strip())) for m in models]
-    labels = [s.label for s in specs]
+    combos = [parse_models(m, params) for m in models]
+    labels = ["+".join(s.label for s in c) for c in combos]
     for lab in labels:
         if labels.count(lab) > 1:
             raise ModelError(f"model '{lab}' is given twice")
@@ -228,21 +258,22 @@ def evaluate(
         return cache[inp]
 
     rows, err_rows = [], []
-    for spec in specs:
+    for combo, base_label in zip(combos, labels, strict=True):
+        spec = combo[0]
         runs = [_spec_inputs(spec, src, input_sets[0])] if spec.inputs else input_sets
         for inp in runs:
             iset = issues_for(inp)
-            forecast = run_model(spec.model, spec.params, iset)
+            forecast = np.mean([run_model(s.model, s.params, iset) for s in combo], axis=0)
             err = np.abs(forecast - iset.observed)
-            label = spec.label
+            label = base_label
             if len(runs) > 1 or (len(input_sets) > 1 and spec.inputs):
                 label += f" ({inp.describe()})"
             s = scores(err)
             rows.append(
                 {
                     "label": label,
-                    "model": spec.model,
-                    "preset": spec.preset,
+                    "model": "+".join(c.model for c in combo),
+                    "preset": spec.preset if len(combo) == 1 else None,
                     "inputs": inp.describe(),
                     "capability": inp.capability or "scenario",
                     "salience_exponent": inp.salience_exponent,
