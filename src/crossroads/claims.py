@@ -55,6 +55,8 @@ _COLUMNS = [
     "relative",
     "flagged",
     "denominator",
+    "basis",
+    "approximate",
     "dataset",
     "claim_source",
     "claim_where",
@@ -75,7 +77,10 @@ class ClaimsCheck:
         ``quantity, subject, partner, year, claim, data, unit`` (``%`` for
         shares, shown in percent; ``USD bn``...; ``member`` 1/0; ``year``),
         ``difference`` (claim - data, in ``unit``), ``relative`` (|difference| /
-        |data|), ``flagged``, ``denominator`` (for shares: which total),
+        |data|), ``flagged``, ``denominator`` (for shares: which total, its
+        value and indicator), ``basis`` (``national total``, ``sum of partners``,
+        ``value``, ``fuel share`` or empty), ``approximate`` (the claim says
+        "about"),
         ``dataset`` (source id and version), ``claim_source, claim_where, note``.
     datasets : list of dict
         Each file read: ``file, kind, source, version, notes``.
@@ -169,6 +174,7 @@ def _pct(x: float) -> float:
 
 def _row(**kw: Any) -> dict[str, Any]:
     out = dict.fromkeys(_COLUMNS)
+    out["approximate"] = False
     out.update(kw)
     claim, data = out["claim"], out["data"]
     if out.get("difference") is None and claim is not None and data is not None:
@@ -203,8 +209,6 @@ def _share_rows(
             "basis", key=lambda s: s.map({"national total": 0, "sum of partners": 1})
         ).itertuples():
             note = []
-            if c.approximate:
-                note.append("the claim is approximate")
             if c.basis != "stated":
                 note.append(f"claim computed over {c.denominator}")
             r = _row(
@@ -217,6 +221,8 @@ def _share_rows(
                 data=_pct(d.share),
                 unit="%",
                 denominator=d.denominator,
+                basis=d.basis,
+                approximate=bool(c.approximate),
                 dataset=label.get(d.source, d.source),
                 claim_source=c.source,
                 claim_where=c.where,
@@ -252,7 +258,7 @@ def _value_rows(
         unit = units.get((c.year, origin, target, c.measure, c.source)) or "USD million"
         factor = usd_million_factor(unit) or 1.0
         for d in hits.itertuples(index=False):
-            note = ["the claim is approximate"] if c.approximate else []
+            note = []
             if d.derived:
                 note.append("data: exports + imports")
             r = _row(
@@ -264,6 +270,8 @@ def _value_rows(
                 claim=c.value / factor,
                 data=d.value / factor,
                 unit=unit,
+                basis="value",
+                approximate=bool(c.approximate),
                 dataset=label.get(d.source, d.source),
                 claim_source=c.source,
                 claim_where=c.where,
@@ -297,6 +305,7 @@ def _fuel_rows(
                 data=_pct(d.share),
                 unit="%",
                 denominator=d.what,
+                basis="fuel share",
                 dataset=label.get(d.source, d.source),
                 claim_source=c.source,
                 claim_where=c.where,
@@ -411,7 +420,7 @@ def _indicator_rows(
         if d is None:
             continue
         r = _row(
-            quantity=f"{b.indicator} of {names.get(actor, actor)} (benchmark {b.id})",
+            quantity=f"{names.get(actor, actor)}: {b.indicator}",
             subject=actor,
             partner=None,
             year=year_of(ob.date),
@@ -421,7 +430,7 @@ def _indicator_rows(
             dataset=label.get(d.source, d.source),
             claim_source=ob.source,
             claim_where=ob.where,
-            note=ob.evidence,
+            note=f"benchmark {b.id}" + (f": {ob.evidence}" if ob.evidence else ""),
         )
         r["flagged"] = (r["relative"] is not None and r["relative"] > tol) or (
             r["difference"] not in (None, 0) and d.value == 0

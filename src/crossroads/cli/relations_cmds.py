@@ -419,7 +419,8 @@ def check_cmd(
         return
     rows["flag"] = rows.flagged.map(lambda f: "FLAG" if f else "")
     rows["scenario"] = [
-        fmt(v, 2) + ("%" if u == "%" else "") for v, u in zip(rows.claim, rows.unit, strict=True)
+        ("~" if a else "") + fmt(v, 2) + ("%" if u == "%" else "")
+        for v, u, a in zip(rows.claim, rows.unit, rows.approximate, strict=True)
     ]
     rows["data "] = [
         fmt(v, 2) + ("%" if u == "%" else "") for v, u in zip(rows.data, rows.unit, strict=True)
@@ -429,10 +430,16 @@ def check_cmd(
         for v, u in zip(rows.difference, rows.unit, strict=True)
     ]
     rows["unit"] = rows.unit.map(lambda u: "" if u == "%" else u)
+    rows["over"] = [
+        (f"{b} {_total(d)}" if b in ("national total", "sum of partners") else (b or ""))
+        for b, d in zip(rows.basis, rows.denominator, strict=True)
+    ]
+    rows.insert(0, "#", range(1, len(rows) + 1))
     console.print(
         df_table(
             rows[
                 [
+                    "#",
                     "quantity",
                     "year",
                     "scenario",
@@ -440,21 +447,33 @@ def check_cmd(
                     "unit",
                     "diff",
                     "flag",
-                    "denominator",
+                    "over",
                     "dataset",
-                    "claim_source",
-                    "note",
                 ]
-            ].rename(columns={"claim_source": "claim from"}),
+            ],
             title=f"{sc.title}\nScenario figures against the data (tolerance {tolerance:g} "
-            "relative; shares in %, differences in percentage points)",
+            "relative; shares in %, differences in percentage points; ~ approximate claim; "
+            "over = the data's denominator, USD million)",
         )
     )
     console.print(
-        f"{len(rows)} compared, {int(chk.rows.flagged.sum())} beyond the tolerance.", markup=False
+        f"{len(rows)} compared, {int(chk.rows.flagged.sum())} beyond the tolerance.",
+        markup=False,
     )
+    for r in rows.itertuples():
+        note = r.note if isinstance(r.note, str) else None
+        where = r.claim_where if isinstance(r.claim_where, str) else None
+        if note:
+            cite = f" (claim: {r.claim_source}, {where})" if where else ""
+            console.print(f"[{r[1]}] {note}{cite}", markup=False)
     for n in chk.notes:
         console.print(f"note: {n}", markup=False)
+
+
+def _total(denominator: str) -> str:
+    """The number in a denominator text ("national total 43,205.1 USD million (...)")."""
+    m = re.search(r"total ([\d,.]+) USD|partners ([\d,.]+) USD", denominator or "")
+    return (m.group(1) or m.group(2)) if m else ""
 
 
 # --- benchmarks -----------------------------------------------------------------------------
