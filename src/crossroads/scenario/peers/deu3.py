@@ -773,11 +773,12 @@ def _council(
         if not np.isfinite(v) or v < 0:
             raise ScenarioError(f"{name} must be a finite number >= 0, got {v!r}", file=label)
     meta = table.meta
-    column = "regime" if weights_at == "proposal" else "regime_decision"
-    states = [j for j, a in enumerate(table.actors) if a not in _INSTITUTIONS]
+    regimes = meta["regime" if weights_at == "proposal" else "regime_decision"].to_numpy()
+    states = np.array([a not in _INSTITUTIONS for a in table.actors])
     out = np.zeros(table.position.shape)
     mask = table.mask
-    for rid, rows in meta.groupby(column, sort=False).indices.items():
+    for rid in dict.fromkeys(regimes):
+        rows = np.flatnonzero(regimes == rid)
         reg = _REGIME_BY_ID[rid]
         w = np.array(
             [reg.weights.get(a, np.nan) if a not in _INSTITUTIONS else 0.0 for a in table.actors]
@@ -785,25 +786,24 @@ def _council(
         missing = mask[rows] & np.isnan(w)[None, :]
         if missing.any():
             i, j = np.argwhere(missing)[0]
-            issue = meta.index[rows[i]]
             raise ScenarioError(
                 f"actor '{table.actors[j]}' has a position but no Council weight under "
                 f"{reg.id} ({reg.start.isoformat()} to {reg.end.isoformat()})",
                 file=label,
-                line=int(meta.loc[issue, "line"]),
+                line=int(meta["line"].iloc[rows[i]]),
                 field="p" + table.actors[j],
             )
         out[rows] = np.nan_to_num(w)[None, :]
-    present = mask[:, states]
-    w_states = np.where(present, out[:, states], 0.0)
+    present = mask & states[None, :]
+    w_states = np.where(present, out, 0.0)
     if unanimity == "equal":
-        unan = (meta["vote"] == "Unan").to_numpy()
+        unan = meta["vote"].to_numpy() == "Unan"
         n = np.maximum(present.sum(axis=1), 1)
         mean_w = w_states.sum(axis=1) / n
         w_states = np.where(unan[:, None] & present, mean_w[:, None], w_states)
-        out[:, states] = w_states
-    largest = w_states.max(axis=1) if states else np.ones(len(meta))
-    cod = (meta["proc"] == "COD").to_numpy()
+        out = np.where(states[None, :], w_states, out)
+    largest = w_states.max(axis=1) if states.any() else np.ones(len(meta))
+    cod = meta["proc"].to_numpy() == "COD"
     for j, a in enumerate(table.actors):
         if a == "com":
             out[:, j] = com * largest
