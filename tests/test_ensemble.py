@@ -470,3 +470,29 @@ def test_builtin_scenario_cli(tmp_path):
     d = json.loads(r.stdout)
     assert d["issue"] == issue and d["distribution"]["n"] == 2000
     assert len(d["distribution"]["bands"]) == len(sc.issues[0].scale.labels) - 1
+
+
+def test_progress_bar_on_a_terminal(monkeypatch, tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from crossroads.cli import ensemble_cmds, main
+
+    buf = io.StringIO()
+    term = Console(file=buf, force_terminal=True, width=120)
+    assert term.is_terminal
+    monkeypatch.setattr(ensemble_cmds, "console", term)
+    seen = []
+    real = ensemble_cmds._progress
+
+    def spy(show, what):
+        seen.append(show)
+        return real(show, what)
+
+    monkeypatch.setattr(ensemble_cmds, "_progress", spy)
+    args = ["ensemble", SMALL, "--issue", "trade", "--runs", "5000", "--chunk-size", "1024"]
+    assert main([*args, "--store", str(tmp_path / "r.sqlite")]) == 0
+    assert seen == [True] and "Forecast distribution" in buf.getvalue()
+    assert main([*args, "--json", "--no-store"]) == 0
+    assert seen == [True, False]  # never a bar around JSON
