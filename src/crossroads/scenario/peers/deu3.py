@@ -30,12 +30,12 @@ has no stake in it. Capability is a modelling choice (:data:`CAPABILITY_SCHEMES`
     present (``unanimity='equal'``: each holds a veto). The Commission gets
     ``com`` times, and the Parliament ``ep_cod`` (co-decision) or ``ep_cns``
     (consultation) times, the largest member state's capability on that issue.
-    Defaults 1, 1 and 0: the Parliament is a co-legislator under COD and only
-    consulted under CNS (Art. 251 and 250-252 TEC; Art. 294 TFEU), and the
-    Council keeps 75-86% of the total, in line with the finding that variants
-    giving the Commission and the Parliament less power than the Council
-    forecast better (Thomson & Hosli 2006; Thomson 2011, ch. 8). The multipliers
-    are our choice, not a published specification.
+    Defaults 1, 1 and 0: the Parliament is a co-legislator under co-decision
+    (Art. 251 TEC, Art. 294 TFEU) and only consulted under consultation, and with
+    every member state present the Council holds 76-92% of the total, in line
+    with the finding that variants giving the Commission and the Parliament less
+    power than the Council forecast better (Thomson & Hosli 2006; Thomson 2011,
+    ch. 8). The multipliers are our choice, not a published specification.
 ``equal``
     Every actor with a position has capability 1.
 ``gdp``
