@@ -58,6 +58,9 @@ class Forecast:
     scale: tuple[float, float]
     observed: float | None = None
     interventions: list[str] = field(default_factory=list)
+    #: Dimension ids of a multi-dimensional issue (then trajectory is
+    #: (rounds + 1, actors, dims) and salience (actors, dims)); None for one dimension.
+    dimensions: list[str] | None = None
 
     @property
     def outcome(self) -> float | np.ndarray:
@@ -97,7 +100,7 @@ class Forecast:
                 "actor": self.actors,
                 "name": self.names,
                 "capability": self.capability,
-                "salience": self.salience,
+                "salience": list(self.salience) if self.salience.ndim > 1 else self.salience,
                 "position": list(self.trajectory[0]),
                 "final": list(self.trajectory[-1]),
             }
@@ -123,6 +126,7 @@ class Forecast:
             "outcome": np.asarray(self.forecast[-1]).tolist(),
             "observed": self.observed,
             "error": self.error,
+            **({"dimensions": self.dimensions} if self.dimensions else {}),
         }
 
     def _repr_html_(self) -> str:  # Jupyter
@@ -176,7 +180,15 @@ def forecast(
     arrays = sc.arrays(iss.id)
     full = resolve_params(model, preset, **params)
     mod = get_model(model)
-    w = arrays.capability * arrays.salience
+    multi = bool(arrays.dimensions)
+    if multi and not getattr(mod, "SPATIAL", False):
+        raise ModelError(
+            f"model '{model}' is one-dimensional; issue '{iss.id}' has "
+            f"{len(arrays.dimensions)} dimensions ({', '.join(arrays.dimensions)}); "
+            "use model 'smp'"
+        )
+    cap = arrays.capability[:, None] if multi else arrays.capability
+    w = cap * arrays.salience
     if not np.any(w > 0):
         raise ModelError(
             f"issue '{iss.id}': every actor has zero capability x salience; nothing to weight"
@@ -185,7 +197,9 @@ def forecast(
         arrays.capability,
         arrays.salience,
         arrays.position,
-        scale=(arrays.scale_min, arrays.scale_max),
+        scale=(arrays.dim_scale_min, arrays.dim_scale_max)
+        if multi
+        else (arrays.scale_min, arrays.scale_max),
         **full,
     )
     rounds = int(res.rounds[0])
@@ -193,6 +207,8 @@ def forecast(
     with np.errstate(invalid="ignore", divide="ignore"):
         if traj.ndim == 2:
             wm = traj @ w / w.sum()
+        elif w.ndim == 2:  # one weight per actor and dimension
+            wm = np.einsum("ad,rad->rd", w, traj) / w.sum(axis=0)
         else:
             wm = np.einsum("a,rad->rd", w, traj) / w.sum()
     return Forecast(
@@ -211,4 +227,5 @@ def forecast(
         scale=(arrays.scale_min, arrays.scale_max),
         observed=iss.observed.value if iss.observed is not None else None,
         interventions=list(interventions),
+        dimensions=list(arrays.dimensions) or None,
     )

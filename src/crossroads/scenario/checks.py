@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from crossroads.scenario.schema import Scenario
+from crossroads.scenario.schema import Scenario, SpatialStake
 
 __all__ = ["semantic_problems"]
 
@@ -123,9 +123,14 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
             yield ("issues", k, "observed", "value"), (
                 f"{issue.observed.value:g} lies outside the scale {lo:g}-{hi:g}"
             )
+        if issue.dimensions:
+            yield from _dimension_problems(issue, k)
         for j, s in enumerate(issue.stakes):
             if s.actor not in actors:
                 yield ("issues", k, "stakes", j, "actor"), unknown_actor(s.actor)
+            if issue.dimensions or isinstance(s, SpatialStake):
+                yield from _spatial_stake_problems(issue, s, ("issues", k, "stakes", j))
+                continue
             if not lo <= s.position <= hi:
                 yield ("issues", k, "stakes", j, "position"), (
                     f"{s.position:g} lies outside the issue's scale {lo:g}-{hi:g}"
@@ -146,6 +151,13 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                 yield loc + ("actor",), unknown_actor(ed.actor)
                 continue
             has = any(s.actor == ed.actor for s in issues[ed.issue].stakes)
+            touched = set(ed.set or {}) | set(ed.shift or {})
+            if issues[ed.issue].dimensions and (ed.add is not None or touched - {"capability"}):
+                yield loc, (
+                    f"issue '{ed.issue}' has dimensions; an edit of it may only set or shift "
+                    "capability, or remove an actor"
+                )
+                continue
             actions = sum(x is not None for x in (ed.set, ed.shift, ed.add)) + int(ed.remove)
             if actions != 1:
                 yield loc, "an edit does exactly one of: set, shift, add, remove"
@@ -229,6 +241,58 @@ def _uncertainty_problems(
             shown = ", ".join(f"{v:g}" for v in vals)
             bounds = f"{lo:g}-{hi:g}" if hi < float("inf") else f">= {lo:g}"
             yield loc + (key,), f"{key} [{shown}] must lie within {what} ({bounds})"
+
+
+def _dimension_problems(issue, k: int) -> Iterator[tuple[Loc, str]]:
+    """Problems of a multi-dimensional issue's own fields."""
+    seen: dict[str, int] = {}
+    for d, dim in enumerate(issue.dimensions):
+        if dim.id in seen:
+            yield ("issues", k, "dimensions", d, "id"), (
+                f"duplicate dimension id '{dim.id}' (first used at dimensions[{seen[dim.id]}])"
+            )
+        seen.setdefault(dim.id, d)
+        if not dim.scale.max > dim.scale.min:
+            yield ("issues", k, "dimensions", d, "scale", "max"), (
+                f"scale max ({dim.scale.max:g}) must exceed min ({dim.scale.min:g})"
+            )
+    for field in ("status_quo", "observed"):
+        if getattr(issue, field) is not None:
+            yield ("issues", k, field), (
+                f"{field} is one-dimensional; an issue with dimensions cannot have one"
+            )
+
+
+def _spatial_stake_problems(issue, s, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Problems of one stake given per dimension (or of a per-dimension stake on a 1-D issue)."""
+    if not issue.dimensions:
+        yield loc + ("positions",), (
+            "positions and saliences (one per dimension) need the issue's 'dimensions'; "
+            "a one-dimensional issue's stake has position and salience"
+        )
+        return
+    n = len(issue.dimensions)
+    if not isinstance(s, SpatialStake):
+        yield loc + ("positions",), (
+            f"the issue has {n} dimensions; give positions and saliences, one per dimension"
+        )
+        return
+    for field in ("positions", "saliences"):
+        got = len(getattr(s, field))
+        if got != n:
+            yield loc + (field,), f"has {got} values; the issue has {n} dimensions"
+            return
+    for d, (x, dim) in enumerate(zip(s.positions, issue.dimensions, strict=True)):
+        lo, hi = dim.scale.min, dim.scale.max
+        if hi > lo and not lo <= x <= hi:
+            yield loc + ("positions", d), (
+                f"{x:g} lies outside dimension '{dim.id}''s scale {lo:g}-{hi:g}"
+            )
+    total = sum(s.saliences)
+    if total > 1 + 1e-9:
+        yield loc + ("saliences",), (
+            f"saliences sum to {total:g}; an actor's saliences sum to at most 1"
+        )
 
 
 def semantic_problems(scenario: Scenario) -> list[tuple[Loc, str]]:

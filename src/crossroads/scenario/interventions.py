@@ -23,6 +23,12 @@ def _bounds(issue: Issue, field: str) -> tuple[float, float]:
 def _edit_issue(issue: Issue, edits: list[Edit], where: str) -> Issue:
     stakes = list(issue.stakes)
     for ed in edits:
+        touched = set(ed.set or {}) | set(ed.shift or {})
+        if issue.dimensions and (ed.add is not None or touched - {"capability"}):
+            raise InterventionError(
+                f"{where}: issue '{issue.id}' has dimensions; an edit of it may only set or "
+                "shift capability, or remove an actor"
+            )
         idx = next((i for i, s in enumerate(stakes) if s.actor == ed.actor), None)
         if ed.add is not None:
             if idx is not None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from crossroads.errors import ScenarioError
 from crossroads.scenario.peers.deu3 import looks_like_deu3, read_deu3
 from crossroads.scenario.peers.eum_csv import looks_like_eum, read_eum_table
+from crossroads.scenario.peers.ktab_csv import looks_like_ktab, read_ktab_csv
 from crossroads.scenario.schema import Scenario
 from crossroads.scenario.yaml_loader import parse_scenario_text, read_text
 
@@ -32,6 +33,7 @@ def register_peer_reader(
 
 register_peer_reader("eum", looks_like_eum, read_eum_table)
 register_peer_reader("deu3", looks_like_deu3, read_deu3)
+register_peer_reader("ktab", looks_like_ktab, read_ktab_csv)
 
 
 def builtin_names() -> list[str]:

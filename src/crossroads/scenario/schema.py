@@ -17,13 +17,14 @@ import re
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
 __all__ = [
     "ACTOR_KINDS",
     "Actor",
     "Agreement",
     "Benchmark",
+    "Dimension",
     "Edit",
     "Event",
     "Flow",
@@ -38,6 +39,7 @@ __all__ = [
     "Scale",
     "Scenario",
     "Source",
+    "SpatialStake",
     "Stake",
     "Uncertainty",
 ]
@@ -216,6 +218,48 @@ class Stake(_Cited):
     uncertainty: dict[Literal["position", "salience", "capability"], Uncertainty] | None = None
 
 
+class SpatialStake(_Cited):
+    """One actor's stake in a multi-dimensional issue (one with ``dimensions``).
+
+    ``positions`` and ``saliences`` hold one value per dimension, in the issue's
+    dimension order; each position lies on its dimension's scale, saliences are in
+    0-1 and sum to at most 1 (the share of the actor's attention per dimension).
+    """
+
+    actor: Id
+    capability: NonNeg
+    positions: Annotated[list[Finite], Field(min_length=1)]
+    saliences: Annotated[list[Unit], Field(min_length=1)]
+
+    @property
+    def salience(self) -> float:
+        """The actor's total salience over the dimensions."""
+        return float(sum(self.saliences))
+
+
+def _stake_kind(value: Any) -> str:
+    """'SpatialStake' for a stake given per dimension (``positions``/``saliences``)."""
+    if isinstance(value, dict):
+        return "SpatialStake" if "positions" in value or "saliences" in value else "Stake"
+    return "SpatialStake" if isinstance(value, SpatialStake) else "Stake"
+
+
+#: A stake of a one-dimensional issue, or of a multi-dimensional one. (The tags
+#: appear in pydantic's error locations; the loader drops them.)
+AnyStake = Annotated[
+    Annotated[Stake, Tag("Stake")] | Annotated[SpatialStake, Tag("SpatialStake")],
+    Discriminator(_stake_kind),
+]
+
+
+class Dimension(_Cited):
+    """One dimension of a multi-dimensional issue (KTAB's spatial issues)."""
+
+    id: Id
+    title: Text
+    scale: Scale = Field(default_factory=Scale)
+
+
 class Observed(_Cited):
     """The outcome that was actually reached, for scoring forecasts."""
 
@@ -224,7 +268,11 @@ class Observed(_Cited):
 
 
 class Issue(_Cited):
-    """A contested decision on a one-dimensional scale."""
+    """A contested decision on a one-dimensional scale, or on several ``dimensions``.
+
+    An issue with ``dimensions`` takes :class:`SpatialStake` stakes (a position and
+    a salience per dimension); one without takes :class:`Stake` stakes.
+    """
 
     id: Id
     title: Text
@@ -233,10 +281,11 @@ class Issue(_Cited):
     status_quo: Finite | None = None
     decided_by: Text | None = None
     rationale: Text | None = None
-    stakes: Annotated[list[Stake], Field(min_length=1)]
+    stakes: Annotated[list[AnyStake], Field(min_length=1)]
     observed: Observed | None = None
+    dimensions: Annotated[list[Dimension], Field(min_length=1)] | None = None
 
-    def stake(self, actor: str) -> Stake:
+    def stake(self, actor: str) -> Stake | SpatialStake:
         """The stake of ``actor`` (an actor id)."""
         for s in self.stakes:
             if s.actor == actor:
@@ -332,6 +381,11 @@ class IssueArrays(BaseModel):
     position: np.ndarray
     scale_min: float
     scale_max: float
+    #: Dimension ids of a multi-dimensional issue (then ``position`` and ``salience``
+    #: have shape (actors, dims)), with each dimension's scale.
+    dimensions: list[str] = Field(default_factory=list)
+    dim_scale_min: np.ndarray | None = None
+    dim_scale_max: np.ndarray | None = None
 
 
 class Scenario(_Base):
@@ -395,9 +449,27 @@ class Scenario(_Base):
         )
 
     def arrays(self, issue_id: str | None = None) -> IssueArrays:
-        """Capability, salience and position of one issue's stakes as float arrays."""
+        """Capability, salience and position of one issue's stakes as float arrays.
+
+        Shapes are (actors,); for an issue with ``dimensions``, salience and position
+        are (actors, dims).
+        """
         issue = self.issue(issue_id)
         names = {a.id: a.name for a in self.actors}
+        if issue.dimensions:
+            return IssueArrays(
+                issue=issue.id,
+                actors=[s.actor for s in issue.stakes],
+                names=[names.get(s.actor, s.actor) for s in issue.stakes],
+                capability=np.array([s.capability for s in issue.stakes], dtype=float),
+                salience=np.array([s.saliences for s in issue.stakes], dtype=float),
+                position=np.array([s.positions for s in issue.stakes], dtype=float),
+                scale_min=issue.scale.min,
+                scale_max=issue.scale.max,
+                dimensions=[d.id for d in issue.dimensions],
+                dim_scale_min=np.array([d.scale.min for d in issue.dimensions], dtype=float),
+                dim_scale_max=np.array([d.scale.max for d in issue.dimensions], dtype=float),
+            )
         return IssueArrays(
             issue=issue.id,
             actors=[s.actor for s in issue.stakes],

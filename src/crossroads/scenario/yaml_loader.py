@@ -92,6 +92,8 @@ def _clean_loc(loc: Loc) -> Loc:
 
 
 _TYPE_TAGS = {"float", "int", "str", "bool", "none", "literal", "is-instance"}
+# tags of the stake union (schema.AnyStake)
+_TYPE_TAGS |= {"Stake", "SpatialStake"}
 
 
 _SHORTER = {
