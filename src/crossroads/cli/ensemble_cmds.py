@@ -285,7 +285,7 @@ def render_compare(d: dict[str, Any]) -> None:
         ),
         markup=False,
     )
-    rows = []
+    rows, band_rows = [], []
     for v in d["variants"]:
         dist, s = v["distribution"], v["shift"]
         q = dist["quantiles"]
@@ -293,7 +293,6 @@ def render_compare(d: dict[str, Any]) -> None:
             "variant": v["name"],
             "point": _f(v["point_forecast"], 4),
             "mean": _f(dist["mean"], 4),
-            "median": _f(dist["median"], 4),
             "90% range": f"{_f(q['0.05'], 4)} .. {_f(q['0.95'], 4)}",
         }
         if s is None:
@@ -307,12 +306,22 @@ def render_compare(d: dict[str, Any]) -> None:
                     "up / down": f"{s['share_above_zero']:.0%} / {s['share_below_zero']:.0%}",
                 }
             )
-        for b in dist["bands"]:
-            row[f"P({b['name']})"] = f"{b['probability']:.0%}"
         rows.append(row)
+        if dist["bands"]:
+            band_rows.append(
+                {"variant": v["name"]}
+                | {
+                    f"{fmt(b['low'])}-{fmt(b['high'])}": f"{b['probability']:.0%}"
+                    for b in dist["bands"]
+                }
+            )
     console.print(
         df_table(pd.DataFrame(rows), title="Forecast by variant (shift ± 95% Monte Carlo interval)")
     )
+    if band_rows:
+        console.print(df_table(pd.DataFrame(band_rows), title="Probability of each labelled band"))
+        for b in d["variants"][0]["distribution"]["bands"]:
+            console.print(f"  {fmt(b['low'])}-{fmt(b['high'])}: {b['name']}", markup=False)
     for v in d["variants"][1:]:
         console.print(v["summary"] + ".", markup=False)
     for note in d.get("notes", []):

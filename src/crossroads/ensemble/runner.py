@@ -264,6 +264,11 @@ class EnsembleResult:
             f"90% in {d.quantiles[0.05]:.4g}..{d.quantiles[0.95]:.4g}"
         )
 
+    def _repr_html_(self) -> str:  # Jupyter: a histogram and the summary table
+        from crossroads.report.notebook import ensemble_html
+
+        return ensemble_html(self)
+
 
 def point_forecast(prep: Prepared, spec: InputSpec | None = None) -> float:
     """The model's forecast at the stakes' own values (a batch of one)."""
