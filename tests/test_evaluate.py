@@ -204,3 +204,31 @@ def test_cli_malformed_file(tmp_path, capsys):
     assert main(["evaluate", str(p), "--format", "deu3"]) == 1
     err = capsys.readouterr().err
     assert err == f"error: {p}, line 2, field 'pde': must be a number, got 'ten'\n"
+
+
+@pytest.mark.skipif("smp" not in model_names(), reason="smp model not present")
+def test_smp_leaves_out_zero_weight_actors():
+    """KTAB's model refuses zero salience or capability: such actors are left out, which
+    gives the same forecast as an issue without them; an issue with none left is NaN."""
+    from crossroads.evaluation.runner import POSITIVE_WEIGHTS
+
+    assert "smp" in POSITIVE_WEIGHTS
+    full = IssueSet(
+        issues=["a", "b"], groups=["a", "b"],
+        capability=np.array([[1.0, 2.0, 1.0, 3.0], [1.0, 1.0, 0.0, 0.0]]),
+        salience=np.array([[0.8, 0.5, 0.0, 0.6], [0.0, 0.0, 0.5, 0.5]]),
+        position=np.array([[10.0, 60.0, 90.0, 80.0], [20.0, 30.0, 40.0, 50.0]]),
+        mask=np.ones((2, 4), dtype=bool), observed=np.array([50.0, 50.0]),
+        status_quo=np.full(2, np.nan), scale=np.tile([0.0, 100.0], (2, 1)),
+    )  # fmt: skip
+    kept = full.subset([0])
+    kept = IssueSet(
+        issues=["a"], groups=["a"], capability=kept.capability[:, [0, 1, 3]],
+        salience=kept.salience[:, [0, 1, 3]], position=kept.position[:, [0, 1, 3]],
+        mask=np.ones((1, 3), dtype=bool), observed=kept.observed, status_quo=kept.status_quo,
+        scale=kept.scale,
+    )  # fmt: skip
+    params = crossroads.models.resolve_params("smp")
+    f = run_model("smp", params, full)
+    assert f[0] == pytest.approx(run_model("smp", params, kept)[0], abs=1e-12)
+    assert np.isnan(f[1])

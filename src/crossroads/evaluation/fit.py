@@ -10,7 +10,9 @@ the unfitted default first:
   are taken at (:mod:`crossroads.scenario.peers.deu3`);
 - a model's parameters: every string parameter over the values its module lists in
   ``CHOICES``, every boolean parameter, and the numeric parameters with values in
-  :data:`PARAM_GRIDS` (for ``eum``: Q, T, the round cap and the stopping tolerance).
+  :data:`PARAM_GRIDS` (for ``eum``: Q, T, the round cap and the stopping tolerance; for
+  ``smp``: the round cap, the minimum rounds and the stopping tolerance; its ``seed``
+  is not fitted).
   Numeric parameters without a grid keep their value. ``mean`` and ``median`` have no
   parameters, so only their inputs are fitted.
 
@@ -89,6 +91,11 @@ PARAM_GRIDS: dict[str, dict[str, tuple[Any, ...]]] = {
         "t": (1.0, 0.5, 0.0, "closer"),
         "rounds": (10, 1, 2, 3, 5, 20, 50),
         "tol": (1e-6, 1e-3, 1e-2, 5e-2),
+    },
+    "smp": {
+        "rounds": (100, 1, 2, 3, 5, 10, 20),
+        "min_rounds": (2, 1),
+        "tol": (0.02, 0.005, 0.05, 0.1),
     },
 }
 

@@ -15,6 +15,14 @@ different actor counts. Two ways to batch them:
   and receives offers and moves the median).
 
 Issues on different scales run in separate calls (a kernel takes one ``scale``).
+
+Models in :data:`POSITIVE_WEIGHTS` (KTAB's ``smp``) refuse actors with zero
+capability or zero salience: KTAB's votes need a positive weight, and an actor that
+gives an issue no salience has no preference over it. Such actors are left out of
+those models' runs (on the 180 scored issues of ``deu3-dev.tsv``: the 147 stakes
+with salience 0, and with the default ``council`` capabilities also the Parliament
+under consultation, 206 in all); an issue
+left without actors gets no forecast (NaN, counted as ``missing``).
 """
 
 from __future__ import annotations
@@ -28,10 +36,13 @@ from crossroads.errors import ModelError
 from crossroads.evaluation.issues import IssueSet
 from crossroads.models import get_model
 
-__all__ = ["PAD_SAFE", "run_model"]
+__all__ = ["PAD_SAFE", "POSITIVE_WEIGHTS", "run_model"]
 
 #: Models whose forecast is unchanged by zero-weight pad actors (tested).
 PAD_SAFE: frozenset[str] = frozenset({"mean", "median"})
+
+#: Models that need every actor's capability and salience > 0 (others are left out).
+POSITIVE_WEIGHTS: frozenset[str] = frozenset({"smp"})
 
 
 def _final(forecast: np.ndarray) -> np.ndarray:
@@ -74,9 +85,15 @@ def run_model(
     pad = model in PAD_SAFE if pad is None else pad
     n = len(issues)
     out = np.full(n, np.nan)
-    counts = issues.mask.sum(axis=1)
+    mask = issues.mask
+    if model in POSITIVE_WEIGHTS:
+        pad = False
+        mask = mask & (issues.capability > 0) & (issues.salience > 0)
+    counts = mask.sum(axis=1)
     batches: dict[tuple, list[int]] = defaultdict(list)
     for i in range(n):
+        if counts[i] == 0:
+            continue
         key = (float(issues.scale[i, 0]), float(issues.scale[i, 1]))
         batches[key if pad else (*key, int(counts[i]))].append(i)
     for key, rows in batches.items():
@@ -85,7 +102,7 @@ def run_model(
             c, s, x = issues.capability[idx], issues.salience[idx], issues.position[idx]
         else:
             k = key[2]
-            m = issues.mask[idx]
+            m = mask[idx]
             c = issues.capability[idx][m].reshape(len(idx), k)
             s = issues.salience[idx][m].reshape(len(idx), k)
             x = issues.position[idx][m].reshape(len(idx), k)
