@@ -278,3 +278,28 @@ def test_cli_fit_save_and_evaluate(deu, presets, capsys):
     assert ev["models"][0]["mae"] == pytest.approx(out["in_sample"]["mae"])
     assert main(["fit", deu, "--model", "ghost"]) == 1
     assert capsys.readouterr().err.startswith("error: unknown model 'ghost'")
+
+
+def test_refused_candidates_are_never_chosen(src, monkeypatch):
+    """A setting the kernel refuses (ModelError) is recorded and skipped, not fatal."""
+    import sys
+    import types
+
+    from crossroads.models import MODELS, mean
+
+    fake = types.ModuleType("crossroads_test_fake_model")
+    fake.PARAMS = {"boom": False}
+    fake.PRESETS = {"default": {}}
+
+    def run(c, s, x, *, scale=None, boom=False):
+        if boom:
+            raise ModelError("boom")
+        return mean.run(c, s, x)
+
+    fake.run = run
+    monkeypatch.setitem(sys.modules, "crossroads_test_fake_model", fake)
+    monkeypatch.setitem(MODELS, "fake", "crossroads_test_fake_model")
+    r = fit(src, "fake", folds=3, seed=0, what="params")
+    assert r.best.params == {"boom": False}
+    assert len(r.failures) == 1 and r.failures[0].startswith("fake boom=True (council):")
+    assert r.in_sample["mae"] == pytest.approx(20.8026, abs=1e-4)

@@ -166,6 +166,12 @@ def fit(
     )  # fmt: skip
     if progress is not None:
         console_err.print("", markup=False)
+    if result.failures:
+        console_err.print(
+            f"warning: the model refused {len(result.failures)} candidate(s), never chosen; "
+            f"first: {result.failures[0]}",
+            markup=False,
+        )
     path = save_fit_preset(save_preset, result) if save_preset else None
     if as_json:
         out = result.to_dict()

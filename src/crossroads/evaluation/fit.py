@@ -284,6 +284,7 @@ class _Evaluator:
         self.sets: dict[Inputs, IssueSet] = {}
         self.parts: dict[tuple, np.ndarray] = {}
         self.cache: dict[tuple, np.ndarray] = {}
+        self.failures: list[str] = []
         self.issues: IssueSet | None = None
 
     def issue_set(self, inputs: Inputs) -> IssueSet:
@@ -302,7 +303,13 @@ class _Evaluator:
         key = (k, inputs, tuple(sorted(params.items(), key=lambda kv: kv[0])))
         if key not in self.parts:
             m, base = self.comps[k]
-            self.parts[key] = run_model(m, {**base, **params}, self.issue_set(inputs))
+            iset = self.issue_set(inputs)
+            try:
+                self.parts[key] = run_model(m, {**base, **params}, iset)
+            except ModelError as e:  # a setting the kernel refuses: not a candidate
+                self.parts[key] = np.full(len(iset), np.nan)
+                shown = " ".join(f"{n}={v}" for n, v in params.items()) or "defaults"
+                self.failures.append(f"{m} {shown} ({inputs.describe()}): {e}")
         return self.parts[key]
 
     def forecast(self, cand: Candidate) -> np.ndarray:
@@ -472,6 +479,9 @@ class FitResult:
     per_issue : DataFrame
         ``issue``, ``group``, ``fold``, ``observed``, ``forecast`` (out of fold),
         ``error``.
+    failures : list of str
+        Candidates the model refused (a :class:`ModelError`, e.g. a setting that does
+        not converge on some issue), with the message; they are never chosen.
     """
 
     source: str
@@ -491,6 +501,7 @@ class FitResult:
     folds: list[FoldResult]
     baselines: pd.DataFrame
     per_issue: pd.DataFrame
+    failures: list[str] = field(default_factory=list)
 
     def summary_df(self) -> pd.DataFrame:
         """In-sample, out-of-fold, the unfitted start and the baselines as rows."""
@@ -557,6 +568,7 @@ class FitResult:
                 for f in self.folds
             ],
             "baselines": self.baselines.to_dict(orient="records"),
+            "failures": self.failures,
         }
         if per_issue:
             out["per_issue"] = self.per_issue.to_dict(orient="records")
@@ -708,6 +720,7 @@ def fit(
         folds=fold_results,
         baselines=_baselines(src),
         per_issue=per_issue,
+        failures=list(ev.failures),
     )
 
 
