@@ -84,7 +84,8 @@ def esc(text: Any, limit: int | None = None) -> str:
     s = "" if text is None else str(text)
     if limit is not None and len(s) > limit:
         s = s[: limit - 1] + "…"
-    return html.escape(s, quote=True)
+    # quotes need no escaping: with '<' escaped no tag (and so no attribute) can form
+    return html.escape(s, quote=False)
 
 
 def series_style(i: int, n_colours: int = 7) -> dict[str, Any]:

@@ -30,10 +30,6 @@ async def _error(send: Send, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     """Refuse request bodies over a limit with 413, whether or not Content-Length is sent.
 
@@ -71,27 +67,35 @@ class BodyLimit:
                 return
         seen = 0
         started = False
+        refused = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge
+                    # answer 413 now; the application sees the client go away, and anything
+                    # it still sends is dropped
+                    refused = True
+                    if not started:
+                        await _error(
+                            send, 413, f"request body exceeds the limit of {limit:,} bytes"
+                        )
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await _error(send, 413, f"request body exceeds the limit of {limit:,} bytes")
+        await self.app(scope, limited_receive, tracking_send)
 
 
 class HostCheck:

@@ -235,15 +235,21 @@
         setStatus("Updated in " + Math.round(ms) + " ms (server " + Math.round(res.elapsed * 1000) +
           " ms" + (state.runs ? ", " + state.runs.toLocaleString() + " ensemble runs" : "") + ").");
         markInvalid(null);
-        document.body.dataset.ready = "true";
+        done();
         extras(seq);
       })
       .catch(function (err) {
         if (seq !== state.seq) { return; }
         setStatus(err.message, "error");
         markInvalid(err.message);
-        document.body.dataset.ready = "true";
+        done();
       });
+  }
+
+  // the page says when an update has finished: data-ready, and a count of updates
+  function done() {
+    document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
+    document.body.dataset.ready = "true";
   }
 
   function markInvalid(message) {

@@ -1,0 +1,332 @@
+"""The HTML report: self-contained, every section present or said to be unavailable, escaped,
+written atomically; its figures valid Plotly with labelled axes in a colour-blind-safe palette.
+
+The report is also opened in a real browser (offline, every chart drawn) in test_browser.py.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import crossroads
+from crossroads.cli import main
+from crossroads.errors import CrossroadsError
+from crossroads.report import build as report_build
+from crossroads.report import build_report, write_report
+from crossroads.report import figures as F
+from crossroads.report.facts import citations
+from crossroads.report.render import atomic_write, report_filename
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = ROOT / "tests" / "data" / "mini.yaml"
+XSS = ROOT / "tests" / "data" / "report-xss.yaml"
+
+FIG_RE = re.compile(r'<script type="application/json" data-fig="([^"]+)">(.*?)</script>', re.S)
+
+
+@pytest.fixture(scope="module")
+def mini_report():
+    return build_report(MINI, models=["mean", "median"], runs=256, seed=3)
+
+
+@pytest.fixture(scope="module")
+def builtin_report():
+    # the whole built-in scenario with every model and every section (small ensembles)
+    return build_report("kazakhstan-2010", runs=256, seed=1)
+
+
+def figures_of(html: str) -> list[tuple[str, dict]]:
+    return [(fid, json.loads(text)) for fid, text in FIG_RE.findall(html)]
+
+
+# --- self-contained -------------------------------------------------------------------------
+
+
+def test_plotly_embedded_once_and_nothing_fetched(mini_report):
+    html = mini_report.html
+    assert html.count("plotly.js v") == 1  # the bundle's licence header: one copy
+    assert "<script src" not in html.lower()
+    assert not re.search(r"<link[^>]+href=", html, re.I)
+    assert "@import" not in html
+    # a strict CSP forbids any fetch even if something tried
+    assert "default-src 'none'" in html
+    # every figure has a div to draw in, and the page counts them
+    figs = figures_of(html)
+    assert len(figs) == mini_report.figures > 5
+    for fid, _ in figs:
+        assert f'<div class="plot" id="{fid}"' in html
+    assert f'data-plots-total="{len(figs)}"' in html
+
+
+def test_builtin_report_has_every_section(builtin_report):
+    html = builtin_report.html
+    assert builtin_report.unavailable == []  # every layer is present in this version
+    sc = crossroads.load()
+    for sid in (
+        "overview",
+        "system",
+        "relations",
+        "dependence",
+        "forecasts",
+        "issues",
+        "conditionality",
+        "sources",
+    ):
+        assert f'id="{sid}"' in html
+    for iss in sc.issues:
+        assert f'id="issue-{iss.id}"' in html
+    titles = html_lib.unescape(
+        " ".join(fig["layout"]["title"]["text"] for _, fig in figures_of(html))
+    )
+    for what in (
+        "Relations in 2010",
+        "Partners' shares",
+        "Stakes:",
+        "Forecast by round",
+        "each actor's position",
+        "uncertain inputs",
+        "Tornado",
+        "What-ifs compared",
+        "Forecast against observed",
+    ):
+        assert what in titles, what
+    # one ensemble figure and one tornado per issue
+    assert titles.count("Forecast under uncertain inputs") == len(sc.issues)
+    assert titles.count("Tornado (eum)") == len(sc.issues)
+    # the observed outcome and each model's error are in the issue's table
+    obs = next(i for i in sc.issues if i.observed is not None)
+    f = crossroads.forecast(sc, obs.id, "eum")
+    assert f"{f.error:.2f}".rstrip("0").rstrip(".") in html
+    assert "Benchmarks in 2010" in html and "What each incentive would change" in html
+
+
+def test_every_figure_is_valid_plotly_with_labelled_axes(builtin_report):
+    figs = figures_of(builtin_report.html)
+    assert figs
+    for fid, fig in figs:
+        F.as_figure(fig)  # plotly validates every property; raises on a bad one
+        lay = fig["layout"]
+        assert lay["title"]["text"], fid
+        if "network" in fid or lay["xaxis"].get("showticklabels") is False:
+            continue
+        assert lay["xaxis"]["title"]["text"], (fid, lay["title"]["text"])
+        assert lay["yaxis"]["title"]["text"], (fid, lay["title"]["text"])
+        if len([t for t in fig["data"] if t.get("showlegend", True)]) > 1:
+            assert lay["showlegend"] is True, lay["title"]["text"]
+
+
+def test_palette_is_okabe_ito():
+    assert set(F.MODEL_COLOURS.values()) <= set(F.OKABE_ITO)
+    # more series than colours: dashes tell them apart
+    styles = [F.series_style(i) for i in range(14)]
+    assert len({(s["color"], s["dash"]) for s in styles}) == 14
+
+
+# --- sections that are not available ----------------------------------------------------------
+
+
+def test_missing_layer_is_said_in_the_page(monkeypatch):
+    real = report_build.optional
+
+    def without_relations(module, attr=None):
+        if module.startswith("crossroads.relations") or module.startswith(
+            "crossroads.conditionality"
+        ):
+            return None
+        return real(module, attr)
+
+    monkeypatch.setattr(report_build, "optional", without_relations)
+    rep = build_report(MINI, models=["mean"], runs=0, sensitivity=None)
+    names = [n for n, _ in rep.unavailable]
+    assert "relations network" in names and "dependence over time" in names
+    assert "conditionality status" in names
+    assert "Relations network unavailable:" in rep.html
+    assert "not available in this version of crossroads (crossroads.relations is missing)" in (
+        rep.html
+    )
+    assert "Ensemble distribution unavailable:" in rep.html  # runs=0
+    assert "not computed (ensemble runs set to 0)" in rep.html
+
+
+def test_optional_reraises_other_import_errors(monkeypatch):
+    assert report_build.optional("crossroads.no_such_module") is None
+    assert report_build.optional("crossroads.forecast", "forecast") is crossroads.forecast
+    import importlib
+
+    def broken(name):
+        raise ModuleNotFoundError("No module named 'numpy_missing'", name="numpy_missing")
+
+    monkeypatch.setattr(importlib, "import_module", broken)
+    with pytest.raises(ModuleNotFoundError):
+        report_build.optional("crossroads.relations")
+
+
+# --- escaping ---------------------------------------------------------------------------------
+
+
+def test_user_strings_are_escaped():
+    rep = build_report(XSS, models=["mean", "median"], runs=128)
+    html = rep.html
+    sc = crossroads.load(XSS)
+    # no user string reaches the page unescaped ...
+    for raw in ("<script>window.__xss", "<img src=x", "<svg onload", "</script><script>"):
+        assert raw not in html, raw
+    # ... and each shows as text
+    assert "&lt;script&gt;window.__xss=&#39;actor&#39;&lt;/script&gt;" in html
+    assert sc.title.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;") in html
+    # a javascript: URL is never a link
+    assert 'href="javascript:' not in html
+    # figure JSON: no raw '<' at all, and the labels are HTML-escaped for Plotly
+    for _, text in FIG_RE.findall(html):
+        assert "<" not in text
+        assert "&lt;script" in json.dumps(json.loads(text)) or "window" not in text
+
+
+def test_figure_json_cannot_close_the_script_element():
+    fig = {
+        "data": [{"type": "scatter", "name": "</script><script>alert(1)</script>"}],
+        "layout": {},
+    }
+    text = F.figure_json(fig)
+    assert "</" not in text and "<" not in text
+    assert json.loads(text)["data"][0]["name"] == fig["data"][0]["name"]
+    assert F.esc("<b>&") == "&lt;b&gt;&amp;"
+
+
+# --- citations --------------------------------------------------------------------------------
+
+
+def test_every_cited_fact_is_listed_under_its_source():
+    sc = crossroads.load("kazakhstan-2010")
+    by_source, uncited = citations(sc)
+    cited = 0
+    for coll in (
+        sc.actors,
+        sc.memberships,
+        sc.agreements,
+        sc.flows,
+        sc.events,
+        sc.issues,
+        sc.interventions,
+        sc.benchmarks,
+        sc.observations,
+        sc.incentives,
+        sc.indicators,
+    ):
+        cited += sum(1 for x in coll if x.source)
+    cited += sum(1 for i in sc.issues for s in i.stakes if s.source)
+    cited += sum(1 for i in sc.issues if i.observed is not None and i.observed.source)
+    assert sum(len(v) for v in by_source.values()) == cited
+    assert set(by_source) >= {s.id for s in sc.sources}
+    # the EU's 39.4% export share cites the paper with its footnote
+    eu = [f for f in by_source["fpc-2010"] if f.kind == "flow" and "39.4%" in f.text]
+    assert eu and eu[0].where
+
+
+def test_report_lists_sources_with_facts(mini_report):
+    html = mini_report.html
+    assert 'id="src-paper"' in html
+    assert "Kazakhstan (state)" in html  # the actor citing 'paper'
+    assert "Facts without a source" in html
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def test_write_report_is_atomic(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    path = write_report(MINI, out, models=["mean"], runs=64, sensitivity=None)
+    assert path == out / "mini-report.html"
+    first = path.read_text()
+    assert first.startswith("<!DOCTYPE html>") and first.rstrip().endswith("</html>")
+    assert [p.name for p in out.iterdir()] == ["mini-report.html"]
+
+    # a failure while writing leaves the old file as it was and no temporary file
+    import crossroads.report.render as render
+
+    def failing(fh_text_path, text):  # replaces os.replace's caller by failing mid-way
+        raise OSError(28, "No space left on device")
+
+    real_replace = render.os.replace
+    monkeypatch.setattr(render.os, "replace", lambda *a: failing(*a))
+    with pytest.raises(CrossroadsError, match="cannot write the report"):
+        write_report(MINI, out, models=["median"], runs=64, sensitivity=None)
+    monkeypatch.setattr(render.os, "replace", real_replace)
+    assert path.read_text() == first
+    assert [p.name for p in out.iterdir()] == ["mini-report.html"]
+
+
+def test_atomic_write_never_leaves_partial_output(tmp_path):
+    target = tmp_path / "x.html"
+
+    class Boom(str):
+        def __len__(self):  # pragma: no cover - not called
+            return 0
+
+    with pytest.raises(TypeError):
+        atomic_write(target, 12345)  # type: ignore[arg-type]  # fails inside the write
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+    atomic_write(target, "ok")
+    assert target.read_text() == "ok"
+
+
+def test_report_filename_is_safe():
+    assert report_filename("kazakhstan-2010") == "kazakhstan-2010-report.html"
+    assert "/" not in report_filename("../../etc/x")
+
+
+def test_bad_options_are_clear_errors():
+    with pytest.raises(CrossroadsError, match="unknown or unavailable model 'nope'"):
+        build_report(MINI, models=["nope"])
+    with pytest.raises(CrossroadsError, match="sensitivity must be"):
+        build_report(MINI, sensitivity="magic")
+    with pytest.raises(CrossroadsError, match="runs must be >= 0"):
+        build_report(MINI, runs=-1)
+
+
+def test_cli_report_prints_the_path(tmp_path, capsys):
+    code = main(
+        [
+            "report",
+            str(MINI),
+            "-o",
+            str(tmp_path),
+            "--models",
+            "mean,median",
+            "--runs",
+            "64",
+            "--sensitivity",
+            "none",
+        ]
+    )
+    out = capsys.readouterr().out.strip()
+    assert code == 0
+    assert out == str(tmp_path / "mini-report.html")
+    assert Path(out).stat().st_size > 1_000_000  # plotly.js is inside
+
+
+def test_cli_report_errors_are_one_line(tmp_path, capsys):
+    assert main(["report", str(MINI), "-o", str(tmp_path), "--preset", "eum"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "error: --preset takes MODEL=NAME (e.g. eum=scholz), got 'eum'"
+    )
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["report", str(MINI), "-o", str(blocker), "--runs", "0"]) == 1
+    assert "exists and is not a folder" in capsys.readouterr().err
+
+
+# --- Jupyter ----------------------------------------------------------------------------------
+
+
+def test_ensemble_result_displays_in_a_notebook():
+    r = crossroads.ensemble(MINI, "trade", "mean", runs=512, seed=0)
+    html = r._repr_html_()
+    assert "<table" in html and "mean" in html
+    f = crossroads.forecast(MINI, "trade", "median")
+    assert "<table" in f._repr_html_()
