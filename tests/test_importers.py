@@ -515,3 +515,26 @@ def test_cli_import_errors(tmp_path, capsys):
 def test_write_scenario_refuses_missing_directory(sc, tmp_path):
     with pytest.raises(CrossroadsError, match="directory does not exist"):
         write_scenario(sc, tmp_path / "missing" / "x.yaml")
+
+
+def test_cow_igo_status_codes(sc, tmp_path):
+    # 1 full -> member; 2 associate -> partner (noted); 3 observer -> observer; a -9
+    # (missing) cell is skipped, so Russia's observer spell ends in 2008; a spell reaching
+    # the data's last year (2010) stays open
+    p = tmp_path / "panel.csv"
+    p.write_text(
+        "ioname,orgname,year,kazakhstan,kyrgyzstan,russia\n"
+        "SCO,Shanghai Cooperation Organisation,2008,1,2,3\n"
+        "SCO,Shanghai Cooperation Organisation,2009,1,2,-9\n"
+        "SCO,Shanghai Cooperation Organisation,2010,1,1,0\n"
+    )
+    f = read_facts(sc, "cow-igo", p)
+    got = sorted((m["actor"], m["role"], m["since"], m.get("until")) for m in f.memberships)
+    assert got == [
+        ("kazakhstan", "member", "2008", None),
+        ("kyrgyzstan", "member", "2010", None),
+        ("kyrgyzstan", "partner", "2008", "2009"),
+        ("russia", "observer", "2008", "2008"),
+    ]
+    assoc = next(m for m in f.memberships if m["role"] == "partner")
+    assert assoc["note"] == "COW IGO status: associate member"
