@@ -107,16 +107,28 @@ def coalitions(rule: int, w: np.ndarray, u: np.ndarray, n_opt: int, out: np.ndar
     ``w`` (actors,) voting weights, ``u`` (actors, >= n_opt) utilities.
     """
     n_act = w.shape[0]
+    ut = np.empty((n_opt, n_act))  # option-major copy: the voter loop reads memory in order
+    for k in range(n_act):
+        for i in range(n_opt):
+            ut[i, k] = u[k, i]
     for i in range(n_opt):
+        ui = ut[i]
         for j in range(i):
+            uj = ut[j]
             cij = _MIN_COALITION
             cji = _MIN_COALITION
-            for k in range(n_act):
-                v = vote(rule, w[k], u[k, i], u[k, j])
-                if v > 0.0:
-                    cij = cij + v
-                if v < 0.0:
-                    cji = cji - v
+            # adding max(v, 0) and max(-v, 0) is adding v to one side, exactly, without
+            # the unpredictable branches of "if v > 0"
+            if rule == VR_PROP:
+                for k in range(n_act):
+                    v = w[k] * (ui[k] - uj[k])
+                    cij = cij + max(v, 0.0)
+                    cji = cji + max(-v, 0.0)
+            else:
+                for k in range(n_act):
+                    v = vote(rule, w[k], ui[k], uj[k])
+                    cij = cij + max(v, 0.0)
+                    cji = cji + max(-v, 0.0)
             out[i, j] = cij
             out[j, i] = cji
         out[i, i] = _MIN_COALITION
@@ -339,10 +351,8 @@ def _challenge(vr, tpc, i, j, w, stot, d, r_h, u_ni, u_nn) -> tuple[float, float
         u_ik_j = (pin * u_ik_def_j) + (pjn * u_j_def_ik)
         u_i_jk = (pin * u_i_def_jk) + (pjn * u_jk_def_i)
         vk = vote(vr, wn, u_ik_j, u_i_jk)
-        if vk > 0.0:
-            chij = chij + vk
-        if vk < 0.0:
-            chji = chji - vk
+        chij = chij + max(vk, 0.0)
+        chji = chji + max(-vk, 0.0)
     return chij / (chij + chji), chji / (chij + chji)
 
 
