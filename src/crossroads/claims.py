@@ -504,8 +504,8 @@ def check_claims(
     >>> import crossroads
     >>> chk = crossroads.check_claims(
     ...     crossroads.load("kazakhstan-2010"),
-    ...     ["../shared/data/kazakhstan/cow_trade_v4_kazakhstan_partner_summary.csv"])
-    ... # doctest: +SKIP
+    ...     ["../shared/data/kazakhstan/cow_trade_v4_kazakhstan_partner_summary.csv"],
+    ... )  # doctest: +SKIP
     """
     if not against:
         raise CrossroadsError("name at least one data file to check against (--against FILE)")

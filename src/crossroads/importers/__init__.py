@@ -3,8 +3,9 @@
 >>> import crossroads
 >>> from crossroads.importers import import_file
 >>> res = import_file(crossroads.load("kazakhstan-2010"), "freedom-house",
-...                   "../shared/data/kazakhstan/freedomhouse_pkg_rating_status_kazakhstan.csv")
-... # doctest: +SKIP
+...     "../shared/data/kazakhstan/freedomhouse_pkg_rating_status_kazakhstan.csv")  # doctest: +SKIP
+>>> res.facts.source["id"]  # doctest: +SKIP
+'freedomhouse'
 
 Kinds (:data:`KINDS`): ``cow-trade`` (COW Trade v4 dyads or national totals),
 ``cow-igo`` (COW IGO v3 memberships), ``freedom-house``, ``vdem``, ``atop``
