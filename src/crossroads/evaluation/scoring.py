@@ -236,8 +236,8 @@ def evaluate(
     Examples
     --------
     >>> from crossroads.evaluation import evaluate
-    >>> ev = evaluate("../shared/data/deu/deu3-dev.tsv", ["mean"], capability="equal")
-    ... # doctest: +SKIP
+    >>> path = "../shared/data/deu/deu3-dev.tsv"
+    >>> ev = evaluate(path, ["mean"], capability="equal")  # doctest: +SKIP
     >>> round(ev.summary.loc[0, "mae"], 1)  # doctest: +SKIP
     21.4
     """
