@@ -24,6 +24,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer runs")
     args = ap.parse_args()
+    import os
+
+    print(f"load average before start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     _, sc, issue = issues()[0]
     jobs = [("mean", 2_000_000 if not args.quick else 200_000)]
     jobs.append(("median", 1_000_000 if not args.quick else 100_000))

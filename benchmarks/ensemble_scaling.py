@@ -55,6 +55,10 @@ def main() -> None:
     ap.add_argument("--model", action="append", help="model(s) to run (default: mean, eum)")
     ap.add_argument("--child", nargs=2, metavar=("RUNS", "MODEL"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if not args.child:
+        import os
+
+        print(f"load average before start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if args.child:
         child(int(args.child[0]), args.child[1])
         return

@@ -32,6 +32,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer runs (a smoke test)")
     args = ap.parse_args()
+    import os
+
+    print(f"load average before start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     name, note = model()
     print(note)
     kernel = get_model(name)

@@ -86,8 +86,11 @@ def test_tornado_matches_the_closed_form(linear):
     assert list(r.table["actor"]) == ["a", "c", "b", "d"]
     assert r.point == pytest.approx(float(W @ [50, 15, 65, 72] / W.sum()))
     assert r.model_runs == 9
+    f0 = float(W @ [50, 15, 65, 72] / W.sum())
+    low, high = f0 + W[0] / W.sum() * (41 - 50), f0 + W[0] / W.sum() * (59 - 50)
     assert r.summary_text().startswith(
-        "The 3 inputs that matter most are A's position (from 41 to 59 moves the forecast"
+        f"The 3 inputs that matter most are A's position (forecast {low:.3g} at 41, {f0:.3g} at "
+        f"its stake value 50, {high:.3g} at 59: a swing of {high - low:.3g})"
     )
 
 

@@ -172,8 +172,8 @@ def render_ensemble(d: dict[str, Any]) -> None:
         bands = pd.DataFrame(
             [
                 {
-                    "band": b["name"],
                     "range": f"{fmt(b['low'])}-{fmt(b['high'])}",
+                    "band": b["name"],
                     "probability": f"{b['probability']:.1%}",
                     "± MC s.e.": f"{b['mcse']:.1%}",
                 }
@@ -201,7 +201,7 @@ def render_ensemble(d: dict[str, Any]) -> None:
         if dist["max_rounds"]
         else ""
     )
-    lines.append(f"Quantiles are exact to ±{dist['resolution']:.2g}{rounds}.")
+    lines.append(f"Quantiles are within ±{dist['resolution']:.2g} of exact{rounds}.")
     console.print("\n".join(lines), markup=False)
 
 
@@ -267,7 +267,7 @@ def render_sensitivity(d: dict[str, Any]) -> None:
         console.print(f"Note: {note}.", markup=False)
 
 
-def _bar(v: float, top: float, width: int = 20) -> str:
+def _bar(v: float, top: float, width: int = 12) -> str:
     if not top > 0 or v != v:
         return ""
     return "█" * max(0, round(width * min(max(v, 0.0), top) / top))

@@ -16,7 +16,9 @@ interaction), with bootstrap 95% confidence intervals
 One at a time (tornado)
 -----------------------
 Every input at its stake value except one, set to the 5% and then the 95%
-quantile of its distribution; inputs are ranked by the swing of the forecast.
+quantile of its distribution; inputs are ranked by the swing of the forecast: the
+span of the forecasts at the low value, the stake value and the high value (for a
+forecast monotone in the input, simply |f(high) - f(low)|).
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ class SensitivityResult:
 
     def summary_text(self, k: int = 3) -> str:
         """Which ``k`` inputs matter most, in plain words."""
-        return _plain_words(self.method, self.table, self.variance, k)
+        return _plain_words(self.method, self.table, self.variance, k, self.point)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,7 +143,9 @@ def _and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _plain_words(method: str, table: pd.DataFrame, variance: float, k: int) -> str:
+def _plain_words(
+    method: str, table: pd.DataFrame, variance: float, k: int, point: float = float("nan")
+) -> str:
     top = table.head(k)
     if top.empty:
         return "No input is uncertain, so nothing moves the forecast."
@@ -154,18 +158,18 @@ def _plain_words(method: str, table: pd.DataFrame, variance: float, k: int) -> s
         if not variance > 0:
             return "The forecast did not vary across the design: no input moves it."
         parts = [f"{r.input} (total index {r.ST:.2f}, alone {r.S1:.2f})" for r in top.itertuples()]
-        share = float(np.clip(top["ST"], 0, None).sum())
+        alone = float(np.clip(top["S1"], 0, None).sum())
         tail = (
-            f". Each total index is the share of the forecast's variance that involves that "
-            f"input; together the {len(top)} involve about {min(share, 1.0):.0%} of it."
+            ". A total index is the share of the forecast's variance that involves the input, "
+            f"interactions included; on their own (first-order) these {len(top)} explain about "
+            f"{min(alone, 1.0):.0%} of it."
         )
         return f"{lead} {_and(parts)}{tail}"
     if not float(top["swing"].iloc[0]) > 0:
         return "Moving any single input between its 5% and 95% values leaves the forecast as it is."
     parts = [
-        f"{r.input} (from {r.low:.3g} to {r.high:.3g} moves the forecast from "
-        f"{r.forecast_low:.3g} to {r.forecast_high:.3g}, "
-        f"{r.forecast_high - r.forecast_low:+.3g})"
+        f"{r.input} (forecast {r.forecast_low:.3g} at {r.low:.3g}, {point:.3g} at its stake "
+        f"value {r.value:.3g}, {r.forecast_high:.3g} at {r.high:.3g}: a swing of {r.swing:.3g})"
         for r in top.itertuples()
     ]
     return f"{lead} {_and(parts)}."
@@ -257,7 +261,7 @@ def sensitivity(
     notes: list[str] = []
     t0 = time.perf_counter()
     if method == "oat":
-        table = _oat(prep, fidx, aidx, base_cols)
+        table = _oat(prep, fidx, aidx, base_cols, point)
         runs, variance, exname = 2 * fidx.size + 1, 0.0, "in-process"
     else:
         table, runs, variance, exname = _sobol(
@@ -306,7 +310,7 @@ def sensitivity(
     return result
 
 
-def _oat(prep, fidx, aidx, base_cols) -> pd.DataFrame:
+def _oat(prep, fidx, aidx, base_cols, point: float) -> pd.DataFrame:
     spec = prep.spec
     c0, s0, x0 = spec.nominal
     d = fidx.size
@@ -336,7 +340,10 @@ def _oat(prep, fidx, aidx, base_cols) -> pd.DataFrame:
             "forecast_high": f[1::2],
         }
     )
-    table["swing"] = (table["forecast_high"] - table["forecast_low"]).abs()
+    # the span of the forecast over low, stake value and high: for a monotone response it is
+    # |f(high) - f(low)|; for a non-monotone one (EUM can be) it also counts the middle
+    span = np.stack([f[0::2], f[1::2], np.full(d, point)])
+    table["swing"] = span.max(axis=0) - span.min(axis=0)
     table = table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
     table.index.name = "rank"
     table.index += 1
