@@ -141,11 +141,34 @@ def validation_error(e: ValidationError, root: yaml.Node | None, label: str) -> 
     )
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
+    """Parse once (libyaml when present): the node tree, for line numbers, and the data."""
+    try:
+        return _parse(text, _Loader)
+    except yaml.YAMLError:
+        if _Loader is yaml.SafeLoader:
+            raise
+        # libyaml's messages are terser; the pure-Python parser explains the same error
+        return _parse(text, yaml.SafeLoader)
+
+
+def _parse(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
+    loader = loader_class(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+    return root, data
+
+
 def parse_scenario_text(text: str, label: str) -> Scenario:
     """Parse and validate YAML text; ``label`` names the file in messages."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = _compose_and_construct(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
