@@ -53,8 +53,10 @@ def _forecast(w: list[float], x: list[float], rule: str) -> float:
         return _wmedian(w, x)
     total = sum(w)
     if total <= 0:
-        return sum(x) / len(x)
-    return sum(wi * xi for wi, xi in zip(w, x, strict=True)) / total
+        mean = sum(x) / len(x)
+    else:
+        mean = sum(wi * xi for wi, xi in zip(w, x, strict=True)) / total
+    return min(max(x), max(min(x), mean))  # exact bounds, against rounding
 
 
 def _pw(base: float, r: float) -> float:

@@ -197,6 +197,8 @@ def _weighted_median(x, w, order):
 
 @njit(**_JIT)
 def _forecast(x, w, wsum, rule, order):
+    """Weighted mean or median of x; equal weights when every weight is zero. The mean is
+    clipped to [min x, max x], where it lies exactly, against rounding (tiny weights)."""
     n = x.shape[0]
     if rule == FC_MEDIAN:
         return _weighted_median(x, w, order)
@@ -204,10 +206,13 @@ def _forecast(x, w, wsum, rule, order):
     if wsum > 0.0:
         for a in range(n):
             acc += w[a] * x[a]
-        return acc / wsum
-    for a in range(n):
-        acc += x[a]
-    return acc / n
+        acc /= wsum
+    else:
+        for a in range(n):
+            acc += x[a]
+        acc /= n
+    hi, lo = _span(x)
+    return min(hi, max(lo, acc))
 
 
 @njit(**_JIT)
