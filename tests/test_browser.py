@@ -61,7 +61,8 @@ def server(tmp_path_factory):
     import uvicorn
 
     store = tmp_path_factory.mktemp("store") / "runs.sqlite"
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     app = create_app(Settings(store=store, warm=True))

@@ -170,6 +170,7 @@ def create_app(settings: Settings | None = None) -> Any:
             import anyio
 
             await anyio.to_thread.run_sync(_warm)
+            await anyio.to_thread.run_sync(registry.keys)  # parse the built-in scenarios
         yield
 
     app = FastAPI(

@@ -73,6 +73,7 @@ class ScenarioRegistry:
         self._uploads: OrderedDict[str, Entry] = OrderedDict()
         self._builtins: dict[str, Entry] = {}
         self._lock = threading.Lock()
+        self._load_lock = threading.Lock()
 
     # --- look-up ----------------------------------------------------------------------------
     def keys(self) -> list[Entry]:
@@ -91,12 +92,17 @@ class ScenarioRegistry:
                 return self._uploads[key]
             if key in self._builtins:
                 return self._builtins[key]
-        if key in builtin_names():
+        if key not in builtin_names():
+            raise KeyError(key)
+        # one load per built-in: concurrent first requests wait for it instead of each parsing
+        with self._load_lock:
+            with self._lock:
+                if key in self._builtins:
+                    return self._builtins[key]
             entry = Entry(key, load(key), builtin=True)
             with self._lock:
                 self._builtins[key] = entry
             return entry
-        raise KeyError(key)
 
     # --- uploads ----------------------------------------------------------------------------
     def add_upload(self, data: bytes, client_name: str | None) -> Entry:
