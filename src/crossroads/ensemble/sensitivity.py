@@ -210,7 +210,8 @@ def sensitivity(
     samples : int
         Sobol base sample size ``N``, a power of 2 (``N (D + 2)`` model runs).
     seed : int
-        Seeds the scrambled Sobol' sequence and the bootstrap.
+        Seeds the scrambled Sobol' sequence and (through a seed derived from it) the
+        bootstrap of the confidence intervals.
     fields : sequence of str
         Which stake fields may vary (default: position, salience, capability).
     workers, scheduler, executor, chunk_size, progress, store
@@ -392,7 +393,10 @@ def _sobol(
         notes.append("the forecast did not vary across the design; every index is zero")
         s1 = st = s1c = stc = np.zeros(d)
     else:
-        si = sobol_analyze.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=seed)
+        # SALib seeds its bootstrap only for a truthy seed (``if seed:``), so 0 would draw
+        # from numpy's global state: derive a nonzero seed from the user's instead.
+        boot = int(np.random.SeedSequence(seed, spawn_key=(1,)).generate_state(1)[0]) | 1
+        si = sobol_analyze.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=boot)
         s1, st = np.asarray(si["S1"]), np.asarray(si["ST"])
         s1c, stc = np.asarray(si["S1_conf"]), np.asarray(si["ST_conf"])
         if st.sum() > 0 and s1.sum() < 0.9 * st.sum():
