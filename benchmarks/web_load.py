@@ -105,6 +105,33 @@ async def forecast_load(url: str, bodies: list[dict]) -> tuple[list[float], int,
     return lat, errors, wall
 
 
+async def sustained(url: str, bodies: list[dict], rounds: int) -> tuple[list[float], int, float]:
+    """``rounds`` bursts of ``len(bodies)`` concurrent requests over one pool of connections."""
+    limits = httpx.Limits(max_connections=len(bodies), max_keepalive_connections=len(bodies))
+    lat: list[float] = []
+    errors = 0
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as client:
+
+        async def one(body: dict) -> None:
+            nonlocal errors
+            t0 = time.perf_counter()
+            try:
+                r = await client.post("/api/forecast", json=body)
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            lat.append(1000 * (time.perf_counter() - t0))
+            errors += not ok
+
+        await asyncio.gather(*(one(b) for b in bodies))  # open the connections
+        lat.clear()
+        t0 = time.perf_counter()
+        for _ in range(rounds):
+            await asyncio.gather(*(one(b) for b in bodies))
+        wall = time.perf_counter() - t0
+    return lat, errors, wall
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--concurrent", type=int, default=200)
@@ -142,6 +169,13 @@ def main() -> None:
         print(
             f"ratio: server throughput under load / in-process baseline = "
             f"{(len(bodies) / wall) / (len(bodies) / direct):.2f}"
+        )
+        lat2, errors2, wall2 = asyncio.run(sustained(url, bodies, rounds=5))
+        errors += errors2
+        print(
+            f"server: {5 * len(bodies)} POST /api/forecast, {len(bodies)} in flight on kept-alive "
+            f"connections: {percentiles(lat2)}; {5 * len(bodies) / wall2:.0f} requests/s; "
+            f"errors {errors2}"
         )
         ex = []
         explore_errors = 0
