@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -285,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     from crossroads.models import eum, resolve_params
 
     params = resolve_params("eum", "scholz")
+    if hasattr(os, "getloadavg"):
+        load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+        print(f"CPUs: {os.cpu_count()}, load average (1, 5, 15 min): {load}")
     t0 = time.perf_counter()
     eum.run([1.0, 1.0], [1.0, 1.0], [0.0, 1.0], **params)
     print(f"numba load/compile (first call): {time.perf_counter() - t0:.2f} s wall")

@@ -39,9 +39,15 @@ Degenerate inputs: a range D of zero (one actor, or all at one position) means n
 movement and a forecast equal to that position; a challenge on which no votes are
 cast (all weights zero) has P = 0; when all capability x salience weights are zero
 the forecast weighs every actor equally; when every actor's danger is the same,
-R = 0 and r = 1. Expected utilities within 1e-12 of each other count as equal, and
-among equally good offers an actor takes the lower position, so results do not
-depend on the order of the actors.
+R = 0 and r = 1. Expected utilities within 1e-12 of each other count as equal (so
+are distances in T's ``'closer'`` rule: a tie is not closer), and among equally good
+offers an actor takes the lower position, so results do not depend on the order of
+the actors.
+
+Section and equation numbers are those of Scholz et al. (2011) as the public C#
+implementation decisionmechanics/eum cites them. Both presets take Q = 1, as
+Bueno de Mesquita's published applications and both public Python replications do
+(then T, Ub and Uw have no effect); set ``q`` and ``t`` to use them.
 
 Cost: a round is O(n^2) time and memory per worker thread. The probabilities are
 sums of every voter's vote on every pair, O(n^3) if done term by term; because a
@@ -245,8 +251,8 @@ def run(c, s, x, *, scale=None, **params) -> KernelResult:
     tol : float, default 1e-6
         A run stops once a round changes no position (``stop='positions'``) or the
         forecast (``stop='forecast'``) by more than ``tol`` times the initial range of
-        positions; its last state is carried forward to the cap. ``tol=0`` runs until
-        nothing moves at all.
+        positions; that round counts in ``rounds``, and the last state is carried
+        forward to the cap. ``tol=0`` runs until nothing moves at all.
     stop : {'positions', 'forecast'}
     forecast : {'mean', 'median'}
         Capability x salience weighted mean of positions (what Scholz et al. plot) or

@@ -216,7 +216,7 @@ def _forecast(x, w, wsum, rule, order):
 
 
 @njit(**_JIT)
-def _probabilities(dK, w, P, n, num_rule, den_rule, u, order, su, pre):
+def _probabilities(dK, w, P, n, num_rule, den_rule, order, su, pre):
     """P[a, b]: probability that a wins a challenge against b (Scholz et al. eq. 30).
 
     ``dK[k, a]`` is voter k's utility loss at actor a's position; it grows with the
@@ -226,11 +226,9 @@ def _probabilities(dK, w, P, n, num_rule, den_rule, u, order, su, pre):
     prefix sums ``pre[m, b]`` (the sum of w_k dK[k, b] over the m leftmost voters) a
     pair's votes for and against take O(1), and a round costs O(n^2) rather than the
     O(n^3) of summing every voter's vote on every pair (same numbers up to rounding).
-    A challenge on which no votes are cast has P = 0.
+    ``order`` sorts the actors by position and ``su`` holds the sorted positions. A
+    challenge on which no votes are cast has P = 0.
     """
-    _sort_order(u, order)
-    for p in range(n):
-        su[p] = u[order[p]]
     for b in range(n):
         pre[b] = 0.0
     for p in range(n):
@@ -346,12 +344,15 @@ def _round(x, new, w, s, d, codes, q, t_value, t_closer, capitulation, M, MI, V,
             mud[a] = abs(u[a] - mu)
 
     # Pass 1: linear distances; probabilities with linear votes when needed.
+    _sort_order(u, order)
+    for p in range(n):
+        su[p] = u[order[p]]
     for a in range(n):
         for k in range(n):
             dT[a * n + k] = abs(u[a] - u[k])
     linear_p = riskcalc == RISKCALC_SCHOLZ or vote_rule == VOTE_LINEAR
     if linear_p:
-        _probabilities(dT, w, P, n, num_rule, den_rule, u, order, su, pre)
+        _probabilities(dT, w, P, n, num_rule, den_rule, order, su, pre)
     if riskcalc == RISKCALC_SCHOLZ:
         _risk_exponents(V, M, s, codes, q, t_value, t_closer, need_mu)
     else:
@@ -389,9 +390,9 @@ def _round(x, new, w, s, d, codes, q, t_value, t_closer, capitulation, M, MI, V,
             for a in range(n):
                 t3[k * n + a] = rk * logd[k * n + a]
         _vexp(t3, dT, t1, t1i)  # dT[k, a] = delta_ka ** r_k (0 on the diagonal)
-        _probabilities(dT, w, P, n, num_rule, den_rule, u, order, su, pre)
+        _probabilities(dT, w, P, n, num_rule, den_rule, order, su, pre)
     elif not linear_p:
-        _probabilities(dT, w, P, n, num_rule, den_rule, u, order, su, pre)
+        _probabilities(dT, w, P, n, num_rule, den_rule, order, su, pre)
 
     # Offers (sec. 6) and each actor's choice among those it receives.
     for i in range(n):
