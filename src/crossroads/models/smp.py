@@ -88,7 +88,7 @@ import numpy as np
 from crossroads.errors import ModelError
 from crossroads.models.base import MAX_ACTORS, KernelResult
 
-__all__ = ["CHOICES", "PARAMS", "PRESETS", "SPATIAL", "SMPResult", "THREADS", "run"]
+__all__ = ["CHOICES", "MEMORY_LIMIT", "PARAMS", "PRESETS", "SPATIAL", "SMPResult", "THREADS", "run"]
 
 #: This model takes multi-dimensional issues (positions of shape (runs, actors, dims)).
 SPATIAL = True
@@ -96,6 +96,9 @@ SPATIAL = True
 #: Worker threads for a batch of runs; ``None`` means one per available CPU.
 #: Results do not depend on it (each run is computed on its own).
 THREADS: int | None = None
+
+#: Largest number of bytes the result arrays of one call may take.
+MEMORY_LIMIT = 2 * 1024**3
 
 #: Allowed values of the named options, spelled as KTAB prints them, in KTAB's enum
 #: order (matched without regard to case).
@@ -355,11 +358,19 @@ def run(c, s, x, *, scale=None, **params) -> SMPResult:
     runs, n, dims = x01.shape
     cap = int(p["rounds"])
     codes = np.array([CHOICES[k].index(p[k]) for k in _CODE_ORDER], dtype=np.int64)
-    if p["state_transitions"] == "Stochastic":
+    stochastic = p["state_transitions"] == "Stochastic"
+    need = 8 * runs * (cap + 1) * n * (dims + 2 + int(stochastic))
+    if need > MEMORY_LIMIT:
+        raise ModelError(
+            f"smp: {runs} runs x {cap + 1} rounds x {n} actors x {dims} dims need about "
+            f"{need / 1024**3:.1f} GiB, above the limit of {MEMORY_LIMIT / 1024**3:.0f} GiB; "
+            "run fewer runs per call (chunk the batch) or lower 'rounds'"
+        )
+    if stochastic:
         children = np.random.SeedSequence(int(p["seed"])).spawn(runs)
-        draws = np.stack([np.random.default_rng(ch).random((max(cap, 1), n)) for ch in children])
-    else:
-        draws = np.zeros((runs, max(cap, 1), n))
+        draws = [np.random.default_rng(ch).random((max(cap, 1), n)) for ch in children]
+    else:  # never read
+        draws = [np.zeros((max(cap, 1), n))] * runs
     traj = np.empty((runs, cap + 1, n, dims))
     win = np.empty((runs, cap + 1, n))
     fc = np.empty((runs, cap + 1, dims))
