@@ -330,3 +330,24 @@ def test_ensemble_result_displays_in_a_notebook():
     assert "<table" in html and "mean" in html
     f = crossroads.forecast(MINI, "trade", "median")
     assert "<table" in f._repr_html_()
+
+
+def test_multidimensional_issue_report(shared_data):
+    path = shared_data("ktab", "SOE-Pol-Comp.csv")
+    rep = build_report(path, runs=64)
+    html = rep.html
+    # the spatial model is added for multi-dimensional issues and forecasts both dimensions
+    sc = crossroads.load(path)
+    f = crossroads.forecast(sc, sc.issues[0].id, "smp")
+    assert ", ".join(f"{v:,.2f}".rstrip("0").rstrip(".") for v in f.outcome) in html
+    assert "model &#39;mean&#39; is one-dimensional" in html
+    reasons = dict(rep.unavailable)
+    assert (
+        "summarise one-dimensional issues only"
+        in reasons[f"{sc.issues[0].id}: ensemble distribution"]
+    )
+    assert (
+        reasons["relations network"] == "the scenario records no memberships, agreements or flows"
+    )
+    for _, fig in figures_of(html):
+        F.as_figure(fig)

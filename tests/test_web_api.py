@@ -372,3 +372,26 @@ def test_static_files_stay_in_their_folder(client):
     assert client.get("/static/app.js").status_code == 200
     for path in ("/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py"):
         assert client.get(path).status_code == 404
+
+
+def test_multidimensional_issue_in_the_dashboard(client, shared_data):
+    path = shared_data("ktab", "SOE-Pol-Comp.csv")
+    up = upload(client, "SOE-Pol-Comp.csv", path.read_bytes()).json()
+    key, issue = up["key"], up["issues"][0]["id"]
+    d = client.get(f"/api/scenarios/{key}/issues/{issue}").json()
+    assert d["dimensions"] == ["Policy Position", "Competitive Position"]
+    assert len(d["stakes"][0]["position"]) == 2
+    r = client.post("/api/explore", json={"scenario": key, "issue": issue, "model": "smp"}).json()
+    want = crossroads.forecast(crossroads.load(path), issue, "smp").outcome
+    np.testing.assert_allclose(r["baseline"]["outcome"], want)
+    assert r["ensemble"]["note"] == "ensembles summarise one-dimensional issues only"
+    bad = client.post(
+        "/api/explore",
+        json={
+            "scenario": key,
+            "issue": issue,
+            "model": "smp",
+            "stakes": [{"actor": "xj", "capability": 5}],
+        },
+    )
+    assert bad.status_code == 400 and "edits one-dimensional issues only" in bad.json()["error"]

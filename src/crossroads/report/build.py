@@ -12,6 +12,7 @@ shown in that section.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import importlib
 import math
@@ -192,6 +193,11 @@ def network_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str,
     rel_fn = optional("crossroads.relations", "relations")
     if rel_fn is None:
         return {"available": False, "reason": _missing("crossroads.relations")}
+    if not (sc.memberships or sc.agreements or sc.flows):
+        return {
+            "available": False,
+            "reason": "the scenario records no memberships, agreements or flows",
+        }
     try:
         rel = rel_fn(sc, year)
     except CrossroadsError as e:
@@ -543,17 +549,19 @@ def _stakes_table(sc: Scenario, iss: Issue) -> list[dict[str, Any]]:
     rows = []
     for s, sh in zip(iss.stakes, share, strict=True):
         unc = ""
-        if s.uncertainty:
+        uncertainty = getattr(s, "uncertainty", None)
+        if uncertainty:
             unc = "; ".join(
                 f"{k}: " + ", ".join(f"{a} {b}" for a, b in u.model_dump(exclude_none=True).items())
-                for k, u in s.uncertainty.items()
+                for k, u in uncertainty.items()
             )
+        spatial = hasattr(s, "positions")
         rows.append(
             {
                 "actor": names.get(s.actor, s.actor),
                 "capability": s.capability,
-                "position": s.position,
-                "salience": s.salience,
+                "position": ", ".join(f"{v:g}" for v in s.positions) if spatial else s.position,
+                "salience": ", ".join(f"{v:g}" for v in s.saliences) if spatial else s.salience,
                 "weight": sh,
                 "uncertainty": unc,
                 "cite": _cite(s.source, s.where),
@@ -585,6 +593,8 @@ def _issue(sc: Scenario, iss: Issue, opts: ReportOptions, bag: FigureBag) -> dic
         "title": iss.title,
         "question": iss.question,
         "scale": _scale_text(iss),
+        "scale_range": f"{iss.scale.min:g}-{iss.scale.max:g}",
+        "scale_labels": [(f"{k:g}", v) for k, v in sorted(iss.scale.labels.items())],
         "status_quo": iss.status_quo,
         "decided_by": iss.decided_by,
         "rationale": iss.rationale,
@@ -601,42 +611,70 @@ def _issue(sc: Scenario, iss: Issue, opts: ReportOptions, bag: FigureBag) -> dic
         "stakes": _stakes_table(sc, iss),
     }
     arr = sc.arrays(iss.id)
-    out["stakes_figure"] = bag.add(
-        F.stakes_figure(
-            arr.names,
-            arr.position,
-            arr.salience,
-            arr.capability,
-            scale,
-            labels,
-            iss.status_quo,
-            observed,
-            title=f"Stakes: {iss.title}",
-        ),
-        "Each actor's position; marker area grows with capability, colour with salience.",
-    )
+    spatial = bool(iss.dimensions)
+    out["spatial"] = spatial
+    if spatial:
+        dims = [d.title for d in iss.dimensions or []]
+        out["dimensions"] = ", ".join(dims)
+        out["stakes_figure"] = bag.add(
+            F.spatial_stakes_figure(
+                arr.names,
+                arr.position,
+                arr.salience,
+                arr.capability,
+                dims,
+                title=f"Stakes: {iss.title}",
+            ),
+            "Each actor's position on every dimension; marker area grows with capability.",
+        )
+    else:
+        out["stakes_figure"] = bag.add(
+            F.stakes_figure(
+                arr.names,
+                arr.position,
+                arr.salience,
+                arr.capability,
+                scale,
+                labels,
+                iss.status_quo,
+                observed,
+                title=f"Stakes: {iss.title}",
+            ),
+            "Each actor's position; marker area grows with capability, colour with salience.",
+        )
 
     # point forecasts of every model
     fcs: dict[str, Forecast] = {}
     rows = []
     for m in models:
         f, err = _try(lambda m=m: forecast(sc, iss.id, m, preset=opts.presets.get(m)))
-        if f is not None and np.ndim(f.outcome) != 0:
-            f, err = None, "multi-dimensional forecast; the report shows one-dimensional issues"
         if f is not None:
             fcs[m] = f
+        outcome = None
+        if f is not None:
+            outcome = float(f.outcome) if np.ndim(f.outcome) == 0 else [float(v) for v in f.outcome]
         rows.append(
             {
                 "model": m,
                 "preset": opts.presets.get(m) or "",
-                "forecast": None if f is None else float(f.outcome),
+                "forecast": outcome,
                 "rounds": None if f is None else f.rounds,
                 "error": None if f is None else f.error,
                 "problem": err or "",
             }
         )
     out["forecasts"] = rows
-    if fcs:
+    if fcs and spatial:
+        out["trajectory_figure"] = bag.add(
+            F.spatial_trajectory_figure(
+                list(fcs.values()),
+                [d.title for d in iss.dimensions or []],
+                title=f"Forecast by round: {iss.title}",
+            ),
+            "Each model's forecast on every dimension after each round; round 0 is the inputs.",
+        )
+        out["positions_figures"] = []
+    elif fcs:
         out["trajectory_figure"] = bag.add(
             F.trajectory_figure(
                 list(fcs.values()),
@@ -662,7 +700,13 @@ def _issue(sc: Scenario, iss: Issue, opts: ReportOptions, bag: FigureBag) -> dic
     # sensitivity
     out["sensitivity"] = _sensitivity(sc, iss, focus, opts, bag)
     # interventions
-    out["interventions"] = _interventions(sc, iss, models, focus, opts, bag, scale, labels, fcs)
+    if spatial:
+        out["interventions"] = {
+            "available": False,
+            "reason": "What-ifs are compared on one-dimensional issues only in this version",
+        }
+    else:
+        out["interventions"] = _interventions(sc, iss, models, focus, opts, bag, scale, labels, fcs)
     return out
 
 
@@ -705,7 +749,12 @@ def _ensembles(sc, iss, models, opts, bag, scale, labels, observed) -> dict[str,
             row["observed at percentile"] = 100 * d.observed_percentile
         rows.append(row)
     if not results:
-        return {"available": False, "reason": "; ".join(problems)}
+        reasons = {p.split(": ", 1)[1] for p in problems}
+        # every model refused for the same reason: say it once
+        return {
+            "available": False,
+            "reason": reasons.pop() if len(reasons) == 1 else "; ".join(problems),
+        }
     bands = []
     for r in results:
         for b in r.distribution.bands:
@@ -933,6 +982,21 @@ def _edit_text(sc: Scenario, e: Any) -> str:
 # --- the whole report ------------------------------------------------------------------------
 
 
+def _errors_figure(table: pd.DataFrame | None, models: list[str], bag: FigureBag) -> Any:
+    """Forecast against outcome, over the issues with a one-dimensional forecast and outcome."""
+    if table is None:
+        return None
+    cols = [m for m in models if m in table]
+    scalar = table["observed"].notna()
+    for m in cols:
+        scalar &= table[m].map(lambda v: v is None or isinstance(v, float))
+    t = table[scalar]
+    if not len(t):
+        return None
+    t = t.assign(**{m: pd.to_numeric(t[m]) for m in cols})
+    return bag.add(F.errors_figure(t, cols), "Final forecast of each model against the outcome.")
+
+
 def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
     """Everything the report template needs, as plain data."""
     from crossroads import __version__
@@ -940,6 +1004,9 @@ def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
     bag = FigureBag()
     year = opts.year if opts.year is not None else sc.year
     summary = scenario_summary(sc)
+    if opts.models is None and any(i.dimensions for i in sc.issues) and "smp" in model_names():
+        # multi-dimensional issues: the spatial model is the one that forecasts them
+        opts = dataclasses.replace(opts, models=[*opts.resolved_models(), "smp"])
     models = opts.resolved_models()
     issues = [_issue(sc, iss, opts, bag) for iss in sc.issues]
     table, scores = (None, None)
@@ -958,7 +1025,7 @@ def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
                 abs(r["forecast"] - i["observed"]["value"])
                 for i in issues
                 for r in i["forecasts"]
-                if r["model"] == m and r["forecast"] is not None and i["observed"]
+                if r["model"] == m and isinstance(r["forecast"], float) and i["observed"]
             ]
             for m in models
         }
@@ -1022,11 +1089,7 @@ def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
         "scores": table_of(scores, "Error against observed outcomes (scale points)")
         if scores is not None
         else None,
-        "errors_figure": bag.add(
-            F.errors_figure(table, models), "Final forecast of each model against the outcome."
-        )
-        if table is not None and table["observed"].notna().any()
-        else None,
+        "errors_figure": _errors_figure(table, models, bag),
         "sources": [{"source": s, "facts": by_source.get(s.id, [])} for s in sc.sources],
         "uncited": uncited,
         "figures": bag.items,

@@ -80,10 +80,18 @@ def _facts(sc: Scenario) -> list[Fact]:
     for iss in sc.issues:
         out.append(Fact("issue", f"{iss.title}: {iss.question}", iss.source, iss.where, iss.note))
         for s in iss.stakes:
-            text = (
-                f"{iss.title}: {names.get(s.actor, s.actor)} at {s.position:g}, "
-                f"salience {s.salience:g}, capability {s.capability:g}"
-            )
+            if hasattr(s, "positions"):  # a multi-dimensional issue's stake
+                where = ", ".join(f"{v:g}" for v in s.positions)
+                sal = ", ".join(f"{v:g}" for v in s.saliences)
+                text = (
+                    f"{iss.title}: {names.get(s.actor, s.actor)} at ({where}), "
+                    f"saliences ({sal}), capability {s.capability:g}"
+                )
+            else:
+                text = (
+                    f"{iss.title}: {names.get(s.actor, s.actor)} at {s.position:g}, "
+                    f"salience {s.salience:g}, capability {s.capability:g}"
+                )
             out.append(Fact("stake", text, s.source, s.where, s.note))
         if iss.observed is not None:
             o = iss.observed

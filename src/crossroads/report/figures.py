@@ -45,6 +45,8 @@ __all__ = [
     "network_figure",
     "positions_figure",
     "sobol_figure",
+    "spatial_stakes_figure",
+    "spatial_trajectory_figure",
     "stakes_figure",
     "status_figure",
     "tornado_figure",
@@ -459,6 +461,101 @@ def _nice_step(top: float) -> float:
         if raw <= m * mag:
             return m * mag
     return 10 * mag
+
+
+def spatial_stakes_figure(
+    names: Sequence[str],
+    position: Any,
+    salience: Any,
+    capability: Sequence[float],
+    dimensions: Sequence[str],
+    title: str = "Stakes",
+) -> Figure:
+    """A multi-dimensional issue's stakes: each actor's position on every dimension.
+
+    ``position`` and ``salience`` have shape (actors, dims); one marker series per
+    dimension, marker area ~ capability, opacity ~ the salience on that dimension.
+    """
+    x = np.asarray(position, dtype=float)
+    sal = np.asarray(salience, dtype=float)
+    c = np.asarray(capability, dtype=float)
+    cmax = float(c.max()) if len(c) and c.max() > 0 else 1.0
+    size = _floats(8 + 26 * np.sqrt(c / cmax))
+    ylab = [esc(n, _MAX_LABEL) for n in names]
+    data = []
+    for d, dim in enumerate(dimensions):
+        st = series_style(d)
+        data.append(
+            {
+                "type": "scatter",
+                "x": _floats(x[:, d]),
+                "y": ylab,
+                "mode": "markers",
+                "name": esc(dim, 30),
+                "marker": {
+                    "color": st["color"],
+                    "symbol": st["symbol"],
+                    "size": size,
+                    "opacity": 0.8,
+                    "line": {"color": "#222", "width": 0.6},
+                },
+                "customdata": _floats(sal[:, d]),
+                "hovertemplate": f"%{{y}}<br>{esc(dim)}: %{{x:.1f}}<br>salience "
+                "%{customdata:.2f}<extra></extra>",
+            }
+        )
+    return _figure(
+        data,
+        esc(title),
+        "Position on each dimension's scale, points",
+        "Actor",
+        height=max(300, 150 + 26 * len(names)),
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": ylab[::-1],
+            "tickmode": "linear",
+            "dtick": 1,
+        },
+    )
+
+
+def spatial_trajectory_figure(
+    forecasts: Sequence[Any], dimensions: Sequence[str], title: str = "Forecast by round"
+) -> Figure:
+    """Each model's forecast on every dimension after each round (colour: dimension,
+    dash: model)."""
+    data = []
+    longest = 1
+    for k, f in enumerate(forecasts):
+        y = np.asarray(f.forecast, dtype=float)
+        if y.ndim != 2:
+            continue
+        longest = max(longest, y.shape[0])
+        for d, dim in enumerate(dimensions):
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": list(range(y.shape[0])),
+                    "y": _floats(y[:, d]),
+                    "mode": "lines+markers",
+                    "name": f"{esc(f.model)}: {esc(dim, 30)}",
+                    "line": {
+                        "color": OKABE_ITO[d % 7],
+                        "dash": _DASHES[k % len(_DASHES)],
+                        "width": 2,
+                    },
+                    "marker": {"symbol": _SYMBOLS[k % len(_SYMBOLS)], "size": 6},
+                    "hovertemplate": f"{esc(f.model)}, {esc(dim)}<br>round %{{x}}: %{{y:.2f}}"
+                    "<extra></extra>",
+                }
+            )
+    return _figure(
+        data,
+        esc(title),
+        "Bargaining round",
+        "Forecast position, points",
+        xaxis={"dtick": 1 if longest <= 20 else None},
+    )
 
 
 def ensemble_figure(

@@ -44,6 +44,8 @@ def jinja_env() -> jinja2.Environment:
 def _num(v: Any, digits: int = 2) -> str:
     if v is None:
         return ""
+    if isinstance(v, list | tuple):
+        return ", ".join(_num(x, digits) for x in v)
     try:
         x = float(v)
     except (TypeError, ValueError):

@@ -173,12 +173,14 @@ def issue_detail(sc: Scenario, issue_id: str | None) -> dict[str, Any]:
             "source": iss.observed.source,
         },
         "rationale": iss.rationale,
+        "dimensions": [d.title for d in iss.dimensions] if iss.dimensions else None,
         "stakes": [
             {
                 "actor": s.actor,
                 "name": names.get(s.actor, s.actor),
-                "position": s.position,
-                "salience": s.salience,
+                # a multi-dimensional issue's stake has a position and salience per dimension
+                "position": getattr(s, "positions", None) or s.position,
+                "salience": getattr(s, "saliences", None) or s.salience,
                 "capability": s.capability,
                 "source": s.source,
                 "where": s.where,
@@ -223,12 +225,12 @@ def explore(sc: Scenario, req: ExploreRequest) -> dict[str, Any]:
     from crossroads.ensemble import ensemble
 
     t0 = time.perf_counter()
+    if sc.issue(req.issue).dimensions:
+        return _explore_spatial(sc, req, t0)
     edited, issue_id = prepared(sc, req)
     iss = edited.issue(issue_id)
     params = _params(req)
     base = forecast(edited, issue_id, req.model, preset=req.preset, **params)
-    if np.ndim(base.outcome) != 0:
-        raise CrossroadsError("the dashboard shows one-dimensional forecasts only")
     var: Forecast | None = None
     if req.interventions:
         var = forecast(
@@ -318,6 +320,57 @@ def explore(sc: Scenario, req: ExploreRequest) -> dict[str, Any]:
         "observed": observed,
         "ensemble": ens_json,
         "figures": figures,
+        "elapsed": time.perf_counter() - t0,
+    }
+
+
+def _explore_spatial(sc: Scenario, req: ExploreRequest, t0: float) -> dict[str, Any]:
+    """A multi-dimensional issue: forecasts and charts, no stake edits and no ensembles."""
+    iss = sc.issue(req.issue)
+    dims = [d.title for d in iss.dimensions or []]
+    if req.stakes:
+        raise CrossroadsError(
+            f"issue '{iss.id}' has {len(dims)} dimensions; the stake table edits "
+            "one-dimensional issues only"
+        )
+    params = _params(req)
+    base = forecast(sc, iss.id, req.model, preset=req.preset, **params)
+    var = None
+    if req.interventions:
+        var = forecast(sc, iss.id, req.model, preset=req.preset,
+                       interventions=req.interventions, **params)  # fmt: skip
+    arr = sc.arrays(iss.id)
+    shown = [base] + ([var] if var is not None else [])
+    return {
+        "scenario": sc.id,
+        "issue": iss.id,
+        "model": req.model,
+        "edited": False,
+        "dimensions": dims,
+        "baseline": base.to_dict(),
+        "variant": var.to_dict() if var is not None else None,
+        "shift": (np.asarray(var.outcome) - np.asarray(base.outcome)).tolist()
+        if var is not None
+        else None,
+        "observed": None,
+        "ensemble": {
+            "baseline": None,
+            "variant": None,
+            "note": "ensembles summarise one-dimensional issues only",
+        },
+        "figures": {
+            "trajectory": F.spatial_trajectory_figure(
+                shown, dims, title=f"Forecast by round: {iss.title}"
+            ),
+            "stakes": F.spatial_stakes_figure(
+                arr.names,
+                arr.position,
+                arr.salience,
+                arr.capability,
+                dims,
+                title=f"Stakes: {iss.title}",
+            ),
+        },  # fmt: skip
         "elapsed": time.perf_counter() - t0,
     }
 

@@ -34,7 +34,13 @@
     var d = digits === undefined ? 1 : digits;
     return Number(x).toFixed(d);
   }
-  function signed(x) { return (x > 0 ? "+" : x < 0 ? "−" : "±") + Math.abs(x).toFixed(1); }
+  function signed(x) {
+    if (Array.isArray(x)) { return x.map(signed).join(", "); }
+    return (x > 0 ? "+" : x < 0 ? "−" : "±") + Math.abs(x).toFixed(1);
+  }
+  function fmtv(x) { return Array.isArray(x) ? x.map(function (v) { return fmt(v); }).join(", ") : fmt(x); }
+  function positive(x) { return Array.isArray(x) ? false : x > 0; }
+  function negative(x) { return Array.isArray(x) ? false : x < 0; }
 
   function api(method, path, body) {
     var opts = { method: method, headers: {} };
@@ -121,6 +127,13 @@
     return api("GET", "/api/scenarios/" + encodeURIComponent(state.scenario) + "/issues/" + encodeURIComponent(id))
       .then(function (detail) {
         state.detail = detail;
+        // a multi-dimensional issue is forecast by the spatial model
+        var spatial = state.models.some(function (m) { return m.name === "smp"; });
+        if (detail.dimensions && spatial && state.model !== "smp") {
+          state.model = "smp";
+          $("model").value = "smp";
+          fillPresets();
+        }
         renderIssue(detail);
         return update();
       });
@@ -147,7 +160,17 @@
     });
     var tbody = $("stakes").querySelector("tbody");
     clear(tbody);
-    d.stakes.forEach(function (s, i) {
+    if (d.dimensions) {
+      ul.appendChild(el("li", null, el("b", { text: "Dimensions" }), " " + d.dimensions.join(", ")));
+      d.stakes.forEach(function (s) {
+        tbody.appendChild(el("tr", { "data-actor": s.actor },
+          el("td", { className: "name", title: s.name, text: s.name }),
+          el("td", { className: "num", text: s.position.join(", ") }),
+          el("td", { className: "num", text: s.salience.map(function (v) { return v.toFixed(2); }).join(", ") }),
+          el("td", { className: "num", text: String(s.capability) })));
+      });
+    }
+    (d.dimensions ? [] : d.stakes).forEach(function (s, i) {
       var tr = el("tr", { "data-actor": s.actor });
       tr.appendChild(el("td", { className: "name", title: s.name, text: s.name }));
       [["position", d.scale.min, d.scale.max, 1], ["salience", 0, 1, 0.05], ["capability", 0, null, 1]]
@@ -265,14 +288,14 @@
 
   function render(res) {
     var b = res.baseline;
-    $("forecast-value").textContent = fmt(b.outcome);
+    $("forecast-value").textContent = fmtv(b.outcome);
     $("forecast-sub").textContent = res.model + ", " + b.rounds + " round" + (b.rounds === 1 ? "" : "s") +
       (res.edited ? " · your stake edits" : "");
     if (res.variant) {
-      $("variant-value").textContent = fmt(res.variant.outcome);
+      $("variant-value").textContent = fmtv(res.variant.outcome);
       var sh = $("shift-value");
       sh.textContent = "shift " + signed(res.shift) + " points";
-      sh.className = "s " + (res.shift > 0 ? "up" : res.shift < 0 ? "down" : "");
+      sh.className = "s " + (positive(res.shift) ? "up" : negative(res.shift) ? "down" : "");
     } else {
       $("variant-value").textContent = "–";
       $("shift-value").textContent = "tick an intervention";
@@ -287,9 +310,9 @@
         signed(e.mean_shift) + ")" : "");
     } else {
       $("ensemble-value").textContent = "–";
-      $("ensemble-sub").textContent = "ensemble off (runs = 0)";
+      $("ensemble-sub").textContent = e.note || "ensemble off (runs = 0)";
     }
-    if (res.observed !== null && res.observed !== undefined) {
+    if (res.observed !== null && res.observed !== undefined && !Array.isArray(b.outcome)) {
       var err = Math.abs((res.variant || b).outcome - res.observed);
       $("observed-sub").textContent = "error of this forecast: " + fmt(err);
     }
