@@ -44,14 +44,18 @@ def main() -> None:
             t = time.perf_counter()
             local = crossroads.ensemble(sc, issue, model, runs=runs, seed=0)
             t_local = time.perf_counter() - t
-            t = time.perf_counter()
-            remote = crossroads.ensemble(sc, issue, model, runs=runs, seed=0, executor=ex)
-            t_dask = time.perf_counter() - t
-            same = remote.distribution == local.distribution
-            print(
-                f"{model:>6}, {runs:>9,} runs: in-process {t_local:7.2f} s, dask 2 workers "
-                f"{t_dask:7.2f} s, speed-up {t_local / t_dask:4.2f}x, identical summary: {same}"
-            )
+            print(f"{model:>6}, {runs:>9,} runs: in-process {t_local:7.2f} s")
+            for chunk in (None, 64 * 1024):
+                t = time.perf_counter()
+                remote = crossroads.ensemble(
+                    sc, issue, model, runs=runs, seed=0, executor=ex, chunk_size=chunk
+                )
+                t_dask = time.perf_counter() - t
+                same = remote.distribution == local.distribution
+                print(
+                    f"        dask 2 workers, chunks of {remote.chunk_size:>6,}: {t_dask:7.2f} s, "
+                    f"speed-up {t_local / t_dask:4.2f}x, identical summary: {same}"
+                )
     finally:
         ex.close()
 
