@@ -154,3 +154,20 @@ def test_builtin_scenario_interventions(tmp_path):
     r = crossroads.compare(sc, issue, "mean", [iv.id], runs=2048)
     assert r.variant(iv.id).touches_issue
     assert r.variant(iv.id).shift.n == 2048
+
+
+def test_intervention_overview_and_run_command(small, capsys, monkeypatch):
+    from crossroads.cli import main
+    from crossroads.ensemble.compare import intervention_overview
+
+    df = intervention_overview(small, "mean", runs=1024).set_index("intervention")
+    assert list(df.index) == ["carrot", "stick", "noop", "newcomer"]  # all edit issue 'trade'
+    assert (df["issue"] == "trade").all()
+    assert df.loc["noop", "shift"] == 0.0 and df.loc["carrot", "shift"] > 0
+    direct = crossroads.compare(small, "trade", "mean", ["carrot"], runs=1024)
+    assert df.loc["carrot", "shift"] == pytest.approx(direct.variant("carrot").shift.mean)
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["run", SMALL, "--models", "mean,median"]) == 0
+    out = capsys.readouterr().out
+    assert "Interventions against the baseline (mean, mean forecast over 1,024 draws" in out
+    assert "newcomer" in out

@@ -223,3 +223,16 @@ def run(
     )
     if scores is not None and len(scores):
         console.print(df_table(scores, title="Error against observed outcomes"))
+    if sc.interventions and wanted:  # the what-ifs (issue 3): each intervention vs the baseline
+        from crossroads.ensemble.compare import intervention_overview
+
+        m = "eum" if "eum" in wanted else wanted[0]
+        overview = intervention_overview(sc, m, runs=1024)
+        if len(overview):
+            console.print(
+                df_table(
+                    overview,
+                    title=f"Interventions against the baseline ({m}, mean forecast over 1,024 "
+                    "draws of uncertain stakes, common random numbers; see crossroads compare)",
+                )
+            )

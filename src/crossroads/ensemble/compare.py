@@ -34,9 +34,9 @@ from crossroads.ensemble.runner import (
 from crossroads.ensemble.sampling import FIELDS, check_seed, input_spec
 from crossroads.ensemble.summary import Distribution
 from crossroads.errors import CrossroadsError, InterventionError, ModelError
-from crossroads.scenario import Scenario, apply_interventions
+from crossroads.scenario import Scenario, Stake, apply_interventions, load
 
-__all__ = ["ComparisonResult", "Variant", "compare"]
+__all__ = ["ComparisonResult", "Variant", "compare", "intervention_overview"]
 
 _Z = 1.959963984540054
 
@@ -309,3 +309,57 @@ def compare(
     if rid is not None:
         result = dataclasses.replace(result, run_id=rid, store=path)
     return result
+
+
+def intervention_overview(
+    scenario: Scenario | str | Path,
+    model: str = "mean",
+    *,
+    runs: int = 1024,
+    seed: int = 0,
+    preset: str | None = None,
+    **params: Any,
+) -> pd.DataFrame:
+    """Every intervention of a scenario against the baseline, on each issue it changes.
+
+    For each one-dimensional issue that some intervention edits, one
+    :func:`compare` of those interventions (not combined) on common random
+    numbers; used by ``crossroads run``.
+
+    Returns
+    -------
+    DataFrame
+        One row per (intervention, issue): ``intervention``, ``issue``, ``baseline``
+        and ``with`` (mean forecasts), ``shift`` (mean shift), ``± 95%`` (its Monte
+        Carlo interval), ``shift 5-95%`` and ``P(up)``. Empty when the scenario has no
+        intervention.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load(scenario)
+    rows = []
+    for iss in sc.issues:
+        if not isinstance(iss.stakes[0], Stake):  # multi-dimensional: not summarised
+            continue
+        names = [iv.id for iv in sc.interventions if any(e.issue == iss.id for e in iv.edits)]
+        if not names:
+            continue
+        res = compare(
+            sc, iss.id, model, names, runs=runs, seed=seed, preset=preset, combine=False,
+            **params,
+        )  # fmt: skip
+        base = res.baseline.distribution
+        for v in res.variants[1:]:
+            s = v.shift
+            assert s is not None
+            rows.append(
+                {
+                    "intervention": v.name,
+                    "issue": iss.id,
+                    "baseline": base.mean,
+                    "with": v.distribution.mean,
+                    "shift": s.mean,
+                    "± 95%": _Z * s.mcse,
+                    "shift 5-95%": f"{s.quantiles[0.05]:+.1f} .. {s.quantiles[0.95]:+.1f}",
+                    "P(up)": s.above,
+                }
+            )
+    return pd.DataFrame(rows)
