@@ -149,6 +149,7 @@ def _figure(
     y_title: str,
     height: int = 380,
     legend: bool = True,
+    legend_box: dict[str, Any] | None = None,
     xaxis: dict[str, Any] | None = None,
     yaxis: dict[str, Any] | None = None,
     shapes: list[dict[str, Any]] | None = None,
@@ -164,7 +165,8 @@ def _figure(
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "showlegend": legend,
-        "legend": {"bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#ddd", "borderwidth": 1},
+        "legend": {"bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#ddd", "borderwidth": 1}
+        | (legend_box or {}),
         "hoverlabel": {"font": {"family": _FONT}},
         "xaxis": _axis(x_title, **(xaxis or {})),
         "yaxis": _axis(y_title, **(yaxis or {})),
@@ -233,9 +235,13 @@ def _hline(y: float | None, label: str, colour: str, dash: str) -> tuple:
 
 
 def _refs(*lines: tuple) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    shapes = [ln[0] for ln in lines if ln]
-    notes = [ln[1] for ln in lines if ln]
-    return shapes, notes
+    """Reference lines as shapes named in the legend (labels on the plot would cover data)."""
+    shapes = []
+    for ln in lines:
+        if ln:
+            shape, note = ln
+            shapes.append(shape | {"showlegend": True, "name": note["text"]})
+    return shapes, []
 
 
 def _key(labels: Mapping[float, str], v: float) -> Any:
@@ -311,6 +317,7 @@ def stakes_figure(
         "y": [names_e[i] for i in order],
         "mode": "markers",
         "name": "stake",
+        "showlegend": False,
         "marker": {
             "size": _floats(size[order]),
             "color": _floats(s[order]),
@@ -335,7 +342,7 @@ def stakes_figure(
         scale_title(*scale, labels),
         "Actor",
         height=max(300, 150 + 30 * len(names)),
-        legend=False,
+        legend=status_quo is not None or observed is not None,
         xaxis=scale_axis(*scale, labels),
         yaxis={
             "gridcolor": "#f0f0f0",
@@ -347,6 +354,15 @@ def stakes_figure(
         shapes=shapes,
         annotations=notes,
         margin={"l": 70, "r": 20, "t": 50, "b": 80},
+        legend_box={
+            "orientation": "h",
+            "x": 1,
+            "xanchor": "right",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "bgcolor": "rgba(255,255,255,0)",
+            "borderwidth": 0,
+        },
     )
 
 
