@@ -93,13 +93,39 @@ def test_forecast_table_and_show():
 
 
 def test_run_on_peer_file():
-    r = cli("run", str(shared("eum", "ec-emissions-1994.csv")), "--models", "mean,median")
+    r = cli(
+        "run", str(shared("eum", "ec-emissions-1994.csv")), "--models", "mean,median", "--no-report"
+    )
     assert r.returncode == 0, r.stderr
     assert "7.39" in r.stdout and "ec-emissions-1994" in r.stdout
 
 
 def test_run_mini_scores_errors():
-    r = cli("run", MINI, "--models", "mean,median")
+    r = cli("run", MINI, "--models", "mean,median", "--no-report")
     assert r.returncode == 0, r.stderr
     assert "Error against observed outcomes" in r.stdout
     assert "Shanghai Cooperation Organisation" in r.stdout
+
+
+def test_run_builtin_writes_the_report(tmp_path):
+    r = cli("run", "--report-dir", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    for text in (
+        "Kazakhstan",
+        "trade-regime",
+        "Error against observed outcomes",
+        "Interventions against the baseline",
+        "association-prospect",
+    ):
+        assert text in r.stdout
+    report = tmp_path / "kazakhstan-2010-report.html"
+    assert f"Report: {report}" in r.stdout
+    html = report.read_text()
+    assert html.rstrip().endswith("</html>") and "Plotly" in html
+    assert [p.name for p in tmp_path.iterdir()] == [report.name]  # no temporary left behind
+
+
+def test_run_multidimensional_peer_file(tmp_path):
+    r = cli("run", str(shared("ktab", "dummyData_3Dim.csv")), "-o", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert "dummydata-3dim" in r.stdout and (tmp_path / "dummydata-3dim-report.html").exists()

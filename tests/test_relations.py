@@ -186,3 +186,11 @@ def test_cli_relations_both(capsys):
     assert "--both needs two organisation ids" in capsys.readouterr().err
     assert main(["relations", str(FIXTURE), "--both", "sco,nato"]) == 1
     assert "--both: no actor 'nato'" in capsys.readouterr().err
+
+
+def test_relations_on_a_scenario_without_memberships(shared_data):
+    # a peer file has actors and an issue but no memberships: empty tables, not a KeyError
+    import crossroads
+
+    r = crossroads.relations(crossroads.load(str(shared_data("eum", "sultan.csv"))))
+    assert len(r.overlaps) == 0

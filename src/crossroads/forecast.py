@@ -129,12 +129,11 @@ class Forecast:
             **({"dimensions": self.dimensions} if self.dimensions else {}),
         }
 
-    def _repr_html_(self) -> str:  # Jupyter
-        head = (
-            f"<p><b>{self.model}</b> forecast of <b>{self.issue}</b> ({self.scenario}): "
-            f"{np.round(self.outcome, 2)} after {self.rounds} round(s)</p>"
-        )
-        return head + self.to_df().round(2).to_html()
+    def _repr_html_(self) -> str:  # Jupyter: a trajectory chart (inline SVG) and the table
+        # display code lives with the other presentation code; imported only when displayed
+        from crossroads.report.notebook import forecast_html
+
+        return forecast_html(self)
 
 
 def forecast(

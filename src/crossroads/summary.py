@@ -134,7 +134,10 @@ def _cite(source: str | None, where: str | None) -> str:
 def forecast_table(
     sc: Scenario, models: Sequence[str], **presets: str
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Every one-dimensional issue forecast by every model, with observed outcomes and errors.
+    """Every issue forecast by every model, with observed outcomes and errors.
+
+    One-dimensional models leave multi-dimensional issues blank; those issues are
+    always forecast by ``smp`` (one position per dimension).
 
     Returns
     -------
@@ -143,18 +146,25 @@ def forecast_table(
     scores : DataFrame or None
         Per model: issues scored and mean absolute error, when any issue has an outcome.
     """
-    rows, errors = [], {m: [] for m in models}
+    rows, errors = [], {m: [] for m in [*models, "smp"]}
     for iss in sc.issues:
         row: dict[str, Any] = {"issue": iss.id, "status quo": iss.status_quo}
-        for m in models:
+        multi = bool(iss.dimensions)
+        for m in [*models, *(["smp"] if multi and "smp" not in models else [])]:
+            if multi and m != "smp":
+                row[m] = None
+                continue
             f = forecast(sc, iss.id, m, preset=presets.get(m))
+            if multi:
+                row[m] = ", ".join(f"{v:.2f}" for v in np.ravel(f.outcome))
+                continue
             row[m] = float(np.round(f.outcome, 2))
             if f.error is not None:
                 errors[m].append(f.error)
         row["observed"] = iss.observed.value if iss.observed else None
         rows.append(row)
     table = pd.DataFrame(rows)
-    scored = [m for m in models if errors[m]]
+    scored = [m for m in errors if errors[m]]
     if not scored:
         return table, None
     scores = pd.DataFrame(

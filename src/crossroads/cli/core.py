@@ -196,8 +196,15 @@ def run(
     models: Annotated[
         str, typer.Option(help="Comma-separated models to run on every issue.")
     ] = "mean,median,eum",
+    report_dir: Annotated[
+        str, typer.Option("--report-dir", "-o", help="Folder the HTML report is written to.")
+    ] = "out",
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Write the HTML report (default: yes).")
+    ] = True,
 ) -> None:
-    """The main analysis: the system, then every issue forecast by every model.
+    """The main analysis: the system, every issue forecast by every model, the paper's
+    interventions against the baseline, and the HTML report.
 
     Example: crossroads run            (the built-in kazakhstan-2010 scenario)
     """
@@ -210,9 +217,18 @@ def run(
             + ", ".join(model_names())
         )
     _print_summary(scenario_summary(sc))
-    if not sc.issues:
+    if sc.issues:
+        _print_forecasts(sc, wanted)
+    else:
         console.print("no contested issues in this scenario", markup=False)
-        return
+    if report:
+        from crossroads.report import write_report
+
+        path = write_report(sc, report_dir, models=[m for m in wanted if m != "smp"] or None)
+        console.print(f"Report: {path}", markup=False)
+
+
+def _print_forecasts(sc, wanted: list[str]) -> None:
     table, scores = forecast_table(sc, wanted)
     console.print(
         df_table(

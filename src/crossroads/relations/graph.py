@@ -207,7 +207,7 @@ def memberships_in(scenario: Scenario, year: int | None = None) -> pd.DataFrame:
 
 
 def _members(ms: pd.DataFrame) -> dict[str, set[str]]:
-    full = ms[ms.full]
+    full = ms[ms["full"].astype(bool)]  # an empty frame has object dtype
     return {org: set(g.actor) for org, g in full.groupby("organisation")}
 
 
@@ -264,7 +264,7 @@ def joint_memberships(scenario: Scenario, year: int | None = None) -> pd.DataFra
 def joint_matrix(scenario: Scenario, year: int | None = None) -> pd.DataFrame:
     """Square actor x actor table of joint full memberships; the diagonal counts each actor's."""
     ms = memberships_in(scenario, year)
-    full = ms[ms.full].drop_duplicates(["actor", "organisation"])
+    full = ms[ms["full"].astype(bool)].drop_duplicates(["actor", "organisation"])
     inc = pd.crosstab(full.actor, full.organisation)
     mat = inc @ inc.T
     mat.index.name = mat.columns.name = None
