@@ -33,17 +33,16 @@ def df_table(
     index: bool = False,
     justify_numbers: bool = True,
 ) -> Table:
-    """A Rich table of ``df``; numeric columns right-aligned."""
+    """A Rich table of ``df``: numeric columns right-aligned and never wrapped."""
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
-    cols = ([df.index.name or ""] if index else []) + [str(c) for c in df.columns]
-    numeric = set()
     if index:
-        table.add_column(cols[0])
+        table.add_column(df.index.name or "", overflow="fold")
     for c in df.columns:
-        is_num = justify_numbers and pd.api.types.is_numeric_dtype(df[c])
-        if is_num:
-            numeric.add(c)
-        table.add_column(str(c), justify="right" if is_num else "left", overflow="fold")
+        if justify_numbers and pd.api.types.is_numeric_dtype(df[c]):
+            width = max([len(fmt(v, digits)) for v in df[c]] + [len(str(c))])
+            table.add_column(str(c), justify="right", no_wrap=True, min_width=width)
+        else:
+            table.add_column(str(c), overflow="fold")
     for idx, row in df.iterrows():
         cells = [fmt(idx, digits)] if index else []
         cells += [fmt(v, digits) for v in row.tolist()]
