@@ -19,14 +19,25 @@ _REF_KINDS = ("organisation", "bloc")
 
 
 def _duplicates(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
-    for collection in ("sources", "actors", "agreements", "events", "issues", "interventions",
-                       "benchmarks", "incentives"):
+    for collection in (
+        "sources",
+        "actors",
+        "agreements",
+        "events",
+        "issues",
+        "interventions",
+        "benchmarks",
+        "incentives",
+    ):
         seen: dict[str, int] = {}
         for i, item in enumerate(getattr(scenario, collection)):
             if item.id in seen:
-                yield (collection, i, "id"), (
-                    f"duplicate id '{item.id}' (first used at {collection}[{seen[item.id]}]); "
-                    "ids must be unique"
+                yield (
+                    (collection, i, "id"),
+                    (
+                        f"duplicate id '{item.id}' (first used at "
+                        f"{collection}[{seen[item.id]}]); ids must be unique"
+                    ),
                 )
             else:
                 seen[item.id] = i
@@ -34,16 +45,31 @@ def _duplicates(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
         seen = {}
         for j, stake in enumerate(issue.stakes):
             if stake.actor in seen:
-                yield ("issues", k, "stakes", j, "actor"), (
-                    f"actor '{stake.actor}' has two stakes in issue '{issue.id}'; one stake per actor"
+                yield (
+                    ("issues", k, "stakes", j, "actor"),
+                    (
+                        f"actor '{stake.actor}' has two stakes in issue '{issue.id}'; "
+                        "one stake per actor"
+                    ),
                 )
             seen[stake.actor] = j
 
 
 def _cited(scenario: Scenario) -> Iterator[tuple[Loc, object]]:
     """Every object that may carry ``source``, with its location."""
-    for collection in ("actors", "memberships", "agreements", "flows", "events", "issues",
-                       "interventions", "benchmarks", "observations", "incentives", "indicators"):
+    for collection in (
+        "actors",
+        "memberships",
+        "agreements",
+        "flows",
+        "events",
+        "issues",
+        "interventions",
+        "benchmarks",
+        "observations",
+        "incentives",
+        "indicators",
+    ):
         for i, item in enumerate(getattr(scenario, collection)):
             yield (collection, i), item
     for k, issue in enumerate(scenario.issues):
@@ -68,8 +94,9 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
     for loc, item in _cited(scenario):
         src = getattr(item, "source", None)
         if src is not None and src not in sources:
-            yield loc + ("source",), (
-                f"unknown source '{src}'; every source cited must be listed under 'sources'"
+            yield (
+                loc + ("source",),
+                (f"unknown source '{src}'; every source cited must be listed under 'sources'"),
             )
     for i, a in enumerate(scenario.actors):
         for field in ("part_of", "led_by"):
@@ -82,9 +109,12 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
         if m.organisation not in actors:
             yield ("memberships", i, "organisation"), unknown_actor(m.organisation)
         elif actors[m.organisation].kind not in _REF_KINDS:
-            yield ("memberships", i, "organisation"), (
-                f"'{m.organisation}' is a {actors[m.organisation].kind}; "
-                "memberships are in an actor of kind organisation or bloc"
+            yield (
+                ("memberships", i, "organisation"),
+                (
+                    f"'{m.organisation}' is a {actors[m.organisation].kind}; "
+                    "memberships are in an actor of kind organisation or bloc"
+                ),
             )
         if m.since and m.until and m.until < m.since:
             yield ("memberships", i, "until"), f"until ({m.until}) is before since ({m.since})"
@@ -112,16 +142,19 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
             continue
         for label_at in issue.scale.labels:
             if not lo <= label_at <= hi:
-                yield ("issues", k, "scale", "labels"), (
-                    f"label at {label_at:g} lies outside the scale {lo:g}-{hi:g}"
+                yield (
+                    ("issues", k, "scale", "labels"),
+                    (f"label at {label_at:g} lies outside the scale {lo:g}-{hi:g}"),
                 )
         if issue.status_quo is not None and not lo <= issue.status_quo <= hi:
-            yield ("issues", k, "status_quo"), (
-                f"{issue.status_quo:g} lies outside the scale {lo:g}-{hi:g}"
+            yield (
+                ("issues", k, "status_quo"),
+                (f"{issue.status_quo:g} lies outside the scale {lo:g}-{hi:g}"),
             )
         if issue.observed is not None and not lo <= issue.observed.value <= hi:
-            yield ("issues", k, "observed", "value"), (
-                f"{issue.observed.value:g} lies outside the scale {lo:g}-{hi:g}"
+            yield (
+                ("issues", k, "observed", "value"),
+                (f"{issue.observed.value:g} lies outside the scale {lo:g}-{hi:g}"),
             )
         if issue.dimensions:
             yield from _dimension_problems(issue, k)
@@ -132,8 +165,9 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                 yield from _spatial_stake_problems(issue, s, ("issues", k, "stakes", j))
                 continue
             if not lo <= s.position <= hi:
-                yield ("issues", k, "stakes", j, "position"), (
-                    f"{s.position:g} lies outside the issue's scale {lo:g}-{hi:g}"
+                yield (
+                    ("issues", k, "stakes", j, "position"),
+                    (f"{s.position:g} lies outside the issue's scale {lo:g}-{hi:g}"),
                 )
             for field, u in (s.uncertainty or {}).items():
                 yield from _uncertainty_problems(
@@ -153,9 +187,12 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
             has = any(s.actor == ed.actor for s in issues[ed.issue].stakes)
             touched = set(ed.set or {}) | set(ed.shift or {})
             if issues[ed.issue].dimensions and (ed.add is not None or touched - {"capability"}):
-                yield loc, (
-                    f"issue '{ed.issue}' has dimensions; an edit of it may only set or shift "
-                    "capability, or remove an actor"
+                yield (
+                    loc,
+                    (
+                        f"issue '{ed.issue}' has dimensions; an edit of it may only set or shift "
+                        "capability, or remove an actor"
+                    ),
                 )
                 continue
             actions = sum(x is not None for x in (ed.set, ed.shift, ed.add)) + int(ed.remove)
@@ -163,15 +200,17 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                 yield loc, "an edit does exactly one of: set, shift, add, remove"
             elif ed.add is not None:
                 if has:
-                    yield loc + ("actor",), (
-                        f"'{ed.actor}' already has a stake in '{ed.issue}'; use set or shift"
+                    yield (
+                        loc + ("actor",),
+                        (f"'{ed.actor}' already has a stake in '{ed.issue}'; use set or shift"),
                     )
                 missing = {"position", "salience", "capability"} - set(ed.add)
                 if missing:
                     yield loc + ("add",), f"add needs {', '.join(sorted(missing))}"
             elif not has:
-                yield loc + ("actor",), (
-                    f"'{ed.actor}' has no stake in issue '{ed.issue}'; use add to give it one"
+                yield (
+                    loc + ("actor",),
+                    (f"'{ed.actor}' has no stake in issue '{ed.issue}'; use add to give it one"),
                 )
     for i, ob in enumerate(scenario.observations):
         if ob.benchmark not in benchmarks:
@@ -180,9 +219,12 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
             yield ("observations", i), "an observation needs a value or met: true/false"
     for i, b in enumerate(scenario.benchmarks):
         if not b.qualitative and (b.threshold is None or b.direction is None):
-            yield ("benchmarks", i), (
-                "a quantitative benchmark needs threshold and direction (<=, >=, ==); "
-                "or set qualitative: true"
+            yield (
+                ("benchmarks", i),
+                (
+                    "a quantitative benchmark needs threshold and direction (<=, >=, ==); "
+                    "or set qualitative: true"
+                ),
             )
     for i, b in enumerate(scenario.benchmarks):
         if b.actor is not None and b.actor not in actors:
@@ -198,8 +240,12 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
             if t not in interventions:
                 yield ("incentives", i, "triggers", j), f"unknown intervention '{t}'"
         if inc.rule == "at_least" and (inc.k is None or inc.k > len(inc.requires)):
-            yield ("incentives", i, "k"), (
-                f"rule at_least needs k between 1 and {len(inc.requires)} (the benchmarks listed)"
+            yield (
+                ("incentives", i, "k"),
+                (
+                    f"rule at_least needs k between 1 and {len(inc.requires)} "
+                    "(the benchmarks listed)"
+                ),
             )
 
 
@@ -248,33 +294,40 @@ def _dimension_problems(issue, k: int) -> Iterator[tuple[Loc, str]]:
     seen: dict[str, int] = {}
     for d, dim in enumerate(issue.dimensions):
         if dim.id in seen:
-            yield ("issues", k, "dimensions", d, "id"), (
-                f"duplicate dimension id '{dim.id}' (first used at dimensions[{seen[dim.id]}])"
+            yield (
+                ("issues", k, "dimensions", d, "id"),
+                (f"duplicate dimension id '{dim.id}' (first used at dimensions[{seen[dim.id]}])"),
             )
         seen.setdefault(dim.id, d)
         if not dim.scale.max > dim.scale.min:
-            yield ("issues", k, "dimensions", d, "scale", "max"), (
-                f"scale max ({dim.scale.max:g}) must exceed min ({dim.scale.min:g})"
+            yield (
+                ("issues", k, "dimensions", d, "scale", "max"),
+                (f"scale max ({dim.scale.max:g}) must exceed min ({dim.scale.min:g})"),
             )
     for field in ("status_quo", "observed"):
         if getattr(issue, field) is not None:
-            yield ("issues", k, field), (
-                f"{field} is one-dimensional; an issue with dimensions cannot have one"
+            yield (
+                ("issues", k, field),
+                (f"{field} is one-dimensional; an issue with dimensions cannot have one"),
             )
 
 
 def _spatial_stake_problems(issue, s, loc: Loc) -> Iterator[tuple[Loc, str]]:
     """Problems of one stake given per dimension (or of a per-dimension stake on a 1-D issue)."""
     if not issue.dimensions:
-        yield loc + ("positions",), (
-            "positions and saliences (one per dimension) need the issue's 'dimensions'; "
-            "a one-dimensional issue's stake has position and salience"
+        yield (
+            loc + ("positions",),
+            (
+                "positions and saliences (one per dimension) need the issue's 'dimensions'; "
+                "a one-dimensional issue's stake has position and salience"
+            ),
         )
         return
     n = len(issue.dimensions)
     if not isinstance(s, SpatialStake):
-        yield loc + ("positions",), (
-            f"the issue has {n} dimensions; give positions and saliences, one per dimension"
+        yield (
+            loc + ("positions",),
+            (f"the issue has {n} dimensions; give positions and saliences, one per dimension"),
         )
         return
     for field in ("positions", "saliences"):
@@ -285,13 +338,15 @@ def _spatial_stake_problems(issue, s, loc: Loc) -> Iterator[tuple[Loc, str]]:
     for d, (x, dim) in enumerate(zip(s.positions, issue.dimensions, strict=True)):
         lo, hi = dim.scale.min, dim.scale.max
         if hi > lo and not lo <= x <= hi:
-            yield loc + ("positions", d), (
-                f"{x:g} lies outside dimension '{dim.id}''s scale {lo:g}-{hi:g}"
+            yield (
+                loc + ("positions", d),
+                (f"{x:g} lies outside dimension '{dim.id}''s scale {lo:g}-{hi:g}"),
             )
     total = sum(s.saliences)
     if total > 1 + 1e-9:
-        yield loc + ("saliences",), (
-            f"saliences sum to {total:g}; an actor's saliences sum to at most 1"
+        yield (
+            loc + ("saliences",),
+            (f"saliences sum to {total:g}; an actor's saliences sum to at most 1"),
         )
 
 
