@@ -143,12 +143,8 @@ def test_cli_compare(tmp_path):
 
 
 def test_builtin_scenario_interventions(tmp_path):
-    try:
-        sc = crossroads.load("kazakhstan-2010")
-    except crossroads.ScenarioError:
-        pytest.skip("built-in scenario not present yet")
-    if not sc.interventions:
-        pytest.skip("built-in scenario has no interventions yet")
+    sc = crossroads.load("kazakhstan-2010")
+    assert sc.interventions
     iv = sc.interventions[0]
     issue = iv.edits[0].issue
     r = crossroads.compare(sc, issue, "mean", [iv.id], runs=2048)

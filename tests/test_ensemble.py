@@ -373,8 +373,7 @@ def test_bad_input_is_refused(small, kwargs, error, message):
 
 
 def test_eum_peer_file(shared_data):
-    if "eum" not in model_names():
-        pytest.skip("eum model not present yet")
+    assert "eum" in model_names()
     path = shared_data("eum", "ec-emissions-1994.csv")
     r = crossroads.ensemble(str(path), None, "eum", preset="scholz", runs=2000, seed=1)
     d = r.distribution
