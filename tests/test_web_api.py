@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 import crossroads
 from crossroads.cli import main
 from crossroads.errors import ScenarioError
+from crossroads.evaluation import evaluate, fit
 from crossroads.scenario import apply_edits
 from crossroads.scenario.schema import Edit
 from crossroads.web import Settings, create_app
@@ -395,3 +396,272 @@ def test_multidimensional_issue_in_the_dashboard(client, shared_data):
         },
     )
     assert bad.status_code == 400 and "edits one-dimensional issues only" in bad.json()["error"]
+
+
+# --- validate, evaluate, fit, check, import: the rest of the CLI -------------------------------
+
+
+def cli_json(capsys, argv: list[str]):
+    assert main(argv + ["--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def cli_error(capsys, argv: list[str]) -> str:
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    return err[len("error: ") :].strip()
+
+
+def no_leftovers() -> None:
+    assert list(Path(tempfile.gettempdir()).glob("crossroads-upload-*")) == []
+
+
+def test_index_lists_the_cli_mirrors(client):
+    paths = {e["path"] for e in client.get("/api").json()}
+    assert {"/api/validate", "/api/evaluate", "/api/fit", "/api/check", "/api/import"} <= paths
+
+
+def test_validate_says_what_the_cli_says(client, capsys, tmp_path):
+    before = len(client.get("/api/scenarios").json())
+    r = client.post("/api/validate", files={"file": ("mini.yaml", MINI.read_bytes())})
+    assert r.status_code == 200, r.text
+    (tmp_path / "mini.yaml").write_bytes(MINI.read_bytes())
+    assert main(["validate", str(tmp_path / "mini.yaml")]) == 0
+    cli = capsys.readouterr().out.strip().replace(str(tmp_path / "mini.yaml"), "mini.yaml")
+    assert r.json()["message"] == cli
+    assert r.json()["valid"] and r.json()["id"] == crossroads.load(MINI).id
+    assert len(client.get("/api/scenarios").json()) == before  # validating keeps nothing
+    # a broken file: the CLI's message, with the client's file name
+    r = client.post("/api/validate", files={"file": ("dir/bad.yaml", BAD_YAML)})
+    (tmp_path / "bad.yaml").write_bytes(BAD_YAML)
+    want = cli_error(capsys, ["validate", str(tmp_path / "bad.yaml")])
+    assert r.status_code == 400
+    assert r.json() == {"error": want.replace(str(tmp_path / "bad.yaml"), "bad.yaml")}
+    r = client.post("/api/validate", files={"file": ("e.yaml", b"\n")})
+    assert r.status_code == 400 and r.json() == {"error": "e.yaml: the file is empty"}
+    r = client.post("/api/validate", files={"file": ("big.yaml", b"#" * (64 * 1024 + 1))})
+    assert r.status_code == 400 and "uploads are limited to" in r.json()["error"]
+    assert client.post("/api/validate").status_code == 422  # no file
+    r = client.post("/api/validate", files={"file": ("huge.yaml", b"#" * (300 * 1024))})
+    assert r.status_code == 413  # the body limit of one file
+    no_leftovers()
+
+
+def test_evaluate_mirrors_the_cli(client, capsys):
+    body = {"scenario": "kazakhstan-2010", "models": ["mean", "median", "eum"], "per_issue": True}
+    r = client.post("/api/evaluate", json=body)
+    assert r.status_code == 200, r.text
+    want = cli_json(capsys, ["evaluate", "kazakhstan-2010", "-m", "mean,median,eum", "--per-issue"])
+    assert r.json() == want
+    assert [m["label"] for m in r.json()["models"]] == ["mean", "median", "eum"]
+    # an uploaded scenario with observed outcomes
+    key = upload(client, "mini.yaml", MINI.read_bytes()).json()["key"]
+    got = client.post("/api/evaluate", json={"scenario": key, "models": ["mean"]}).json()
+    lib = evaluate(crossroads.load(MINI), ["mean"])
+    assert got["source"] == "mini.yaml"
+    assert got["models"][0]["mae"] == pytest.approx(lib.summary.loc[0, "mae"])
+
+
+def test_evaluate_refuses_bad_requests(client, capsys):
+    def post(**kw):
+        return client.post("/api/evaluate", json={"scenario": "kazakhstan-2010"} | kw)
+
+    r = post(capability=["equal"])
+    want = cli_error(capsys, ["evaluate", "kazakhstan-2010", "--capability", "equal"])
+    assert r.status_code == 400 and r.json() == {"error": want}
+    r = post(models=["nope"])
+    assert r.status_code == 400 and r.json()["error"] == cli_error(
+        capsys, ["evaluate", "kazakhstan-2010", "-m", "nope"]
+    )
+    assert post(models=[]).status_code == 422
+    assert post(models=["mean"] * 9).status_code == 422
+    assert post(salience_exponent=-1).status_code == 422
+    r = client.post("/api/evaluate", json={"scenario": "no-such"})
+    assert r.status_code == 404
+
+
+def test_evaluate_and_fit_an_uploaded_deu3_file(client, capsys, shared_data):
+    path = shared_data("deu", "deu3-dev.tsv")
+    key = upload(client, "deu3-dev.tsv", path.read_bytes()).json()["key"]
+    r = client.post(
+        "/api/evaluate",
+        json={"scenario": key, "models": ["mean", "median"], "capability": ["council", "equal"]},
+    )
+    assert r.status_code == 200, r.text
+    want = cli_json(
+        capsys, ["evaluate", str(path), "-m", "mean,median", "--capability", "council,equal"]
+    )
+    assert r.json()["source"] == "deu3-dev.tsv"
+    assert r.json()["models"] == want["models"]  # capability schemes apply, as to the file
+    f = client.post("/api/fit", json={"scenario": key, "model": "mean", "what": "inputs"})
+    assert f.status_code == 200, f.text
+    lib = fit(path, "mean", what="inputs")
+    assert f.json()["best"] == lib.best.to_dict() and f.json()["search"] == "grid"
+    assert f.json()["out_of_fold"]["mae"] == pytest.approx(lib.out_of_fold["mae"])
+
+
+def test_fit_mirrors_the_cli(client, capsys):
+    body = {"scenario": "kazakhstan-2010", "model": "mean", "folds": 2, "seed": 3}
+    r = client.post("/api/fit", json=body)
+    assert r.status_code == 200, r.text
+    want = cli_json(capsys, ["fit", "kazakhstan-2010", "-m", "mean", "--folds", "2", "--seed", "3"])
+    got = r.json()
+    assert got.pop("seconds") >= 0 and want.pop("seconds") >= 0
+    assert got == want
+
+
+def test_fit_refuses_bad_requests(client, capsys):
+    def post(**kw):
+        return client.post("/api/fit", json={"scenario": "kazakhstan-2010"} | kw)
+
+    for bad in ({"folds": 1}, {"folds": 11}, {"search": "random"}, {"what": "x"}, {"seed": -1}):
+        r = post(**bad)
+        assert r.status_code == 422 and r.json()["error"].startswith(next(iter(bad))), bad
+    r = post(folds=6)
+    assert r.status_code == 400 and r.json()["error"] == cli_error(
+        capsys, ["fit", "kazakhstan-2010", "--folds", "6"]
+    )
+    r = post(model="nope")
+    assert r.status_code == 400 and "nope" in r.json()["error"]
+    r = post(model="median", what="params")
+    assert r.status_code == 400 and r.json()["error"] == cli_error(
+        capsys, ["fit", "kazakhstan-2010", "-m", "median", "--what", "params"]
+    )
+
+
+def test_fit_is_time_limited_and_runs_one_at_a_time():
+    app = create_app(Settings(warm=False, fit_seconds=0))
+    body = {"scenario": "kazakhstan-2010", "model": "mean", "folds": 2}
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        r = c.post("/api/fit", json=body)
+        assert r.status_code == 400
+        assert r.json()["error"].startswith(
+            "fit stopped at this server's time limit of 0 s after 1 of 4 candidates; fit less"
+        )
+        lock = app.app_fastapi.state.fit_lock
+        assert lock.acquire(blocking=False)  # the failed fit released it
+        try:
+            r = c.post("/api/fit", json=body)
+            assert r.status_code == 429 and "another fit is running" in r.json()["error"]
+        finally:
+            lock.release()
+
+
+def kz(shared_data, name: str) -> tuple[str, bytes]:
+    return name, shared_data("kazakhstan", name).read_bytes()
+
+
+def test_check_mirrors_the_cli(client, capsys, shared_data):
+    totals = "cow_trade_v4_kazakhstan_partner_summary.csv"
+    fh = "freedomhouse_pkg_rating_status_kazakhstan.csv"
+    r = client.post(
+        "/api/check",
+        data={"scenario": "kazakhstan-2010", "tolerance": "0.1"},
+        files=[("file", kz(shared_data, totals)), ("file", kz(shared_data, fh))],
+    )
+    assert r.status_code == 200, r.text
+    paths = [str(shared_data("kazakhstan", n)) for n in (totals, fh)]
+    want = cli_json(
+        capsys,
+        ["check", "kazakhstan-2010", "--against", paths[0], "--against", paths[1],
+         "--tolerance", "0.1"],
+    )  # fmt: skip
+    for d in want["datasets"]:
+        d["file"] = Path(d["file"]).name
+    assert r.json() == want
+    assert r.json()["compared"] > 0 and "crossroads-upload" not in r.text
+    # the kind given per file, as KIND:FILE does ("": read from the header)
+    r2 = client.post(
+        "/api/check",
+        data={"kind": ["cow-trade", ""], "tolerance": "0.1"},
+        files=[("file", kz(shared_data, totals)), ("file", kz(shared_data, fh))],
+    )
+    assert r2.status_code == 200 and r2.json() == want
+    no_leftovers()
+
+
+def test_check_refuses_bad_requests(client, capsys, shared_data, tmp_path):
+    totals = kz(shared_data, "cow_trade_v4_kazakhstan_partner_summary.csv")
+    r = client.post("/api/check", data={"kind": ["a", "b"]}, files=[("file", totals)])
+    assert r.status_code == 400 and "2 kind(s) for 1 file(s)" in r.json()["error"]
+    r = client.post("/api/check", data={"kind": ["nope"]}, files=[("file", totals)])
+    assert r.status_code == 400 and "unknown import kind 'nope'" in r.json()["error"]
+    r = client.post("/api/check", files=[("file", ("big.csv", b"x" * (600 * 1024)))])
+    assert r.status_code == 413  # eight files' worth at most
+    r = client.post("/api/check", files=[("file", totals)] * 9)
+    assert r.status_code == 400 and "at most 8" in r.json()["error"]
+    r = client.post("/api/check", data={"tolerance": "-1"}, files=[("file", totals)])
+    assert r.status_code == 400 and "tolerance must be a number >= 0" in r.json()["error"]
+    r = client.post("/api/check", data={"scenario": "no-such"}, files=[("file", totals)])
+    assert r.status_code == 404
+    assert client.post("/api/check", data={"scenario": "kazakhstan-2010"}).status_code == 422
+    # a file no importer recognises: the CLI's message, naming the file and line
+    odd = b"a,b\n1,2\n"
+    r = client.post("/api/check", files=[("file", ("odd.csv", odd))])
+    (tmp_path / "odd.csv").write_bytes(odd)
+    want = cli_error(capsys, ["check", "kazakhstan-2010", "--against", str(tmp_path / "odd.csv")])
+    assert r.status_code == 400
+    assert r.json() == {"error": want.replace(str(tmp_path / "odd.csv"), "odd.csv")}
+    assert r.json()["error"].startswith("odd.csv, line 1: cannot tell which dataset")
+    no_leftovers()
+
+
+def test_import_returns_the_yaml_the_cli_writes(client, capsys, shared_data, tmp_path):
+    name = "freedomhouse_pkg_rating_status_kazakhstan.csv"
+    r = client.post(
+        "/api/import", data={"kind": "freedom-house"}, files={"file": kz(shared_data, name)}
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/yaml")
+    assert r.headers["content-disposition"] == (
+        'attachment; filename="kazakhstan-2010-freedomhouse.yaml"'
+    )
+    out = tmp_path / "out.yaml"
+    src = shared_data("kazakhstan", name)
+    assert main(["import", "freedom-house", str(src), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert r.text == out.read_text(encoding="utf-8")
+    assert "x-crossroads-key" not in r.headers
+    # as JSON, kept as a scenario of this server
+    j = client.post(
+        "/api/import",
+        data={"kind": "freedom-house", "format": "json", "keep": "true"},
+        files={"file": kz(shared_data, name)},
+    ).json()
+    assert j["yaml"] == r.text and j["added"] == {"indicators": 66}
+    assert j["source"]["note"].startswith(f"imported from {name}")
+    kept = client.get(f"/api/scenarios/{j['key']}/sources").json()
+    assert "freedomhouse" in [s["id"] for s in kept]
+    no_leftovers()
+
+
+def test_import_refuses_bad_requests(client, capsys, shared_data, tmp_path):
+    fh = kz(shared_data, "freedomhouse_pkg_rating_status_kazakhstan.csv")
+    r = client.post("/api/import", data={"kind": "nope"}, files={"file": fh})
+    assert r.status_code == 400 and "unknown import kind 'nope'" in r.json()["error"]
+    r = client.post("/api/import", data={"kind": "wdi", "eu_composition": "x"}, files={"file": fh})
+    assert r.status_code == 400 and "eu_composition must be one of" in r.json()["error"]
+    r = client.post("/api/import", data={"kind": "vdem", "into": "no-such"}, files={"file": fh})
+    assert r.status_code == 404
+    r = client.post("/api/import", data={"kind": "vdem", "format": "xml"}, files={"file": fh})
+    assert r.status_code == 422
+    assert client.post("/api/import", files={"file": fh}).status_code == 422  # no kind
+    # a malformed data file: the CLI's message with the client's file name
+    bad = b"country,year,political_rights,civil_liberties\nKazakhstan,1999,six,5\n"
+    r = client.post(
+        "/api/import", data={"kind": "freedom-house"}, files={"file": ("../fh.csv", bad)}
+    )
+    (tmp_path / "fh.csv").write_bytes(bad)
+    want = cli_error(
+        capsys,
+        ["import", "freedom-house", str(tmp_path / "fh.csv"), "-o", str(tmp_path / "o.yaml")],
+    )
+    assert r.status_code == 400
+    assert r.json() == {"error": want.replace(str(tmp_path / "fh.csv"), "fh.csv")}
+    assert r.json()["error"].startswith("fh.csv")
+    r = client.post(
+        "/api/import", data={"kind": "vdem"}, files={"file": ("big.csv", b"x" * 70_000)}
+    )
+    assert r.status_code == 400 and "uploads are limited to" in r.json()["error"]
+    no_leftovers()

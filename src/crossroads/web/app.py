@@ -25,6 +25,11 @@ GET      /api/system?scenario=&year=      relations, dependence, conditionality 
 GET      /api/runs?limit=&kind=           ``crossroads runs list --json``
 GET      /api/runs/{id}                   ``crossroads runs show ID --json``
 POST     /api/upload                      upload a scenario or peer file (multipart ``file``)
+POST     /api/validate                    ``crossroads validate FILE`` (multipart ``file``)
+POST     /api/evaluate                    ``crossroads evaluate KEY --json``
+POST     /api/fit                         ``crossroads fit KEY --json`` (time-limited)
+POST     /api/check                       ``crossroads check KEY --against FILE --json``
+POST     /api/import                      ``crossroads import KIND FILE --into KEY`` (YAML)
 GET      /api/report/{key}                the self-contained HTML report (download)
 =======  ===============================  ==============================================
 """
@@ -48,6 +53,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crossroads.errors import CrossroadsError, StoreError
+from crossroads.web.commands import MAX_CHECK_FILES, add_routes, read_upload
 from crossroads.web.compute import (
     MAX_RUNS,
     CompareRequest,
@@ -98,6 +104,8 @@ class Settings:
         Ensemble runs of each dashboard update.
     warm : bool
         Run each model once at start-up (compiles numba kernels before the first user).
+    fit_seconds : float
+        Time limit of one ``/api/fit`` (checked after each candidate).
     """
 
     host: str = "127.0.0.1"
@@ -107,6 +115,7 @@ class Settings:
     max_uploads: int = 32
     runs: int = 1000
     warm: bool = True
+    fit_seconds: float = 30.0
     allowed_hosts: tuple[str, ...] | None = field(default=None)
 
     def hosts(self) -> tuple[str, ...] | None:
@@ -206,11 +215,14 @@ def create_app(settings: Settings | None = None) -> Any:
         log.exception("internal error on %s", request.url.path)
         return _error(500, f"internal error ({type(exc).__name__}); see the server log")
 
-    def scenario(key: str) -> Any:
+    def entry(key: str) -> Any:
         try:
-            return registry.get(key).scenario
+            return registry.get(key)
         except KeyError:
             raise _NotFound(f"no scenario '{key}' (see /api/scenarios)") from None
+
+    def scenario(key: str) -> Any:
+        return entry(key).scenario
 
     # --- pages and assets ---------------------------------------------------------------------
     web_root = resources.files("crossroads.web")
@@ -532,16 +544,15 @@ def create_app(settings: Settings | None = None) -> Any:
     async def upload(file: UploadFile = File(...)) -> Response:
         import anyio
 
-        data = await file.read(settings.max_upload_bytes + 1)
-        await file.close()
-        entry = await anyio.to_thread.run_sync(registry.add_upload, data, file.filename)
-        sc = entry.scenario
+        data, client = await read_upload(file, settings.max_upload_bytes)
+        added = await anyio.to_thread.run_sync(registry.add_upload, data, client)
+        sc = added.scenario
         return _json(
             {
-                "key": entry.key,
+                "key": added.key,
                 "id": sc.id,
                 "title": sc.title,
-                "filename": entry.filename,
+                "filename": added.filename,
                 "issues": [{"id": i.id, "title": i.title} for i in sc.issues],
             }
         )
@@ -565,8 +576,19 @@ def create_app(settings: Settings | None = None) -> Any:
             headers={"content-disposition": f'attachment; filename="{report_filename(sc.id)}"'},
         )
 
+    # --- API: validate, evaluate, fit, check, import (crossroads.web.commands) --------------
+    add_routes(app, registry, entry, settings.max_upload_bytes, settings.fit_seconds)
+
+    one_file = settings.max_upload_bytes + 64 * 1024
     guarded: Callable[..., Any] = BodyLimit(
-        app, settings.max_body_bytes, {"/api/upload": settings.max_upload_bytes + 64 * 1024}
+        app,
+        settings.max_body_bytes,
+        {
+            "/api/upload": one_file,
+            "/api/validate": one_file,
+            "/api/import": one_file,
+            "/api/check": MAX_CHECK_FILES * settings.max_upload_bytes + 64 * 1024,
+        },
     )
     guarded = HostCheck(guarded, settings.hosts())
     guarded = SecurityHeaders(guarded)
