@@ -163,7 +163,7 @@ def test_intervention_overview_and_run_command(small, capsys, monkeypatch):
     direct = crossroads.compare(small, "trade", "mean", ["carrot"], runs=1024)
     assert df.loc["carrot", "shift"] == pytest.approx(direct.variant("carrot").shift.mean)
     monkeypatch.setenv("COLUMNS", "200")
-    assert main(["run", SMALL, "--models", "mean,median"]) == 0
+    assert main(["run", SMALL, "--models", "mean,median", "--no-report"]) == 0
     out = capsys.readouterr().out
     assert "Interventions against the baseline (mean, mean forecast over 1,024 draws" in out
     assert "newcomer" in out
