@@ -129,3 +129,11 @@ def test_run_multidimensional_peer_file(tmp_path):
     r = cli("run", str(shared("ktab", "dummyData_3Dim.csv")), "-o", str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert "dummydata-3dim" in r.stdout and (tmp_path / "dummydata-3dim-report.html").exists()
+
+
+def test_forecast_multidimensional_tables():
+    r = cli("forecast", str(shared("ktab", "dummyData_3Dim.csv")), "--model", "smp")
+    assert r.returncode == 0, r.stderr
+    assert "Stakes (xK position and sK salience on dimension K)" in r.stdout
+    assert r.stdout.count("by round") == 3  # one round table per dimension
+    assert "Forecast after 10 round(s): pstn1 78.07, pstn2 35.63, pstn3 72.17" in r.stdout

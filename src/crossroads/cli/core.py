@@ -155,27 +155,78 @@ def forecast(
         print_json(f.to_dict())
         return
     iss = sc.issue(f.issue)
+    if f.trajectory.ndim == 2:
+        _print_forecast_1d(sc.id, iss, f, model)
+    else:
+        _print_forecast_dims(sc.id, iss, f, model)
+    if f.trajectory.ndim == 2:
+        outcome = fmt(float(f.outcome))
+    else:
+        outcome = ", ".join(
+            f"{d.id} {fmt(float(v))}" for d, v in zip(iss.dimensions, f.outcome, strict=True)
+        )
+    line = f"Forecast after {f.rounds} round(s): {outcome}"
+    if f.observed is not None:
+        line += f"; observed {fmt(f.observed)} (error {fmt(f.error)})"
+    console.print(line, markup=False)
+
+
+def _scale_text(scale) -> str:
+    labels = "; ".join(f"{fmt(k)} = {v}" for k, v in sorted(scale.labels.items()))
+    return f"scale {fmt(scale.min)}-{fmt(scale.max)}" + (f": {labels}" if labels else "")
+
+
+def _rounds_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Rounds x actors -> actors x rounds, columns r0, r1, ..."""
+    by_round = df.T
+    by_round.columns = [f"r{c}" for c in by_round.columns]
+    by_round.index.name = "actor"
+    return by_round
+
+
+def _print_forecast_1d(scenario_id: str, iss, f, model: str) -> None:
     console.print(
         Panel.fit(
-            f"{iss.title}\n{iss.question}\nscale {fmt(iss.scale.min)}-{fmt(iss.scale.max)}: "
-            + "; ".join(f"{fmt(k)} = {v}" for k, v in sorted(iss.scale.labels.items())),
-            title=f"{sc.id} / {iss.id}",
+            f"{iss.title}\n{iss.question}\n{_scale_text(iss.scale)}",
+            title=f"{scenario_id} / {iss.id}",
             title_align="left",
         ),
         markup=False,
     )
     console.print(df_table(f.stakes_df().drop(columns=["actor"]), title="Stakes"))
-    if f.trajectory.ndim == 2:
-        by_round = f.to_df().T
-        by_round.columns = [f"r{c}" for c in by_round.columns]
-        by_round.index.name = "actor"
-        console.print(df_table(by_round, title=f"{model}: positions by round", index=True))
-    else:
-        console.print(df_table(f.to_df().reset_index(), title=f"{model} by round"))
-    line = f"Forecast after {f.rounds} round(s): {fmt(np.round(f.outcome, 2))}"
-    if f.observed is not None:
-        line += f"; observed {fmt(f.observed)} (error {fmt(f.error)})"
-    console.print(line, markup=False)
+    console.print(
+        df_table(_rounds_table(f.to_df()), title=f"{model}: positions by round", index=True)
+    )
+
+
+def _print_forecast_dims(scenario_id: str, iss, f, model: str) -> None:
+    """A multi-dimensional forecast: stakes per dimension, then one round table per dimension."""
+    dims = iss.dimensions
+    console.print(
+        Panel.fit(
+            f"{iss.title}\n{iss.question}\n"
+            + "\n".join(
+                f"dimension {k + 1}, {d.id} ({d.title}): {_scale_text(d.scale)}"
+                for k, d in enumerate(dims)
+            ),
+            title=f"{scenario_id} / {iss.id}",
+            title_align="left",
+        ),
+        markup=False,
+    )
+    stakes = pd.DataFrame({"name": f.names, "capability": f.capability})
+    for k in range(len(dims)):
+        stakes[f"x{k + 1}"] = f.trajectory[0, :, k]
+        stakes[f"s{k + 1}"] = np.asarray(f.salience)[:, k]
+    console.print(df_table(stakes, title="Stakes (xK position and sK salience on dimension K)"))
+    table = f.to_df()
+    for k, d in enumerate(dims):
+        per_dim = table.xs(k, level="dim")
+        console.print(
+            df_table(
+                _rounds_table(per_dim), title=f"{model}: positions on {d.id} by round", index=True
+            )
+        )
 
 
 def _print_summary(summary: dict) -> None:

@@ -36,13 +36,15 @@ def df_table(
     """A Rich table of ``df``: numeric columns right-aligned and never wrapped."""
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
     if index:
-        table.add_column(df.index.name or "", overflow="fold")
+        width = max([len(fmt(i, digits)) for i in df.index] + [1])
+        table.add_column(df.index.name or "", overflow="fold", min_width=min(width, 16))
     for c in df.columns:
         if justify_numbers and pd.api.types.is_numeric_dtype(df[c]):
             width = max([len(fmt(v, digits)) for v in df[c]] + [len(str(c))])
             table.add_column(str(c), justify="right", no_wrap=True, min_width=width)
-        else:
-            table.add_column(str(c), overflow="fold")
+        else:  # text folds, but never below a readable width
+            width = max([len(fmt(v, digits)) for v in df[c]] + [len(str(c)), 1])
+            table.add_column(str(c), overflow="fold", min_width=min(width, 16))
     for idx, row in df.iterrows():
         cells = [fmt(idx, digits)] if index else []
         cells += [fmt(v, digits) for v in row.tolist()]
