@@ -131,7 +131,7 @@ class Forecast:
 
     def _repr_html_(self) -> str:  # Jupyter: a trajectory chart (inline SVG) and the table
         # display code lives with the other presentation code; imported only when displayed
-        from crossroads.report.notebook import forecast_html
+        from crossroads.display import forecast_html
 
         return forecast_html(self)
 

@@ -265,7 +265,7 @@ class EnsembleResult:
         )
 
     def _repr_html_(self) -> str:  # Jupyter: a histogram and the summary table
-        from crossroads.report.notebook import ensemble_html
+        from crossroads.display import ensemble_html
 
         return ensemble_html(self)
 

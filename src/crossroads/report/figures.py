@@ -31,6 +31,15 @@ from typing import Any
 
 import numpy as np
 
+from crossroads.palette import (  # noqa: F401  (MODEL_COLOURS re-exported for figures' users)
+    DASHES,
+    MODEL_COLOURS,
+    OKABE_ITO,
+    SYMBOLS,
+    model_colour,
+    series_style,
+)
+
 __all__ = [
     "MODEL_COLOURS",
     "OKABE_ITO",
@@ -56,26 +65,6 @@ __all__ = [
 #: A Plotly figure as plain data: ``{"data": [trace, ...], "layout": {...}}``.
 Figure = dict[str, Any]
 
-#: Okabe & Ito's colour-blind-safe palette, ordered for lines on white (yellow last).
-OKABE_ITO = (
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#000000",  # black
-    "#F0E442",  # yellow
-)
-#: One fixed colour per model, so a model looks the same in every figure.
-MODEL_COLOURS = {
-    "mean": OKABE_ITO[0],
-    "median": OKABE_ITO[1],
-    "eum": OKABE_ITO[2],
-    "smp": OKABE_ITO[4],
-}
-_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
-_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon")
 _GREY = "#6b6b6b"
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 _MAX_LABEL = 40
@@ -88,20 +77,6 @@ def esc(text: Any, limit: int | None = None) -> str:
         s = s[: limit - 1] + "…"
     # quotes need no escaping: with '<' escaped no tag (and so no attribute) can form
     return html.escape(s, quote=False)
-
-
-def series_style(i: int, n_colours: int = 7) -> dict[str, Any]:
-    """Colour, dash and marker symbol of the ``i``-th series (colour varies fastest)."""
-    return {
-        "color": OKABE_ITO[i % n_colours],
-        "dash": _DASHES[(i // n_colours) % len(_DASHES)],
-        "symbol": _SYMBOLS[(i // n_colours) % len(_SYMBOLS)],
-    }
-
-
-def model_colour(model: str, i: int = 0) -> str:
-    """The fixed colour of a model (another palette colour for unknown models)."""
-    return MODEL_COLOURS.get(model, OKABE_ITO[(i + 5) % 7])
 
 
 def _colours(models: Sequence[str]) -> list[str]:
@@ -403,7 +378,7 @@ def trajectory_figure(
                     "width": 2.5,
                     "dash": "dash" if f.interventions else "solid",
                 },
-                "marker": {"symbol": _SYMBOLS[i % len(_SYMBOLS)], "size": 7},
+                "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7},
                 "hovertemplate": f"{label}<br>round %{{x}}: %{{y:.2f}}<extra></extra>",
             }
         )
@@ -557,10 +532,10 @@ def spatial_trajectory_figure(
                     "name": f"{esc(f.model)}: {esc(dim, 30)}",
                     "line": {
                         "color": OKABE_ITO[d % 7],
-                        "dash": _DASHES[k % len(_DASHES)],
+                        "dash": DASHES[k % len(DASHES)],
                         "width": 2,
                     },
-                    "marker": {"symbol": _SYMBOLS[k % len(_SYMBOLS)], "size": 6},
+                    "marker": {"symbol": SYMBOLS[k % len(SYMBOLS)], "size": 6},
                     "hovertemplate": f"{esc(f.model)}, {esc(dim)}<br>round %{{x}}: %{{y:.2f}}"
                     "<extra></extra>",
                 }
@@ -777,7 +752,7 @@ def interventions_figure(
             "marker": {
                 "color": model_colour(m, i),
                 "size": 12,
-                "symbol": _SYMBOLS[i % len(_SYMBOLS)],
+                "symbol": SYMBOLS[i % len(SYMBOLS)],
                 "line": {"color": "#222", "width": 0.6},
             },
             "hovertemplate": f"{esc(m)}<br>%{{y}}: %{{x:.2f}}<extra></extra>",
@@ -830,7 +805,7 @@ def errors_figure(
                 "marker": {
                     "color": model_colour(m, i),
                     "size": 11,
-                    "symbol": _SYMBOLS[i % len(_SYMBOLS)],
+                    "symbol": SYMBOLS[i % len(SYMBOLS)],
                 },
                 "hovertemplate": f"{esc(m)}<br>%{{y}}: %{{x:.1f}} (error %{{customdata:.1f}})"
                 "<extra></extra>",

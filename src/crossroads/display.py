@@ -3,7 +3,8 @@
 The charts are plain SVG written here (no JavaScript), so they show in any
 notebook front end, offline, and in rendered notebooks (e.g. on GitHub) that
 strip scripts. Every string is HTML-escaped. The result classes call these from
-their ``_repr_html_``.
+their ``_repr_html_``. This module needs only NumPy and :mod:`crossroads.palette`, so the
+core can use it without importing the report or the dashboard.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from crossroads.report.figures import OKABE_ITO, model_colour, series_style
+from crossroads.palette import OKABE_ITO, model_colour, series_style
 
 __all__ = ["ensemble_html", "forecast_html", "svg_bars", "svg_lines"]
 
