@@ -89,11 +89,11 @@ MEMORY_LIMIT = 2 * 1024**3
 #: not depend on it (every run is computed on its own).
 THREADS: int | None = None
 
-#: Every parameter with its default (the defaults are the ``scholz`` choices, with a
-#: stopping tolerance).
-PARAMS: dict[str, object] = {
+#: Scholz et al.'s own code, as the public replication that reproduces their EC
+#: car-emissions trajectory reads it (jmckib/bdm-scholz-expected-utility-model).
+_SCHOLZ: dict[str, object] = {
     "rounds": 10,
-    "tol": 1e-6,
+    "tol": 0.0,
     "stop": "positions",
     "forecast": "mean",
     "range": "initial",
@@ -110,6 +110,9 @@ PARAMS: dict[str, object] = {
     "offer_choice": "by_type",
     "capitulation": False,
 }
+
+#: Every parameter with its default: the ``scholz`` choices, with a stopping tolerance.
+PARAMS: dict[str, object] = {**_SCHOLZ, "tol": 1e-6}
 
 #: Allowed values of the string-valued parameters, in the kernel's code order.
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -128,27 +131,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 PRESETS: dict[str, dict[str, object]] = {
-    # Scholz et al.'s own code, as the public replication that reproduces their
-    # EC car-emissions trajectory reads it (jmckib/bdm-scholz-expected-utility-model).
-    "scholz": {
-        "rounds": 10,
-        "tol": 0.0,
-        "stop": "positions",
-        "forecast": "mean",
-        "range": "initial",
-        "p_numerator": "positive",
-        "p_denominator": "all",
-        "vote_utility": "risk",
-        "opponent_salience": "challenged",
-        "opponent_risk": "own",
-        "q": 1.0,
-        "t": 1.0,
-        "risk": "scholz",
-        "compromise": "fraction",
-        "compromise_choice": "lowest",
-        "offer_choice": "by_type",
-        "capitulation": False,
-    },
+    "scholz": dict(_SCHOLZ),
     # The equations as printed in Scholz et al. (2011).
     "paper": {
         "rounds": 10,
