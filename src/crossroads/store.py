@@ -24,6 +24,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,6 +187,27 @@ class RunStore:
         self.timeout = timeout
 
     # --- connection -------------------------------------------------------------------
+    def _enter_wal(self, con: sqlite3.Connection) -> None:
+        """Switch ``con`` to WAL, waiting while another process creates or converts the file.
+
+        Changing the journal mode needs the database to itself, and SQLite reports
+        a conflict at once (an error, or the unchanged mode) rather than through the
+        busy handler; so retry until the busy timeout has passed.
+        """
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+                mode = "locked"
+            if mode.lower() == "wal":
+                return
+            if time.monotonic() > deadline:
+                raise StoreError(f"run store {self.path}: cannot use WAL journal mode ({mode})")
+            time.sleep(0.02)
+
     def _connect(self, create: bool) -> sqlite3.Connection:
         if self.path.is_dir():
             raise StoreError(f"run store {self.path} is a directory, not a file")
@@ -199,9 +221,7 @@ class RunStore:
         try:
             con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             con.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                raise StoreError(f"run store {self.path}: cannot use WAL journal mode ({mode})")
+            self._enter_wal(con)
             con.execute("PRAGMA synchronous = FULL")
             version = con.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
