@@ -29,6 +29,7 @@ from crossroads.ensemble.runner import (
     execute,
     point_forecast,
     prepare,
+    provenance,
     save_record,
 )
 from crossroads.ensemble.sampling import FIELDS, check_seed, input_spec
@@ -146,14 +147,7 @@ class ComparisonResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": "compare",
-            "scenario": self.scenario,
-            "scenario_hash": self.scenario_hash,
-            "issue": self.issue,
-            "model": self.model,
-            "preset": self.preset,
-            "params": self.params,
-            "seed": self.seed,
+            **provenance(self, "compare"),
             "runs": self.runs,
             "chunk_size": self.chunk_size,
             "executor": self.executor,

@@ -153,6 +153,15 @@ def _observed(iss: Issue) -> float | None:
     return float(iss.observed.value) if iss.observed is not None else None
 
 
+#: Fields every ensemble, sensitivity and compare result records first (and the run store keeps).
+PROVENANCE = ("scenario", "scenario_hash", "issue", "model", "preset", "params", "seed")
+
+
+def provenance(result: Any, kind: str) -> dict[str, Any]:
+    """``{"kind": kind}`` and the :data:`PROVENANCE` fields of ``result``."""
+    return {"kind": kind, **{name: getattr(result, name) for name in PROVENANCE}}
+
+
 @dataclass(frozen=True)
 class EnsembleResult:
     """The distribution of one model's forecast of one issue under uncertain inputs.
@@ -235,14 +244,7 @@ class EnsembleResult:
     def to_dict(self) -> dict[str, Any]:
         """Plain data (the JSON output and what the run store keeps)."""
         return {
-            "kind": "ensemble",
-            "scenario": self.scenario,
-            "scenario_hash": self.scenario_hash,
-            "issue": self.issue,
-            "model": self.model,
-            "preset": self.preset,
-            "params": self.params,
-            "seed": self.seed,
+            **provenance(self, "ensemble"),
             "runs": self.runs,
             "chunk_size": self.chunk_size,
             "executor": self.executor,

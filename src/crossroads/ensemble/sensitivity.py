@@ -39,6 +39,7 @@ from crossroads.ensemble.runner import (
     check_chunk_size,
     point_forecast,
     prepare,
+    provenance,
     save_record,
 )
 from crossroads.ensemble.sampling import FIELDS, check_seed
@@ -115,15 +116,8 @@ class SensitivityResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": "sensitivity",
+            **provenance(self, "sensitivity"),
             "method": self.method,
-            "scenario": self.scenario,
-            "scenario_hash": self.scenario_hash,
-            "issue": self.issue,
-            "model": self.model,
-            "preset": self.preset,
-            "params": self.params,
-            "seed": self.seed,
             "samples": self.samples,
             "model_runs": self.model_runs,
             "point_forecast": self.point,
