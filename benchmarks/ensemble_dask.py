@@ -16,8 +16,8 @@ import time
 
 import crossroads
 from _ensemble_issues import issues
-from crossroads.ensemble.executors import DaskExecutor
 from crossroads.models import model_names
+from crossroads.uncertainty.executors import DaskExecutor
 
 
 def main() -> None:

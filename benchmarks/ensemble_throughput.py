@@ -23,9 +23,9 @@ import numpy as np
 
 import crossroads
 from _ensemble_issues import issues, model
-from crossroads.ensemble.chunks import default_chunk_size
-from crossroads.ensemble.sampling import draw_inputs, input_spec
 from crossroads.models import get_model, resolve_params
+from crossroads.uncertainty.chunks import default_chunk_size
+from crossroads.uncertainty.sampling import draw_inputs, input_spec
 
 
 def best(fn, repeat: int) -> float:

@@ -215,7 +215,7 @@ def test_cli_check_json(capsys):
 
 
 def test_cli_check_table(capsys, monkeypatch):
-    from crossroads.cli.app import console
+    from crossroads.cli.application import console
 
     monkeypatch.setattr(console, "_width", 250)
     rc = main(

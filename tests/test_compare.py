@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 import crossroads
-from crossroads.ensemble.sampling import draw_inputs, input_spec
 from crossroads.errors import CrossroadsError, InterventionError
 from crossroads.models import model_names
+from crossroads.uncertainty.sampling import draw_inputs, input_spec
 
 from conftest import ROOT
 
@@ -154,7 +154,7 @@ def test_builtin_scenario_interventions(tmp_path):
 
 def test_intervention_overview_and_run_command(small, capsys, monkeypatch):
     from crossroads.cli import main
-    from crossroads.ensemble.compare import intervention_overview
+    from crossroads.uncertainty.what_if import intervention_overview
 
     df = intervention_overview(small, "mean", runs=1024).set_index("intervention")
     assert list(df.index) == ["carrot", "stick", "noop", "newcomer"]  # all edit issue 'trade'

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import crossroads
-from crossroads.ensemble import executors
 from crossroads.errors import CrossroadsError
 from crossroads.models import model_names
+from crossroads.uncertainty import executors
 
 from conftest import IN_CI, ROOT
 

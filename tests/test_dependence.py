@@ -13,8 +13,8 @@ import crossroads
 from crossroads.cli import main
 from crossroads.errors import CrossroadsError
 from crossroads.importers import import_file
-from crossroads.relations.dependence import usd_million_factor
-from crossroads.relations.metrics import barbieri, hhi, hhi_bounds, hhi_of_values
+from crossroads.network.metrics import barbieri, hhi, hhi_bounds, hhi_of_values
+from crossroads.network.trade_dependence import usd_million_factor
 
 from conftest import ROOT, shared
 

@@ -13,8 +13,11 @@ import numpy as np
 import pytest
 
 import crossroads
-from crossroads.ensemble.chunks import final_forecast
-from crossroads.ensemble.sampling import (
+from crossroads.errors import CrossroadsError, InterventionError, ModelError, ScenarioError
+from crossroads.models import KernelResult, model_names
+from crossroads.scenario.yaml_loader import parse_scenario_text
+from crossroads.uncertainty.chunks import final_forecast
+from crossroads.uncertainty.sampling import (
     BLOCK,
     FIELDS,
     block_seed,
@@ -23,10 +26,7 @@ from crossroads.ensemble.sampling import (
     draw_uniforms,
     input_spec,
 )
-from crossroads.ensemble.summary import StreamSummary, bands_of
-from crossroads.errors import CrossroadsError, InterventionError, ModelError, ScenarioError
-from crossroads.models import KernelResult, model_names
-from crossroads.scenario.yaml_loader import parse_scenario_text
+from crossroads.uncertainty.summary import StreamSummary, bands_of
 
 from conftest import ROOT
 

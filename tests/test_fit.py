@@ -25,7 +25,7 @@ from crossroads.evaluation import (
     run_model,
     save_fit_preset,
 )
-from crossroads.evaluation.fit import _candidate
+from crossroads.evaluation.fitting import _candidate
 from crossroads.models import model_names, resolve_params
 from crossroads.presets import presets_dir, save_user_preset, user_preset
 

@@ -9,7 +9,7 @@ import pytest
 import crossroads
 from crossroads.cli import main
 from crossroads.errors import CrossroadsError
-from crossroads.relations import (
+from crossroads.network import (
     build_graph,
     held,
     joint_matrix,

@@ -134,7 +134,7 @@ def test_missing_layer_is_said_in_the_page(monkeypatch):
     real = report_build.optional
 
     def without_relations(module, attr=None):
-        if module.startswith("crossroads.relations") or module.startswith(
+        if module.startswith("crossroads.network") or module.startswith(
             "crossroads.conditionality"
         ):
             return None
@@ -146,7 +146,7 @@ def test_missing_layer_is_said_in_the_page(monkeypatch):
     assert "relations network" in names and "dependence over time" in names
     assert "conditionality status" in names
     assert "Relations network unavailable:" in rep.html
-    assert "not available in this version of crossroads (crossroads.relations is missing)" in (
+    assert "not available in this version of crossroads (crossroads.network is missing)" in (
         rep.html
     )
     assert "Ensemble distribution unavailable:" in rep.html  # runs=0
@@ -155,7 +155,7 @@ def test_missing_layer_is_said_in_the_page(monkeypatch):
 
 def test_optional_reraises_other_import_errors(monkeypatch):
     assert report_build.optional("crossroads.no_such_module") is None
-    assert report_build.optional("crossroads.forecast", "forecast") is crossroads.forecast
+    assert report_build.optional("crossroads.forecasting", "forecast") is crossroads.forecast
     import importlib
 
     def broken(name):
@@ -163,7 +163,7 @@ def test_optional_reraises_other_import_errors(monkeypatch):
 
     monkeypatch.setattr(importlib, "import_module", broken)
     with pytest.raises(ModuleNotFoundError):
-        report_build.optional("crossroads.relations")
+        report_build.optional("crossroads.network")
 
 
 # --- escaping ---------------------------------------------------------------------------------

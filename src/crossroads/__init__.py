@@ -13,12 +13,6 @@ from crossroads.conditionality import (
     conditional_forecast,
     incentive_effects,
 )
-
-# ``crossroads.ensemble`` below is the function; its subpackage's modules are imported by full
-# name (``from crossroads.ensemble.sampling import ...``).
-from crossroads.ensemble import EnsembleResult, ensemble
-from crossroads.ensemble.compare import ComparisonResult, compare
-from crossroads.ensemble.sensitivity import SensitivityResult, sensitivity
 from crossroads.errors import (
     CrossroadsError,
     InterventionError,
@@ -26,13 +20,18 @@ from crossroads.errors import (
     ScenarioError,
     StoreError,
 )
-from crossroads.forecast import Forecast, forecast
+from crossroads.forecasting import Forecast, forecast
 from crossroads.importers import ImportResult, import_file
-
-# ``crossroads.relations`` below is the function (as for ``ensemble``); the subpackage's
-# modules are imported by full name (``from crossroads.relations.graph import ...``).
-from crossroads.relations import Dependence, Relations, dependence, relations
+from crossroads.network import Dependence, Relations, dependence, relations
 from crossroads.scenario import Scenario, apply_interventions, builtin_names, load
+from crossroads.uncertainty import (
+    ComparisonResult,
+    EnsembleResult,
+    SensitivityResult,
+    compare,
+    ensemble,
+    sensitivity,
+)
 
 __version__ = "0.1.0"
 

@@ -33,8 +33,14 @@ import pandas as pd
 from crossroads.errors import CrossroadsError, ScenarioError
 from crossroads.importers import KINDS, detect_kind, kind_name, read_facts
 from crossroads.importers.base import Facts
-from crossroads.relations.dependence import _fuel, _shares, bilateral, totals, usd_million_factor
-from crossroads.relations.graph import FULL_ROLES, held, year_of
+from crossroads.network.graph import FULL_ROLES, held, year_of
+from crossroads.network.trade_dependence import (
+    _fuel,
+    _shares,
+    bilateral,
+    totals,
+    usd_million_factor,
+)
 from crossroads.scenario.schema import Scenario
 from crossroads.scenario.yaml_loader import validate_data
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crossroads.forecast import forecast
+from crossroads.forecasting import forecast
 from crossroads.scenario import Scenario
 
 __all__ = ["focus_actor", "forecast_table", "scenario_summary"]

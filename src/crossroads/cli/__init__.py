@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from crossroads.cli.app import app
+from crossroads.cli.application import app
 
 __all__ = ["app", "main"]
 

@@ -9,10 +9,10 @@ import pandas as pd
 import typer
 from rich.panel import Panel
 
-from crossroads.cli.app import app, console, print_json
+from crossroads.cli.application import app, console, print_json
 from crossroads.cli.tables import collection_df, df_table, fmt
 from crossroads.errors import CrossroadsError
-from crossroads.forecast import forecast as run_forecast
+from crossroads.forecasting import forecast as run_forecast
 from crossroads.models import model_names
 from crossroads.scenario import DEFAULT_SCENARIO, load
 from crossroads.summary import forecast_table, scenario_summary
@@ -291,7 +291,7 @@ def _print_forecasts(sc, wanted: list[str]) -> None:
     if scores is not None and len(scores):
         console.print(df_table(scores, title="Error against observed outcomes"))
     if sc.interventions and wanted:  # the what-ifs (issue 3): each intervention vs the baseline
-        from crossroads.ensemble.compare import intervention_overview
+        from crossroads.uncertainty.what_if import intervention_overview
 
         m = "eum" if "eum" in wanted else wanted[0]
         overview = intervention_overview(sc, m, runs=1024)

@@ -14,7 +14,7 @@ import pandas as pd
 import typer
 from rich.panel import Panel
 
-from crossroads.cli.app import app, console, print_json
+from crossroads.cli.application import app, console, print_json
 from crossroads.cli.tables import df_table, fmt
 from crossroads.errors import CrossroadsError
 from crossroads.scenario import DEFAULT_SCENARIO
@@ -358,7 +358,7 @@ def ensemble_cmd(
 
     Example: crossroads ensemble kazakhstan-2010 --issue trade-regime --model eum --runs 100000
     """
-    from crossroads.ensemble.runner import ensemble
+    from crossroads.uncertainty.monte_carlo import ensemble
 
     _quiet_dask(workers, scheduler)
     with _progress(console.is_terminal and not as_json, "ensemble") as progress:
@@ -424,7 +424,7 @@ def sensitivity_cmd(
 
     Example: crossroads sensitivity kazakhstan-2010 --issue trade-regime --model eum --method oat
     """
-    from crossroads.ensemble.sensitivity import sensitivity
+    from crossroads.uncertainty.sensitivity_analysis import sensitivity
 
     _quiet_dask(workers, scheduler)
     with _progress(console.is_terminal and not as_json, "sensitivity") as progress:
@@ -483,7 +483,7 @@ def compare_cmd(
 
     Example: crossroads compare kazakhstan-2010 --issue trade-regime -i NAME -i OTHER --runs 20000
     """
-    from crossroads.ensemble.compare import compare
+    from crossroads.uncertainty.what_if import compare
 
     if not intervention:
         raise CrossroadsError("give at least one --intervention NAME to compare")

@@ -8,13 +8,13 @@ from typing import Annotated
 
 import typer
 
-from crossroads.cli.app import app, console, console_err, print_json
+from crossroads.cli.application import app, console, console_err, print_json
 from crossroads.cli.tables import df_table
 from crossroads.errors import CrossroadsError
 from crossroads.evaluation import evaluate as run_evaluate
 from crossroads.evaluation import fit as run_fit
 from crossroads.evaluation import save_fit_preset
-from crossroads.evaluation.fit import components
+from crossroads.evaluation.fitting import components
 from crossroads.evaluation.issues import FORMATS
 from crossroads.scenario import DEFAULT_SCENARIO
 

@@ -1,7 +1,7 @@
 """Commands for relations, dependence, imports, claims and conditionality.
 
 relations, dependence, import, check, benchmarks: each parses its options, calls
-the Python API (:mod:`crossroads.relations`, :mod:`crossroads.importers`,
+the Python API (:mod:`crossroads.network`, :mod:`crossroads.importers`,
 :mod:`crossroads.claims`, :mod:`crossroads.conditionality`) and prints Rich
 tables, or JSON with ``--json``.
 """
@@ -15,7 +15,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from crossroads.cli.app import app, console, print_json
+from crossroads.cli.application import app, console, print_json
 from crossroads.cli.tables import df_table, fmt
 from crossroads.errors import CrossroadsError
 from crossroads.scenario import DEFAULT_SCENARIO, load
@@ -66,7 +66,7 @@ def relations_cmd(
 
     Example: crossroads relations kazakhstan-2010 --year 2010 --both sco,csto
     """
-    from crossroads.relations import relations
+    from crossroads.network import relations
 
     sc = load(scenario)
     r = relations(sc, year, actor)
@@ -197,8 +197,8 @@ def dependence_cmd(
 
     Example: crossroads dependence kazakhstan-2010 --year 2009
     """
-    from crossroads.relations import dependence
-    from crossroads.relations.dependence import MEASURES
+    from crossroads.network import dependence
+    from crossroads.network.trade_dependence import MEASURES
 
     sc = load(scenario)
     d = dependence(sc, actor, year)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from crossroads.cli.app import app, console, console_err
+from crossroads.cli.application import app, console, console_err
 from crossroads.errors import CrossroadsError
 from crossroads.scenario import DEFAULT_SCENARIO
 

@@ -413,7 +413,7 @@ def incentive_effects(
     >>> fx = crossroads.incentive_effects(crossroads.load("kazakhstan-2010"),
     ...                                   ["association-agreement"])  # doctest: +SKIP
     """
-    from crossroads.forecast import forecast
+    from crossroads.forecasting import forecast
     from crossroads.scenario.interventions import apply_interventions
 
     by_id = {i.id: i for i in scenario.incentives}
@@ -500,7 +500,7 @@ def conditional_forecast(
         ``issue, baseline, conditional, shift, interventions`` (applied, from
         the unlocked incentives, in incentive order).
     """
-    from crossroads.forecast import forecast
+    from crossroads.forecasting import forecast
 
     mon = benchmark_status(scenario, year, assume_met=assume_met)
     y = mon.years[0]

@@ -6,7 +6,7 @@ parameters and input choices by k-fold cross-validation over groups of issues
 (DEU III proposals) and reports the out-of-fold error next to the in-sample one.
 """
 
-from crossroads.evaluation.fit import (
+from crossroads.evaluation.fitting import (
     Candidate,
     Dimension,
     FitResult,

@@ -211,7 +211,7 @@ def evaluate(
         ``'kazakhstan-2010'``), or a loaded :class:`~crossroads.scenario.Scenario`.
     models : sequence of str
         Model names, each optionally with a preset: ``'eum:scholz'``. A user preset
-        (saved by :func:`crossroads.evaluation.fit`) brings its input choices too.
+        (saved by :func:`crossroads.evaluation.fitting`) brings its input choices too.
         ``'mean+eum'`` scores the equal-weight average of the parts' forecasts.
     format : {'deu3'}, optional
         Read ``source`` as DEU III even if its header is not recognised.

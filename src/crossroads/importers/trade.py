@@ -32,7 +32,7 @@ from crossroads.errors import ScenarioError
 from crossroads.importers.base import Facts, dataset_version
 from crossroads.importers.codes import ActorCodes, country_by_abb, country_by_cow, eu_members
 from crossroads.importers.csvfile import read_table
-from crossroads.relations.metrics import hhi_of_values
+from crossroads.network.metrics import hhi_of_values
 from crossroads.scenario.schema import Scenario
 
 __all__ = ["TradeData", "read_cow_trade", "trade_facts"]

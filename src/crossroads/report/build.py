@@ -1,8 +1,8 @@
 """Collect everything the HTML report shows: tables, figures and the sections' status.
 
 The report is built from the public APIs of the other layers -- forecasts
-(:mod:`crossroads.forecast`), ensembles, sensitivity and comparisons
-(:mod:`crossroads.ensemble`), relations and dependence (:mod:`crossroads.relations`),
+(:mod:`crossroads.forecasting`), ensembles, sensitivity and comparisons
+(:mod:`crossroads.uncertainty`), relations and dependence (:mod:`crossroads.network`),
 the conditionality monitor (:mod:`crossroads.conditionality`). A layer that is not
 part of the installed version makes its section say so ("not available in this
 version"), never disappear silently; a :class:`~crossroads.errors.CrossroadsError`
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from crossroads.errors import CrossroadsError
-from crossroads.forecast import Forecast, forecast
+from crossroads.forecasting import Forecast, forecast
 from crossroads.models import model_names
 from crossroads.report import figures as F
 from crossroads.report.facts import citations
@@ -190,9 +190,9 @@ def _cite(source: str | None, where: str | None) -> dict[str, str] | None:
 
 
 def network_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str, Any]:
-    rel_fn = optional("crossroads.relations", "relations")
+    rel_fn = optional("crossroads.network", "relations")
     if rel_fn is None:
-        return {"available": False, "reason": _missing("crossroads.relations")}
+        return {"available": False, "reason": _missing("crossroads.network")}
     if not (sc.memberships or sc.agreements or sc.flows):
         return {
             "available": False,
@@ -301,9 +301,9 @@ def network_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str,
 
 
 def dependence_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str, Any]:
-    mod = optional("crossroads.relations.dependence")
+    mod = optional("crossroads.network.trade_dependence")
     if mod is None or not hasattr(mod, "dependence"):
-        return {"available": False, "reason": _missing("crossroads.relations.dependence")}
+        return {"available": False, "reason": _missing("crossroads.network.trade_dependence")}
     try:
         dep = mod.dependence(sc)
     except CrossroadsError as e:
@@ -713,9 +713,9 @@ def _issue(sc: Scenario, iss: Issue, opts: ReportOptions, bag: FigureBag) -> dic
 def _ensembles(sc, iss, models, opts, bag, scale, labels, observed) -> dict[str, Any]:
     if opts.runs <= 0:
         return {"available": False, "reason": "not computed (ensemble runs set to 0)"}
-    ens = optional("crossroads.ensemble", "ensemble")
+    ens = optional("crossroads.uncertainty", "ensemble")
     if ens is None:
-        return {"available": False, "reason": _missing("crossroads.ensemble")}
+        return {"available": False, "reason": _missing("crossroads.uncertainty")}
     results, rows, problems = [], [], []
     for m in models:
         r, err = _try(
@@ -796,9 +796,12 @@ def _ensembles(sc, iss, models, opts, bag, scale, labels, observed) -> dict[str,
 def _sensitivity(sc, iss, model, opts, bag) -> dict[str, Any]:
     if opts.sensitivity is None:
         return {"available": False, "reason": "not computed (no sensitivity method chosen)"}
-    fn = optional("crossroads.ensemble.sensitivity", "sensitivity")
+    fn = optional("crossroads.uncertainty.sensitivity_analysis", "sensitivity")
     if fn is None:
-        return {"available": False, "reason": _missing("crossroads.ensemble.sensitivity")}
+        return {
+            "available": False,
+            "reason": _missing("crossroads.uncertainty.sensitivity_analysis"),
+        }
     res, err = _try(
         lambda: fn(
             sc,
@@ -863,11 +866,11 @@ def _interventions(sc, iss, models, focus, opts, bag, scale, labels, fcs) -> dic
         variants.append(("all combined", [iv.id for iv in ivs]))
     # the focus model with uncertainty, on common random numbers
     cmp_res, cmp_note = None, None
-    cmp_fn = optional("crossroads.ensemble.compare", "compare")
+    cmp_fn = optional("crossroads.uncertainty.what_if", "compare")
     if opts.runs <= 0:
         cmp_note = "Uncertainty of the shifts not computed (ensemble runs set to 0)."
     elif cmp_fn is None:
-        cmp_note = "Uncertainty of the shifts: " + _missing("crossroads.ensemble.compare") + "."
+        cmp_note = "Uncertainty of the shifts: " + _missing("crossroads.uncertainty.what_if") + "."
     elif focus in fcs:
         cmp_res, err = _try(
             lambda: cmp_fn(

@@ -197,7 +197,7 @@ class Uncertainty(_Base):
     ``weights``), ``plus_minus`` (uniform on value +- plus_minus) or ``relative``
     (uniform on value x (1 +- relative)). In ``uncertainty_default``, ``range``
     and ``options`` are offsets added to each stake's value. See
-    :mod:`crossroads.ensemble.sampling` for the built-in default.
+    :mod:`crossroads.uncertainty.sampling` for the built-in default.
     """
 
     range: Annotated[list[Finite], Field(min_length=2, max_length=2)] | None = None

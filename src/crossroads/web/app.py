@@ -153,8 +153,8 @@ def _validation_message(exc: RequestValidationError) -> str:
 def _warm() -> None:
     """Run every model once on the default scenario (compiles numba kernels)."""
     import crossroads
-    from crossroads.ensemble import ensemble
     from crossroads.models import model_names
+    from crossroads.uncertainty import ensemble
 
     sc = crossroads.load()
     issue = next((i.id for i in sc.issues), None)
@@ -332,7 +332,7 @@ def create_app(settings: Settings | None = None) -> Any:
     # --- API: computations --------------------------------------------------------------------
     @app.post("/api/forecast")
     def api_forecast(req: ForecastRequest) -> Response:
-        from crossroads.forecast import forecast
+        from crossroads.forecasting import forecast
 
         sc, issue_id = prepared(scenario(req.scenario), req)
         params = {} if req.rounds is None else {"rounds": req.rounds}
@@ -350,8 +350,8 @@ def create_app(settings: Settings | None = None) -> Any:
 
     @app.post("/api/ensemble")
     def api_ensemble(req: EnsembleRequest) -> Response:
-        from crossroads.ensemble import ensemble
         from crossroads.report import figures as F
+        from crossroads.uncertainty import ensemble
 
         sc, issue_id = prepared(scenario(req.scenario), req)
         params = {} if req.rounds is None else {"rounds": req.rounds}
@@ -380,8 +380,8 @@ def create_app(settings: Settings | None = None) -> Any:
 
     @app.post("/api/compare")
     def api_compare(req: CompareRequest) -> Response:
-        from crossroads.ensemble.compare import compare
         from crossroads.report import figures as F
+        from crossroads.uncertainty.what_if import compare
 
         sc, issue_id = prepared(scenario(req.scenario), req)
         params = {} if req.rounds is None else {"rounds": req.rounds}
@@ -423,8 +423,8 @@ def create_app(settings: Settings | None = None) -> Any:
 
     @app.post("/api/sensitivity")
     def api_sensitivity(req: SensitivityRequest) -> Response:
-        from crossroads.ensemble.sensitivity import sensitivity
         from crossroads.report import figures as F
+        from crossroads.uncertainty.sensitivity_analysis import sensitivity
 
         sc, issue_id = prepared(scenario(req.scenario), req)
         params = {} if req.rounds is None else {"rounds": req.rounds}
@@ -464,7 +464,7 @@ def create_app(settings: Settings | None = None) -> Any:
     def api_relations(
         scenario_key: str = Query(alias="scenario"), year: int | None = None
     ) -> Response:
-        from crossroads.relations import relations
+        from crossroads.network import relations
 
         return _json(relations(scenario(scenario_key), year).to_dict())
 
@@ -472,7 +472,7 @@ def create_app(settings: Settings | None = None) -> Any:
     def api_dependence(
         scenario_key: str = Query(alias="scenario"), year: int | None = None
     ) -> Response:
-        from crossroads.relations import dependence
+        from crossroads.network import dependence
 
         return _json(dependence(scenario(scenario_key), year=year).to_dict())
 

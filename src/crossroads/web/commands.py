@@ -173,7 +173,7 @@ def add_routes(
     @app.post("/api/fit")
     async def api_fit(req: FitRequest) -> Response:
         from crossroads.evaluation import fit
-        from crossroads.evaluation.fit import components
+        from crossroads.evaluation.fitting import components
 
         source = entry(req.scenario).evaluation_source()
         components(req.model, req.preset)  # an unknown model or preset: 400 before any work

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from crossroads.errors import CrossroadsError
-from crossroads.forecast import Forecast, forecast
+from crossroads.forecasting import Forecast, forecast
 from crossroads.report import figures as F
 from crossroads.scenario import Scenario, apply_edits
 from crossroads.scenario.schema import Edit
@@ -212,7 +212,7 @@ def explore(sc: Scenario, req: ExploreRequest) -> dict[str, Any]:
     """Forecast and ensemble of the edited issue, without and with the chosen interventions.
 
     Both ensembles use the same seed, so they are drawn on common random numbers
-    (see :mod:`crossroads.ensemble.sampling`): the difference of their means is the
+    (see :mod:`crossroads.uncertainty.sampling`): the difference of their means is the
     interventions' mean shift over the same draws.
 
     Returns
@@ -222,7 +222,7 @@ def explore(sc: Scenario, req: ExploreRequest) -> dict[str, Any]:
         interventions), ``shift``, ``ensemble`` (``baseline``/``variant`` summaries),
         ``figures`` (Plotly figure dicts), ``elapsed`` (seconds).
     """
-    from crossroads.ensemble import ensemble
+    from crossroads.uncertainty import ensemble
 
     t0 = time.perf_counter()
     if sc.issue(req.issue).dimensions:

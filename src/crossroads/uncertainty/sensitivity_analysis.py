@@ -3,7 +3,7 @@
 Sobol (variance-based) indices
 ------------------------------
 Each uncertain input (an actor's position, salience or capability, with the
-distribution :mod:`crossroads.ensemble.sampling` gives it) is written as the
+distribution :mod:`crossroads.uncertainty.sampling` gives it) is written as the
 inverse CDF of a uniform ``u`` on [0, 1]. SALib draws a Sobol' sequence design
 over the ``u`` (``SALib.sample.sobol.sample``, Saltelli's scheme, ``N`` a power
 of 2, ``N (D + 2)`` model runs for ``D`` inputs) and estimates, for each input,
@@ -33,19 +33,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crossroads.ensemble.chunks import Job, run_design
-from crossroads.ensemble.executors import Executor, make_executor
-from crossroads.ensemble.runner import (
+from crossroads.errors import CrossroadsError, ModelError
+from crossroads.models import get_model
+from crossroads.scenario import Scenario
+from crossroads.uncertainty.chunks import Job, run_design
+from crossroads.uncertainty.executors import Executor, make_executor
+from crossroads.uncertainty.monte_carlo import (
     check_chunk_size,
     point_forecast,
     prepare,
     provenance,
     save_record,
 )
-from crossroads.ensemble.sampling import FIELDS, check_seed
-from crossroads.errors import CrossroadsError, ModelError
-from crossroads.models import get_model
-from crossroads.scenario import Scenario
+from crossroads.uncertainty.sampling import FIELDS, check_seed
 
 __all__ = ["METHODS", "SensitivityResult", "sensitivity"]
 

@@ -1,7 +1,7 @@
 """What-if comparison: baseline vs each intervention and all of them, on common random numbers.
 
 Every variant is run on the *same* uniform draws (run ``r`` of every variant
-uses run ``r``'s uniforms; see :mod:`crossroads.ensemble.sampling`), so the
+uses run ``r``'s uniforms; see :mod:`crossroads.uncertainty.sampling`), so the
 per-run shift ``forecast(variant) - forecast(baseline)`` is free of sampling
 noise between variants: an intervention that changes nothing gives exactly zero
 in every run, and the Monte Carlo error of a mean shift is the (usually much
@@ -20,9 +20,11 @@ from typing import Any
 
 import pandas as pd
 
-from crossroads.ensemble.chunks import Job
-from crossroads.ensemble.executors import Executor, make_executor
-from crossroads.ensemble.runner import (
+from crossroads.errors import CrossroadsError, InterventionError, ModelError
+from crossroads.scenario import Scenario, Stake, apply_interventions, load
+from crossroads.uncertainty.chunks import Job
+from crossroads.uncertainty.executors import Executor, make_executor
+from crossroads.uncertainty.monte_carlo import (
     _observed,
     check_chunk_size,
     check_runs,
@@ -32,10 +34,8 @@ from crossroads.ensemble.runner import (
     provenance,
     save_record,
 )
-from crossroads.ensemble.sampling import FIELDS, check_seed, input_spec
-from crossroads.ensemble.summary import Distribution
-from crossroads.errors import CrossroadsError, InterventionError, ModelError
-from crossroads.scenario import Scenario, Stake, apply_interventions, load
+from crossroads.uncertainty.sampling import FIELDS, check_seed, input_spec
+from crossroads.uncertainty.summary import Distribution
 
 __all__ = ["ComparisonResult", "Variant", "compare", "intervention_overview"]
 

@@ -15,7 +15,7 @@ Total trade is exports plus imports. Every share states its denominator.
 Concentration is the Herfindahl-Hirschman index over the partners recorded in
 one source, with blocs replacing their members (the EU's row, not Germany's,
 when both are there), reported with its coverage and bounds
-(:func:`~crossroads.relations.metrics.hhi_bounds`); an importer's index over
+(:func:`~crossroads.network.metrics.hhi_bounds`); an importer's index over
 every partner country (``<dataset>.exports_partner_hhi``) is shown next to it.
 Asymmetry is reported where both sides' shares exist, with Barbieri's (1996)
 salience, symmetry and interdependence for total trade. No composite "balance"
@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 
 from crossroads.errors import CrossroadsError
-from crossroads.relations.graph import FULL_ROLES, held
-from crossroads.relations.metrics import barbieri, hhi_bounds
+from crossroads.network.graph import FULL_ROLES, held
+from crossroads.network.metrics import barbieri, hhi_bounds
 from crossroads.scenario.schema import Scenario
 
 __all__ = ["MEASURES", "Dependence", "bilateral", "dependence", "totals", "usd_million_factor"]

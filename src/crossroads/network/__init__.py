@@ -1,7 +1,6 @@
 """Relations and dependence: the web of memberships, agreements and flows, and trade dependence."""
 
-from crossroads.relations.dependence import Dependence, bilateral, dependence, totals
-from crossroads.relations.graph import (
+from crossroads.network.graph import (
     Relations,
     build_graph,
     by_leader,
@@ -13,6 +12,7 @@ from crossroads.relations.graph import (
     relations,
     timeline,
 )
+from crossroads.network.trade_dependence import Dependence, bilateral, dependence, totals
 
 __all__ = [
     "Dependence",

@@ -98,7 +98,7 @@ def build_graph(scenario: Scenario) -> nx.MultiDiGraph:
     Examples
     --------
     >>> import crossroads
-    >>> from crossroads.relations import build_graph
+    >>> from crossroads.network import build_graph
     >>> g = build_graph(crossroads.load("kazakhstan-2010"))  # doctest: +SKIP
     """
     g = nx.MultiDiGraph(scenario=scenario.id)

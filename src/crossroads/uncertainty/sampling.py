@@ -412,7 +412,7 @@ def draw_inputs(
     Examples
     --------
     >>> import crossroads
-    >>> from crossroads.ensemble.sampling import input_spec, draw_inputs
+    >>> from crossroads.uncertainty.sampling import input_spec, draw_inputs
     >>> sc = crossroads.load("tests/data/ensemble-small.yaml")
     >>> c, s, x = draw_inputs(input_spec(sc, "trade"), seed=1, start=0, stop=5)
     >>> x.shape

@@ -13,20 +13,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crossroads.ensemble.chunks import (
+from crossroads.errors import CrossroadsError, ModelError
+from crossroads.models import get_model, resolve_params
+from crossroads.scenario import Scenario, load
+from crossroads.scenario.schema import Issue
+from crossroads.uncertainty.chunks import (
     ChunkResult,
     Job,
     chunk_ranges,
     default_chunk_size,
     run_chunk,
 )
-from crossroads.ensemble.executors import Executor, make_executor
-from crossroads.ensemble.sampling import BLOCK, FIELDS, InputSpec, check_seed, input_spec
-from crossroads.ensemble.summary import Distribution, StreamSummary, bands_of
-from crossroads.errors import CrossroadsError, ModelError
-from crossroads.models import get_model, resolve_params
-from crossroads.scenario import Scenario, load
-from crossroads.scenario.schema import Issue
+from crossroads.uncertainty.executors import Executor, make_executor
+from crossroads.uncertainty.sampling import BLOCK, FIELDS, InputSpec, check_seed, input_spec
+from crossroads.uncertainty.summary import Distribution, StreamSummary, bands_of
 
 __all__ = ["MAX_RUNS", "EnsembleResult", "Prepared", "ensemble", "prepare"]
 
@@ -341,7 +341,7 @@ def ensemble(
 ) -> EnsembleResult:
     """Monte Carlo ensemble of ``model``'s forecast of ``issue`` under uncertain stakes.
 
-    Draws ``runs`` input sets (see :mod:`crossroads.ensemble.sampling` for the
+    Draws ``runs`` input sets (see :mod:`crossroads.uncertainty.sampling` for the
     distributions and the built-in default), runs the batched model chunk by
     chunk and aggregates the final forecasts as they stream, so memory does not
     grow with ``runs`` (unless ``keep_runs``).

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from crossroads.ensemble.sampling import BLOCK, InputSpec, draw_uniforms
-from crossroads.ensemble.summary import GRID_BINS, Part, StreamSummary
 from crossroads.errors import ModelError
+from crossroads.uncertainty.sampling import BLOCK, InputSpec, draw_uniforms
+from crossroads.uncertainty.summary import GRID_BINS, Part, StreamSummary
 
 __all__ = [
     "ChunkResult",

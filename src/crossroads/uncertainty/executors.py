@@ -4,7 +4,7 @@ Every executor maps a function over task arguments and yields ``(index, result)`
 as results arrive (in any order); callers merge results with order-independent
 summaries, so the numbers never depend on the executor.
 
->>> from crossroads.ensemble.executors import make_executor
+>>> from crossroads.uncertainty.executors import make_executor
 >>> with make_executor() as ex:
 ...     sorted(ex.map(pow, [(2, 3), (3, 2)]))
 [(0, 8), (1, 9)]

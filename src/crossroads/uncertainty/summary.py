@@ -11,7 +11,7 @@ is exact whenever that bin holds one distinct value (point masses, such as the
 median model's forecasts at actor positions).
 
 The mean and variance are exact: each fixed block of runs (see
-:data:`crossroads.ensemble.sampling.BLOCK`) contributes its count, sum and sum
+:data:`crossroads.uncertainty.sampling.BLOCK`) contributes its count, sum and sum
 of squared deviations, and the blocks are combined with :func:`math.fsum`, so
 the result does not depend on the order in which chunks finish nor on how runs
 are grouped into chunks. Band probabilities and counts are integer counts.
@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from crossroads.ensemble.sampling import BLOCK
 from crossroads.errors import ModelError
+from crossroads.uncertainty.sampling import BLOCK
 
 __all__ = [
     "GRID_BINS",
