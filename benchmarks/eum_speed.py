@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
         print(f"CPUs: {os.cpu_count()}, load average (1, 5, 15 min): {load}")
     t0 = time.perf_counter()
-    eum.run([1.0, 1.0], [1.0, 1.0], [0.0, 1.0], **params)
+    eum.run([1.0, 1.0], [1.0, 1.0], [0.0, 1.0], params=params)
     print(f"numba load/compile (first call): {time.perf_counter() - t0:.2f} s wall")
     repeat = 3 if args.quick else 7
     rng = np.random.default_rng(20110401)
@@ -305,26 +305,26 @@ def main(argv: list[str] | None = None) -> int:
         rounds = params["rounds"]
         print(f"\n== {label}: {n} actors, {rounds} rounds, preset 'scholz'")
         ref = eum_loop(c, s, x, **params)
-        res = eum.run(c, s, x, **params)
+        res = eum.run(c, s, x, params=params)
         diff = float(np.max(np.abs(np.asarray(ref[0]) - res.positions[0])))
         print(f"kernel vs loop version: largest position difference {diff:.2e}")
         loop_t = _cpu(lambda c=c, s=s, x=x: eum_loop(c, s, x, **params), 1 if n > 20 else 3)
-        one_t = _cpu(lambda c=c, s=s, x=x: eum.run(c, s, x, **params), repeat * 5)
+        one_t = _cpu(lambda c=c, s=s, x=x: eum.run(c, s, x, params=params), repeat * 5)
         print(f"loop version, one run:        {loop_t * 1e3:10.2f} ms CPU")
         print(
             f"batched kernel, one run:      {one_t * 1e3:10.3f} ms CPU"
             f"   ({one_t / rounds * 1e3:.3f} ms per round)   ratio {loop_t / one_t:,.0f}x"
         )
         one_round = dict(params, rounds=1)
-        r1 = _cpu(lambda c=c, s=s, x=x, p=one_round: eum.run(c, s, x, **p), repeat * 5)
+        r1 = _cpu(lambda c=c, s=s, x=x, p=one_round: eum.run(c, s, x, params=p), repeat * 5)
         print(f"batched kernel, one round:    {r1 * 1e3:10.3f} ms CPU")
         # An ensemble: every run's inputs perturbed, as an uncertainty analysis draws them.
         C = np.asarray(c) * rng.uniform(0.8, 1.2, (runs, n))
         S = np.clip(np.asarray(s) + rng.uniform(-0.1, 0.1, (runs, n)), 0, 1)
         span = max(x) - min(x)
         X = np.asarray(x) + rng.uniform(-0.05, 0.05, (runs, n)) * span
-        batch_w, batch_c = _both(lambda C=C, S=S, X=X: eum.run(C, S, X, **params), repeat)
-        res = eum.run(C, S, X, **params)
+        batch_w, batch_c = _both(lambda C=C, S=S, X=X: eum.run(C, S, X, params=params), repeat)
+        res = eum.run(C, S, X, params=params)
         rr = float(res.rounds.sum())
         print(
             f"batch of {runs:,} perturbed runs, all CPUs: {batch_w:7.3f} s wall "
@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         eum.THREADS = 1
         try:
-            one_w, one_c = _both(lambda C=C, S=S, X=X: eum.run(C, S, X, **params), repeat)
+            one_w, one_c = _both(lambda C=C, S=S, X=X: eum.run(C, S, X, params=params), repeat)
         finally:
             eum.THREADS = None
         print(
@@ -344,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         batch_t = batch_w
         k = min(runs, 200)
         loop_single = _wall(
-            lambda C=C, S=S, X=X, k=k: [eum.run(C[i], S[i], X[i], **params) for i in range(k)],
+            lambda C=C, S=S, X=X, k=k: [eum.run(C[i], S[i], X[i], params=params) for i in range(k)],
             max(1, repeat // 2),
         )
         per_call = loop_single / k

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 import crossroads
 from crossroads.errors import ModelError
-from crossroads.models import eum, resolve_params
+from crossroads.models import eum
 from crossroads.models.base import MAX_ACTORS, weighted_median
+from crossroads.presets import resolve_params
 
 from conftest import ROOT, shared
 
@@ -85,7 +86,7 @@ def test_scholz_trajectory_matches_published_and_replication():
 
 def test_scholz_round_one_moves():
     _, names, c, s, x = _ec()
-    res = eum.run(c, s, x, **SCHOLZ)
+    res = eum.run(c, s, x, params=SCHOLZ)
     before, after = (
         dict(zip(names, x, strict=True)),
         dict(zip(names, res.positions[0, 1], strict=True)),
@@ -102,7 +103,7 @@ def test_scholz_round_one_moves():
 
 def test_weighted_median_forecast_rule():
     _, _, c, s, x = _ec()
-    res = eum.run(c, s, x, **dict(SCHOLZ, forecast="median"))
+    res = eum.run(c, s, x, params=dict(SCHOLZ, forecast="median"))
     w = (c * s)[None, :]
     for r in range(11):
         assert res.forecast[0, r] == weighted_median(w, res.positions[:, r])[0]
@@ -163,10 +164,10 @@ def test_actor_order_invariance(preset):
     rng = np.random.default_rng(11)
     cases = [_ec()[2:]] + [_random_issue(rng, n, ties=n % 2 == 0) for n in (3, 6, 9, 12)]
     for c, s, x in cases:
-        base = eum.run(c, s, x, **params)
+        base = eum.run(c, s, x, params=params)
         for _ in range(3):
             perm = rng.permutation(len(x))
-            res = eum.run(c[perm], s[perm], x[perm], **params)
+            res = eum.run(c[perm], s[perm], x[perm], params=params)
             np.testing.assert_allclose(res.positions[0], base.positions[0][:, perm], atol=1e-9)
             np.testing.assert_allclose(res.forecast, base.forecast, atol=1e-9)
             assert res.rounds[0] == base.rounds[0]
@@ -178,19 +179,19 @@ def test_capability_scale_invariance(preset):
     rng = np.random.default_rng(12)
     cases = [_ec()[2:]] + [_random_issue(rng, n) for n in (4, 8)]
     for c, s, x in cases:
-        base = eum.run(c, s, x, **params)
+        base = eum.run(c, s, x, params=params)
         for k in (0.001, 7.0, 1e4):
-            res = eum.run(c * k, s, x, **params)
+            res = eum.run(c * k, s, x, params=params)
             np.testing.assert_allclose(res.positions, base.positions, atol=1e-9)
             np.testing.assert_allclose(res.forecast, base.forecast, atol=1e-9)
 
 
 def test_batch_of_identical_runs_equals_single_runs():
     _, _, c, s, x = _ec()
-    single = eum.run(c, s, x, **SCHOLZ)
+    single = eum.run(c, s, x, params=SCHOLZ)
     n_runs = 300
     batch = eum.run(
-        np.tile(c, (n_runs, 1)), np.tile(s, (n_runs, 1)), np.tile(x, (n_runs, 1)), **SCHOLZ
+        np.tile(c, (n_runs, 1)), np.tile(s, (n_runs, 1)), np.tile(x, (n_runs, 1)), params=SCHOLZ
     )
     for r in range(n_runs):
         np.testing.assert_array_equal(batch.positions[r], single.positions[0])
@@ -208,10 +209,10 @@ def test_result_independent_of_batch_composition(threads, monkeypatch):
     x = rng.uniform(0, 10, (runs, n))
     x[::5] = np.round(x[::5])  # some runs with tied positions
     params = dict(SCHOLZ, tol=1e-3, rounds=15)  # runs stop at different rounds
-    whole = eum.run(c, s, x, **params)
+    whole = eum.run(c, s, x, params=params)
     assert len(set(whole.rounds.tolist())) > 1
     for idx in (np.array([17]), np.arange(50, 60), rng.permutation(runs)[:123]):
-        part = eum.run(c[idx], s[idx], x[idx], **params)
+        part = eum.run(c[idx], s[idx], x[idx], params=params)
         np.testing.assert_array_equal(part.positions, whole.positions[idx])
         np.testing.assert_array_equal(part.forecast, whole.forecast[idx])
         np.testing.assert_array_equal(part.rounds, whole.rounds[idx])
@@ -239,13 +240,13 @@ def test_two_actor_compromise_by_hand():
         tol=0.0,
         rounds=6,
     )
-    res = eum.run([1.0, 1.0], [1.0, 0.4], [0.0, 1.0], **params)
+    res = eum.run([1.0, 1.0], [1.0, 0.4], [0.0, 1.0], params=params)
     t = np.arange(7)
     np.testing.assert_allclose(res.positions[0, :, 0], 0.0)
     np.testing.assert_allclose(res.positions[0, :, 1], (4 / 9) ** t, rtol=1e-12)
     np.testing.assert_allclose(res.forecast[0], 0.4 * (4 / 9) ** t / 1.4, rtol=1e-12)
     # 'weighted' compromise lands at (|E_BA| x_B + E_AB x_A) / (|E_BA| + E_AB): 3/8.4 of x_B
-    res = eum.run([1.0, 1.0], [1.0, 0.4], [0.0, 1.0], **dict(params, compromise="weighted"))
+    res = eum.run([1.0, 1.0], [1.0, 0.4], [0.0, 1.0], params=dict(params, compromise="weighted"))
     np.testing.assert_allclose(res.positions[0, :, 1], (3 / 8.4) ** t, rtol=1e-12)
 
 
@@ -253,7 +254,7 @@ def test_two_actor_compromise_by_hand():
 
 
 def _random_params(rng):
-    p = dict(eum.PARAMS)
+    p = eum.SPEC.defaults.model_dump()
     for name, allowed in eum.CHOICES.items():
         p[name] = allowed[rng.integers(len(allowed))]
     p["q"] = float(rng.choice([1.0, 0.5, 0.8]))
@@ -276,7 +277,7 @@ def test_kernel_equals_loop_version_for_every_choice():
         p = _random_params(rng)
         scale = (x.min() - 1.0, x.max() + 2.0)
         traj, fc, done = eum_loop(list(c), list(s), list(x), scale=scale, **p)
-        res = eum.run(c, s, x, scale=scale, **p)
+        res = eum.run(c, s, x, scale=scale, params=p)
         np.testing.assert_allclose(res.positions[0], traj, atol=1e-9, err_msg=str(p))
         np.testing.assert_allclose(res.forecast[0], fc, atol=1e-9, err_msg=str(p))
         assert res.rounds[0] == done, p
@@ -291,7 +292,7 @@ def test_presets_against_loop_version_on_every_choice_pair():
                 p = dict(base, **{name: value}, rounds=4)
                 scale = (3.0, 11.0)
                 traj, fc, done = eum_loop(list(c), list(s), list(x), scale=scale, **p)
-                res = eum.run(c, s, x, scale=scale, **p)
+                res = eum.run(c, s, x, scale=scale, params=p)
                 np.testing.assert_allclose(res.positions[0], traj, atol=1e-9, err_msg=str(p))
                 assert res.rounds[0] == done
 
@@ -301,13 +302,13 @@ def test_presets_against_loop_version_on_every_choice_pair():
 
 @pytest.mark.parametrize("params", [SCHOLZ, PAPER], ids=["scholz", "paper"])
 def test_one_actor(params):
-    res = eum.run([2.0], [0.5], [42.0], **params)
+    res = eum.run([2.0], [0.5], [42.0], params=params)
     assert np.all(res.positions == 42.0) and np.all(res.forecast == 42.0)
 
 
 @pytest.mark.parametrize("params", [SCHOLZ, PAPER], ids=["scholz", "paper"])
 def test_all_actors_at_one_position(params):
-    res = eum.run([1.0, 2.0, 3.0], [0.2, 0.5, 1.0], [30.0, 30.0, 30.0], **params)
+    res = eum.run([1.0, 2.0, 3.0], [0.2, 0.5, 1.0], [30.0, 30.0, 30.0], params=params)
     assert np.all(res.positions == 30.0) and np.all(res.forecast == 30.0)
     assert res.rounds[0] == 1  # one round, nothing moved: stable (tol = 0 included)
 
@@ -317,13 +318,13 @@ def test_zero_salience(params):
     _, _, c, s, x = _ec()
     some = s.copy()
     some[[1, 4]] = 0.0
-    res = eum.run(c, some, x, **params)
+    res = eum.run(c, some, x, params=params)
     assert np.all(np.isfinite(res.positions)) and np.all(np.isfinite(res.forecast))
-    res = eum.run(c, np.zeros_like(s), x, **params)
+    res = eum.run(c, np.zeros_like(s), x, params=params)
     assert np.all(np.isfinite(res.positions)) and np.all(np.isfinite(res.forecast))
     # no weight anywhere: the forecast weighs every actor equally
     np.testing.assert_allclose(res.forecast[0], res.positions[0].mean(axis=1))
-    res = eum.run(np.zeros_like(c), s, x, **params)
+    res = eum.run(np.zeros_like(c), s, x, params=params)
     assert np.all(np.isfinite(res.positions))
 
 
@@ -338,7 +339,7 @@ def test_memory_limit_refused(monkeypatch):
     rng = np.random.default_rng(0)
     c, s, x = (rng.random((5000, 50)) for _ in range(3))  # 5000 x 11 x 51 x 8 B = 22 MB
     with pytest.raises(ModelError, match="chunk the batch"):
-        eum.run(c, s, x, rounds=10)
+        eum.run(c, s, x, params={"rounds": 10})
 
 
 def test_multi_dimensional_input_refused():
@@ -365,7 +366,7 @@ def test_multi_dimensional_input_refused():
 )
 def test_no_nan_and_forecast_within_positions(inputs, preset, q, t):
     c, s, x = (np.array(v, dtype=float) for v in inputs)
-    res = eum.run(c, s, x, **dict(resolve_params("eum", preset), q=q, t=t))
+    res = eum.run(c, s, x, params=dict(resolve_params("eum", preset), q=q, t=t))
     assert np.all(np.isfinite(res.positions)) and np.all(np.isfinite(res.forecast))
     lo, hi = res.positions[0].min(axis=1), res.positions[0].max(axis=1)
     assert np.all(res.forecast[0] >= lo) and np.all(res.forecast[0] <= hi)
@@ -378,8 +379,8 @@ def test_no_nan_and_forecast_within_positions(inputs, preset, q, t):
 def test_stopping_rule_stops_and_carries_forward():
     rng = np.random.default_rng(5)
     c, s, x = _random_issue(rng, 8)
-    capped = eum.run(c, s, x, **dict(SCHOLZ, rounds=30, tol=0.0))
-    loose = eum.run(c, s, x, **dict(SCHOLZ, rounds=30, tol=0.5))
+    capped = eum.run(c, s, x, params=dict(SCHOLZ, rounds=30, tol=0.0))
+    loose = eum.run(c, s, x, params=dict(SCHOLZ, rounds=30, tol=0.5))
     k = int(loose.rounds[0])
     assert 1 <= k < 30
     # identical up to the stop, then the last state carried forward unchanged
@@ -393,7 +394,7 @@ def test_stopping_rule_stops_and_carries_forward():
 
 def test_stop_on_forecast():
     _, _, c, s, x = _ec()
-    res = eum.run(c, s, x, **dict(SCHOLZ, stop="forecast", tol=0.02, rounds=10))
+    res = eum.run(c, s, x, params=dict(SCHOLZ, stop="forecast", tol=0.02, rounds=10))
     k = int(res.rounds[0])
     assert k < 10
     f = res.forecast[0]
@@ -403,16 +404,16 @@ def test_stop_on_forecast():
 
 def test_fixed_point_stops_with_tol_zero():
     # two actors who both want the same thing as each other: nothing ever moves
-    res = eum.run([1.0, 1.0], [1.0, 1.0], [5.0, 5.0], **dict(SCHOLZ, rounds=10))
+    res = eum.run([1.0, 1.0], [1.0, 1.0], [5.0, 5.0], params=dict(SCHOLZ, rounds=10))
     assert res.rounds[0] == 1
     _, _, c, s, x = _ec()
-    res = eum.run(c, s, x, **SCHOLZ)
+    res = eum.run(c, s, x, params=SCHOLZ)
     assert res.rounds[0] == 10  # the EC example keeps moving: tol = 0 runs the full cap
 
 
 def test_zero_rounds():
     _, _, c, s, x = _ec()
-    res = eum.run(c, s, x, **dict(SCHOLZ, rounds=0))
+    res = eum.run(c, s, x, params=dict(SCHOLZ, rounds=0))
     assert res.positions.shape == (1, 1, 10) and res.rounds[0] == 0
 
 
@@ -435,26 +436,26 @@ def test_zero_rounds():
 )
 def test_bad_parameters_named(params, message):
     with pytest.raises(ModelError, match=message):
-        eum.run([1.0, 1.0], [1.0, 1.0], [0.0, 1.0], **params)
+        eum.run([1.0, 1.0], [1.0, 1.0], [0.0, 1.0], params=params)
 
 
 def test_positions_off_the_scale_refused():
     with pytest.raises(ModelError, match="on the scale"):
-        eum.run([1.0, 1.0], [1.0, 1.0], [0.0, 11.0], scale=(0, 10), range="scale")
+        eum.run([1.0, 1.0], [1.0, 1.0], [0.0, 11.0], scale=(0, 10), params={"range": "scale"})
 
 
 def test_presets_name_every_parameter():
-    for name, preset in eum.PRESETS.items():
-        assert set(preset) == set(eum.PARAMS), name
+    for name, preset in eum.SPEC.presets.items():
+        assert set(preset.model_dump()) == set(eum.EumParams.model_fields), name
     # every choice is a real alternative: flipping any one changes the EC trajectory or
     # is documented as inert there
     _, _, c, s, x = _ec()
-    base = eum.run(c, s, x, **SCHOLZ).positions
+    base = eum.run(c, s, x, params=SCHOLZ).positions
     changed = set()
     for name, allowed in eum.CHOICES.items():
         for value in allowed:
             if value != SCHOLZ[name]:
-                other = eum.run(c, s, x, scale=(4, 10), **dict(SCHOLZ, **{name: value}))
+                other = eum.run(c, s, x, scale=(4, 10), params=dict(SCHOLZ, **{name: value}))
                 if other.positions.shape != base.shape or not np.allclose(other.positions, base):
                     changed.add(name)
     # On the EC example positions 4 and 10 never move, so 'current' and 'scale' ranges equal
@@ -469,6 +470,9 @@ def test_every_choice_combination_of_the_offer_rules_runs():
     for values in itertools.product(*(eum.CHOICES[k] for k in keys)):
         for cap in (False, True):
             res = eum.run(
-                c, s, x, **dict(SCHOLZ, **dict(zip(keys, values, strict=True)), capitulation=cap)
+                c,
+                s,
+                x,
+                params=dict(SCHOLZ, **dict(zip(keys, values, strict=True)), capitulation=cap),
             )
             assert np.all(np.isfinite(res.positions))

@@ -22,7 +22,7 @@ from crossroads.evaluation import (
     scores,
 )
 from crossroads.evaluation.issues import IssueSet
-from crossroads.models import MODELS, model_names
+from crossroads.models import model_names
 
 from conftest import ROOT, shared
 
@@ -102,7 +102,7 @@ def test_eum_is_not_pad_safe(deu):
     """Why eum runs grouped by actor count: zero-weight pads change its forecasts."""
     assert "eum" not in PAD_SAFE
     iset = issue_set(open_source(deu), Inputs(capability="council")).subset(np.arange(12))
-    params = crossroads.models.resolve_params("eum", "scholz")
+    params = crossroads.presets.resolve_params("eum", "scholz")
     padded = run_model("eum", params, iset, pad=True)
     grouped = run_model("eum", params, iset, pad=False)
     assert np.nanmax(np.abs(padded - grouped)) > 1.0
@@ -143,12 +143,6 @@ def test_errors(deu):
         evaluate(deu, ["eum:nope"]) if "eum" in model_names() else evaluate(deu, ["mean:nope"])
     with pytest.raises(CrossroadsError, match="unknown format 'ktab'"):
         evaluate(deu, ["mean"], format="ktab")
-
-
-def test_missing_model_module_is_a_clean_error(monkeypatch, deu):
-    monkeypatch.setitem(MODELS, "ghost", "crossroads.models.ghost_not_written")
-    with pytest.raises(ModelError, match="model 'ghost' is not available in this version"):
-        evaluate(deu, ["mean", "ghost"])
 
 
 def test_no_observed_outcomes(tmp_path):
@@ -228,7 +222,7 @@ def test_smp_leaves_out_zero_weight_actors():
         mask=np.ones((1, 3), dtype=bool), observed=kept.observed, status_quo=kept.status_quo,
         scale=kept.scale,
     )  # fmt: skip
-    params = crossroads.models.resolve_params("smp")
+    params = crossroads.presets.resolve_params("smp")
     f = run_model("smp", params, full)
     assert f[0] == pytest.approx(run_model("smp", params, kept)[0], abs=1e-12)
     assert np.isnan(f[1])

@@ -26,8 +26,8 @@ from crossroads.evaluation import (
     save_fit_preset,
 )
 from crossroads.evaluation.fitting import _candidate
-from crossroads.models import model_names, resolve_params
-from crossroads.presets import presets_dir, save_user_preset, user_preset
+from crossroads.models import model_names
+from crossroads.presets import presets_dir, resolve_params, save_user_preset, user_preset
 
 from conftest import shared
 
@@ -285,18 +285,26 @@ def test_refused_candidates_are_never_chosen(src, monkeypatch):
     import sys
     import types
 
-    from crossroads.models import MODELS, mean
+    from crossroads.models import MODELS, ModelParams, ModelSpec, mean
 
-    fake = types.ModuleType("crossroads_test_fake_model")
-    fake.PARAMS = {"boom": False}
-    fake.PRESETS = {"default": {}}
+    class FakeParams(ModelParams):
+        boom: bool = False
 
-    def run(c, s, x, *, scale=None, boom=False):
-        if boom:
+    def run(c, s, x, *, scale=None, params=None, rng=None):
+        if spec.validate(params).boom:
             raise ModelError("boom")
         return mean.run(c, s, x)
 
-    fake.run = run
+    spec = ModelSpec(
+        name="fake",
+        title="a model that fails when told to",
+        params=FakeParams,
+        presets={"default": FakeParams()},
+        inputs=frozenset({"scalar"}),
+        run=run,
+    )
+    fake = types.ModuleType("crossroads_test_fake_model")
+    fake.SPEC = spec
     monkeypatch.setitem(sys.modules, "crossroads_test_fake_model", fake)
     monkeypatch.setitem(MODELS, "fake", "crossroads_test_fake_model")
     r = fit(src, "fake", folds=3, seed=0, what="params")

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 import crossroads
 from crossroads.errors import ModelError
-from crossroads.models import get_model, model_names, resolve_params
+from crossroads.models import get_model, model_names
 from crossroads.models.base import as_batch, weighted_median
+from crossroads.presets import resolve_params
 
 from conftest import ROOT
 

@@ -340,7 +340,9 @@ def test_multidimensional_issue_report(shared_data):
     sc = crossroads.load(path)
     f = crossroads.forecast(sc, sc.issues[0].id, "smp")
     assert ", ".join(f"{v:,.2f}".rstrip("0").rstrip(".") for v in f.outcome) in html
-    assert "model &#39;mean&#39; is one-dimensional" in html
+    # the compromise model forecasts every dimension; the median and eum are one-dimensional
+    assert "model &#39;median&#39; is one-dimensional" in html
+    assert "model &#39;mean&#39; is one-dimensional" not in html
     reasons = dict(rep.unavailable)
     assert (
         "summarise one-dimensional issues only"

@@ -29,7 +29,7 @@ REFERENCE_RUNS = [
 @pytest.mark.parametrize(("csv", "log", "actors", "dims", "steps"), REFERENCE_RUNS)
 def test_reproduces_ktab_reference_run_state_by_state(csv, log, actors, dims, steps):
     ref = read_ktab_log(shared("ktab", log), actors, dims)
-    f = crossroads.forecast(shared("ktab", csv), model="smp", preset="ktab")
+    f = crossroads.forecast(shared("ktab", csv), model="smp")  # the defaults are KTAB's smpc
     # same number of states: KTAB's stopping rule fired at the same step
     assert f.rounds == steps == ref.states.shape[0] - 1
     assert f.trajectory.shape == ref.states.shape == (steps + 1, actors, dims)
@@ -52,7 +52,7 @@ def test_reproduces_ktab_reference_run_state_by_state(csv, log, actors, dims, st
 def test_other_ktab_files_run_and_converge(csv):
     f = crossroads.forecast(shared("ktab", csv), model="smp")
     traj = f.trajectory if f.trajectory.ndim == 3 else f.trajectory[..., None]
-    assert 2 <= f.rounds < smp.PARAMS["rounds"]
+    assert 2 <= f.rounds < smp.SPEC.defaults.rounds
     # KTAB's rule: the last step moved the actors less than 2% as far as the first one
     step = np.linalg.norm(np.diff(traj, axis=0) / 100.0, axis=-1).sum(axis=-1)
     assert step[-1] < 0.02 * (step[0] + 1e-4)
@@ -132,16 +132,20 @@ def test_one_dimensional_input_gives_one_dimensional_output():
 
 def test_stochastic_transitions_follow_the_seed():
     c, s, x = _soe()
-    a = smp.run(c, s, x, state_transitions="Stochastic", seed=7, rounds=15)
-    b = smp.run(c, s, x, state_transitions="stochastic", seed=7, rounds=15)
-    other = smp.run(c, s, x, state_transitions="Stochastic", seed=8, rounds=15)
+    st = {"state_transitions": "Stochastic", "rounds": 15}
+    a = smp.run(c, s, x, params=st, rng=np.random.default_rng(7))
+    b = smp.run(
+        c, s, x, params={"state_transitions": "stochastic", "rounds": 15},
+        rng=np.random.default_rng(7),
+    )  # fmt: skip
+    other = smp.run(c, s, x, params=st, rng=np.random.default_rng(8))
     np.testing.assert_array_equal(a.positions, b.positions)
     assert a.positions.shape != other.positions.shape or not np.array_equal(
         a.positions, other.positions
     )
-    # run r of a batch draws from the r-th child of the seed, whatever the batch size
-    batch = smp.run(np.stack([c, c]), np.stack([s, s]), np.stack([x, x]),
-                    state_transitions="Stochastic", seed=7, rounds=15)  # fmt: skip
+    # the first run of a batch draws what a batch of one draws, whatever follows it
+    batch = smp.run(np.stack([c, c]), np.stack([s, s]), np.stack([x, x]), params=st,
+                    rng=np.random.default_rng(7))  # fmt: skip
     t = int(a.rounds[0])
     np.testing.assert_array_equal(batch.positions[0, : t + 1], a.positions[0])
 
@@ -150,7 +154,7 @@ def test_stochastic_transitions_follow_the_seed():
 def test_every_named_option_runs(name):
     c, s, x = _soe()
     for value in smp.CHOICES[name]:
-        res = smp.run(c, s, x, rounds=6, **{name: value})
+        res = smp.run(c, s, x, params=dict({name: value}, rounds=6))
         assert np.all(np.isfinite(res.positions)) and np.all(np.isfinite(res.forecast))
         assert np.all((res.positions >= 0) & (res.positions <= 100))
         np.testing.assert_allclose(res.win_prob.sum(axis=-1) >= 1 - 1e-9, True)
@@ -161,16 +165,18 @@ def test_options_change_the_outcome():
     base = smp.run(c, s, x).positions[0, -1]
     for kw in ({"bargain_model": "PWCompInterp"}, {"pce_model": "MarkovIncentive"},
                {"voting_rule": "Binary"}, {"big_r_adjust": "Full"}):  # fmt: skip
-        assert not np.allclose(smp.run(c, s, x, **kw).positions[0, -1], base), kw
+        assert not np.allclose(smp.run(c, s, x, params=kw).positions[0, -1], base), kw
 
 
 def test_round_cap_and_tolerance():
     c, s, x = _soe()
-    assert smp.run(c, s, x, rounds=3).rounds[0] == 3
-    assert smp.run(c, s, x, rounds=0).positions.shape == (1, 1, 13, 2)
-    assert smp.run(c, s, x, tol=1e9).rounds[0] == 2  # stops as soon as min_rounds allows
-    assert smp.run(c, s, x, tol=1e9, min_rounds=5).rounds[0] == 5
-    assert smp.run(c, s, x, tol=0.0, rounds=40).rounds[0] == 40
+    assert smp.run(c, s, x, params={"rounds": 3}).rounds[0] == 3
+    assert smp.run(c, s, x, params={"rounds": 0}).positions.shape == (1, 1, 13, 2)
+    assert (
+        smp.run(c, s, x, params={"tol": 1000000000.0}).rounds[0] == 2
+    )  # stops as soon as min_rounds allows
+    assert smp.run(c, s, x, params={"tol": 1000000000.0, "min_rounds": 5}).rounds[0] == 5
+    assert smp.run(c, s, x, params={"tol": 0.0, "rounds": 40}).rounds[0] == 40
 
 
 @pytest.mark.parametrize(
@@ -180,13 +186,14 @@ def test_round_cap_and_tolerance():
         ({"vp_model": "Cubic"}, "'vp_model' must be one of Linear, Square"),
         ({"rounds": -1}, "'rounds' must be an integer >= 0"),
         ({"tol": "small"}, "'tol' must be a number >= 0"),
-        ({"seed": 1.5}, "'seed' must be an integer >= 0"),
+        ({"seed": 1}, "model 'smp' has no parameter 'seed'"),  # seeds come through rng
+        ({"state_transitions": "Stochastic"}, "give rng, a numpy Generator"),
     ],
 )
 def test_bad_parameters(kwargs, message):
     c, s, x = _soe()
     with pytest.raises(ModelError, match=message):
-        smp.run(c, s, x, **kwargs)
+        smp.run(c, s, x, params=kwargs)
 
 
 def test_bad_inputs():
@@ -225,11 +232,15 @@ def test_forecast_api_on_a_multidimensional_ktab_file():
     wm = crossroads.forecast(path, model="smp", forecast="mean")
     w = f.capability[:, None] * f.salience
     np.testing.assert_allclose(wm.forecast[-1], (w * last).sum(0) / w.sum(0))
-    for model in ("mean", "median", "eum"):
+    for model in ("median", "eum"):
         with pytest.raises(
             ModelError, match=f"model '{model}' is one-dimensional.*use model 'smp'"
         ):
             crossroads.forecast(path, model=model)
+    # the compromise model takes every dimension: its weighted mean, dimension by dimension
+    m = crossroads.forecast(path, model="mean")
+    w0 = f.capability[:, None] * f.salience
+    np.testing.assert_allclose(m.outcome, (w0 * f.trajectory[0]).sum(0) / w0.sum(0))
 
 
 def test_one_dimensional_ktab_file_works_with_every_model():

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from crossroads.errors import ModelError
-from crossroads.models import get_model, resolve_params
+from crossroads.models import get_model
+from crossroads.presets import resolve
 from crossroads.scenario import Scenario, apply_interventions, load
+from crossroads.seeding import Seed, as_generator
+
+if TYPE_CHECKING:  # pandas is imported only when a table is asked for
+    import pandas as pd
 
 __all__ = ["Forecast", "forecast"]
 
@@ -77,6 +81,8 @@ class Forecast:
 
     def to_df(self) -> pd.DataFrame:
         """Round-by-round table: one row per round, a column per actor, forecast, weighted mean."""
+        import pandas as pd
+
         if self.trajectory.ndim != 2:
             rows = []
             for r in range(self.trajectory.shape[0]):
@@ -95,6 +101,8 @@ class Forecast:
 
     def stakes_df(self) -> pd.DataFrame:
         """The inputs: one row per actor with capability, salience, first and last position."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "actor": self.actors,
@@ -143,6 +151,7 @@ def forecast(
     *,
     preset: str | None = None,
     interventions: Sequence[str] = (),
+    seed: Seed = 0,
     **params: Any,
 ) -> Forecast:
     """Forecast ``issue`` of ``scenario`` with ``model``.
@@ -158,6 +167,9 @@ def forecast(
         A named parameter set of the model (e.g. ``'scholz'`` for ``eum``).
     interventions : sequence of str
         Named interventions of the scenario to apply first.
+    seed : None, int, SeedSequence or Generator
+        Seeds the draws of a stochastic model (e.g. ``smp`` with stochastic transitions);
+        see :func:`crossroads.seeding.as_generator`. Deterministic models draw nothing.
     **params
         Model parameters overriding the preset (e.g. ``rounds=10``).
 
@@ -177,14 +189,15 @@ def forecast(
         sc = apply_interventions(sc, interventions)
     iss = sc.issue(issue)
     arrays = sc.arrays(iss.id)
-    full = resolve_params(model, preset, **params)
-    mod = get_model(model)
+    spec = get_model(model)
+    full = resolve(model, preset, **params)
     multi = bool(arrays.dimensions)
-    if multi and not getattr(mod, "SPATIAL", False):
-        raise ModelError(
-            f"model '{model}' is one-dimensional; issue '{iss.id}' has "
-            f"{len(arrays.dimensions)} dimensions ({', '.join(arrays.dimensions)}); "
-            "use model 'smp'"
+    if multi:
+        spec.check_inputs(
+            "spatial",
+            f"; issue '{iss.id}' has {len(arrays.dimensions)} dimensions "
+            f"({', '.join(arrays.dimensions)}); use model 'smp', or 'mean' for the weighted "
+            "mean of each dimension",
         )
     cap = arrays.capability[:, None] if multi else arrays.capability
     w = cap * arrays.salience
@@ -192,14 +205,15 @@ def forecast(
         raise ModelError(
             f"issue '{iss.id}': every actor has zero capability x salience; nothing to weight"
         )
-    res = mod.run(
+    res = spec.run(
         arrays.capability,
         arrays.salience,
         arrays.position,
         scale=(arrays.dim_scale_min, arrays.dim_scale_max)
         if multi
         else (arrays.scale_min, arrays.scale_max),
-        **full,
+        params=full,
+        rng=as_generator(seed),
     )
     rounds = int(res.rounds[0])
     traj = res.positions[0, : rounds + 1]
@@ -214,7 +228,7 @@ def forecast(
         scenario=sc.id,
         issue=iss.id,
         model=model,
-        params=full,
+        params=full.model_dump(),
         actors=arrays.actors,
         names=arrays.names,
         capability=arrays.capability,

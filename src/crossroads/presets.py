@@ -14,8 +14,8 @@ content::
       "fit": {...}                        # how it was fitted: file, folds, seed, MAE
     }
 
-``params`` are used by every command through :func:`crossroads.models.resolve_params`
-(a preset name that is not built into the model is looked up here). ``inputs`` are
+``params`` are used by every command through :func:`resolve` (a preset name that is not
+built into the model is looked up here). ``inputs`` are
 choices about the inputs rather than the model (the DEU III capability scheme, a
 salience exponent); ``crossroads evaluate`` applies them, other commands ignore them.
 """
@@ -31,12 +31,16 @@ from pathlib import Path
 from typing import Any
 
 from crossroads.errors import ModelError
+from crossroads.models import get_model
+from crossroads.models.spec import ModelParams
 
 __all__ = [
     "PRESET_NAME",
     "UserPreset",
     "list_user_presets",
     "presets_dir",
+    "resolve",
+    "resolve_params",
     "save_user_preset",
     "user_preset",
 ]
@@ -177,15 +181,11 @@ def save_user_preset(
         For a bad name, a name that a built-in preset of ``model`` already uses (it would
         never be reached), a parameter ``model`` does not have, or an unwritable directory.
     """
-    from crossroads.models import get_model
-
     _check_name(name)
-    mod = get_model(model)
-    if name in mod.PRESETS:
+    spec = get_model(model)
+    if name in spec.presets:
         raise ModelError(f"'{name}' is a built-in preset of model '{model}'; choose another name")
-    for key in params:
-        if key not in mod.PARAMS:
-            raise ModelError(f"model '{model}' has no parameter '{key}'")
+    spec.validate(params)
     data = {
         "crossroads_preset": 1,
         "name": name,
@@ -205,3 +205,39 @@ def save_user_preset(
     except OSError as e:
         raise ModelError(f"cannot save preset '{name}' in {root}: {e.strerror or e}") from None
     return path
+
+
+def resolve(model: str, preset: str | None = None, **params: Any) -> ModelParams:
+    """The parameters of ``model``: its defaults, then ``preset``, then ``params``.
+
+    ``preset`` names a built-in preset of the model or, failing that, a user preset (a file
+    in :func:`presets_dir`). Unknown parameter or preset names, a user preset for another
+    model and malformed values raise :class:`ModelError` naming them.
+    """
+    spec = get_model(model)
+    base = spec.defaults
+    if preset is not None:
+        if preset in spec.presets:
+            base = spec.presets[preset]
+        else:
+            user = user_preset(preset)
+            if user is None:
+                known = ", ".join([*spec.presets, *list_user_presets(model)])
+                raise ModelError(f"model '{model}' has no preset '{preset}'; presets: {known}")
+            if user.model != model:
+                raise ModelError(
+                    f"preset '{preset}' ({user.path}) is for model '{user.model}', not '{model}'"
+                )
+            for key in user.params:
+                if key not in spec.params.model_fields:
+                    raise ModelError(
+                        f"preset '{preset}' ({user.path}) sets '{key}', which model '{model}' "
+                        "does not have"
+                    )
+            base = spec.override(base, user.params)
+    return spec.override(base, params) if params else base
+
+
+def resolve_params(model: str, preset: str | None = None, **params: Any) -> dict[str, Any]:
+    """:func:`resolve` as plain data (the parameter model's dump: what provenance records)."""
+    return resolve(model, preset, **params).model_dump()

@@ -8,11 +8,11 @@ the unfitted default first:
   ``equal``, ``gdp``) and the ``council`` options: unanimity weights or equal, the
   Commission's and the Parliament's capability multipliers and the date the weights
   are taken at (:mod:`crossroads.scenario.peers.deu3`);
-- a model's parameters: every string parameter over the values its module lists in
-  ``CHOICES``, every boolean parameter, and the numeric parameters with values in
-  :data:`PARAM_GRIDS` (for ``eum``: Q, T, the round cap and the stopping tolerance; for
-  ``smp``: the round cap, the minimum rounds and the stopping tolerance; its ``seed``
-  is not fitted).
+- a model's parameters: every choice parameter over the values its parameter model
+  allows (:meth:`crossroads.models.spec.ModelSpec.choices`), every boolean parameter, and
+  the numeric parameters with values in :data:`PARAM_GRIDS` (for ``eum``: Q, T, the round
+  cap and the stopping tolerance; for ``smp``: the round cap, the minimum rounds and the
+  stopping tolerance).
   Numeric parameters without a grid keep their value. ``mean`` and ``median`` have no
   parameters, so only their inputs are fitted.
 
@@ -49,7 +49,8 @@ from crossroads.errors import CrossroadsError, ModelError
 from crossroads.evaluation.issues import Inputs, IssueSet, Source, issue_set, open_source
 from crossroads.evaluation.runner import run_model
 from crossroads.evaluation.scoring import scores
-from crossroads.models import get_model, resolve_params
+from crossroads.models import get_model
+from crossroads.presets import resolve_params
 from crossroads.scenario import Scenario
 
 __all__ = [
@@ -219,11 +220,11 @@ def dimensions(
     if what == "inputs":
         return dims
     for m in names:
-        mod = get_model(m)
+        spec = get_model(m)
         prefix = "" if len(names) == 1 else f"{m}."
-        choices = getattr(mod, "CHOICES", {})
+        choices = spec.choices()
         grids = PARAM_GRIDS.get(m, {})
-        for name in mod.PARAMS:
+        for name in spec.params.model_fields:
             default = base[prefix + name]
             if name in grids:
                 values = grids[name]
@@ -757,7 +758,7 @@ def save_fit_preset(name: str, result: FitResult) -> Path:
         )
     model = result.model.partition(":")[0].strip()
     params = {**result.base_params, **result.best.params}
-    defaults = dict(get_model(model).PARAMS)
+    defaults = get_model(model).defaults.model_dump()
     params = {k: v for k, v in params.items() if k not in defaults or defaults[k] != v}
     return save_user_preset(
         name,

@@ -35,6 +35,7 @@ import numpy as np
 from crossroads.errors import ModelError
 from crossroads.evaluation.issues import IssueSet
 from crossroads.models import get_model
+from crossroads.seeding import as_generator
 
 __all__ = ["PAD_SAFE", "POSITIVE_WEIGHTS", "run_model"]
 
@@ -56,7 +57,12 @@ def _final(forecast: np.ndarray) -> np.ndarray:
 
 
 def run_model(
-    model: str, params: dict[str, Any], issues: IssueSet, *, pad: bool | None = None
+    model: str,
+    params: dict[str, Any],
+    issues: IssueSet,
+    *,
+    pad: bool | None = None,
+    seed: int = 0,
 ) -> np.ndarray:
     """Final forecast of ``model`` on every issue.
 
@@ -65,11 +71,13 @@ def run_model(
     model : str
         A name in :data:`crossroads.models.MODELS`.
     params : dict
-        Full parameter set (see :func:`crossroads.models.resolve_params`).
+        Parameters (overrides of the model's defaults; see :func:`crossroads.presets.resolve`).
     issues : IssueSet
     pad : bool, optional
         Force padding (True) or grouping by actor count (False); by default padding
         for models in :data:`PAD_SAFE`.
+    seed : int
+        Seeds a stochastic model's draws (the batches run in a fixed order).
 
     Returns
     -------
@@ -82,6 +90,8 @@ def run_model(
         From the kernel, prefixed with the model and the first issue of the failing batch.
     """
     mod = get_model(model)
+    settings = mod.validate(params)
+    rng = as_generator(seed)
     pad = model in PAD_SAFE if pad is None else pad
     n = len(issues)
     out = np.full(n, np.nan)
@@ -107,7 +117,7 @@ def run_model(
             s = issues.salience[idx][m].reshape(len(idx), k)
             x = issues.position[idx][m].reshape(len(idx), k)
         try:
-            res = mod.run(c, s, x, scale=(key[0], key[1]), **params)
+            res = mod.run(c, s, x, scale=(key[0], key[1]), params=settings, rng=rng)
         except ModelError as e:
             raise ModelError(
                 f"model '{model}' failed on issue '{issues.issues[rows[0]]}' "

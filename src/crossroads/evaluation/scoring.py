@@ -18,7 +18,8 @@ import pandas as pd
 from crossroads.errors import CrossroadsError, ModelError
 from crossroads.evaluation.issues import Inputs, IssueSet, Source, issue_set, open_source
 from crossroads.evaluation.runner import run_model
-from crossroads.models import get_model, model_names, resolve_params
+from crossroads.models import get_model, model_names
+from crossroads.presets import resolve_params, user_preset
 from crossroads.scenario import Scenario
 
 __all__ = [
@@ -79,9 +80,7 @@ def parse_model_spec(spec: str, overrides: dict[str, Any] | None = None) -> Mode
     get_model(name)  # clean error for an unknown or missing model
     params = resolve_params(name, preset, **(overrides or {}))
     inputs = None
-    if preset is not None and preset not in get_model(name).PRESETS:
-        from crossroads.presets import user_preset
-
+    if preset is not None and preset not in get_model(name).presets:
         user = user_preset(preset)
         if user is not None and user.inputs:
             inputs = dict(user.inputs)

@@ -2,12 +2,17 @@
 
 A kernel is a pure function over arrays with a leading run axis::
 
-    run(c, s, x, *, scale=None, **params) -> KernelResult
+    run(c, s, x, *, scale=None, params=None, rng=None) -> KernelResult
 
-``c`` capability, shape (runs, actors), >= 0; ``s`` salience, shape (runs, actors),
-in 0-1; ``x`` position, shape (runs, actors) for one-dimensional models or
-(runs, actors, dims) for spatial ones; ``scale`` the (min, max) of the issue's
-scale. A single forecast is a batch of one run.
+``c`` capability, shape (runs, actors), >= 0; ``s`` salience in 0-1, shape (runs, actors),
+or (runs, actors, dims) with one salience per dimension; ``x`` position, shape
+(runs, actors) for one-dimensional issues or (runs, actors, dims) for multi-dimensional
+ones (:data:`~crossroads.models.spec.InputShape`); ``scale`` the (min, max) of the issue's
+scale; ``params`` the model's parameters (an instance of its parameter model, a mapping of
+overrides, or None for the defaults); ``rng`` a :class:`numpy.random.Generator`, the only
+source of random numbers of a stochastic model, which must draw for run r only what it
+draws for the first r + 1 runs of any batch (so a batch's prefix gives the same numbers).
+A single forecast is a batch of one run.
 """
 
 from __future__ import annotations
@@ -18,7 +23,14 @@ import numpy as np
 
 from crossroads.errors import ModelError
 
-__all__ = ["KernelResult", "MAX_ACTORS", "as_batch", "weighted_mean", "weighted_median"]
+__all__ = [
+    "KernelResult",
+    "MAX_ACTORS",
+    "as_batch",
+    "require_rng",
+    "weighted_mean",
+    "weighted_median",
+]
 
 #: Largest number of actors a model accepts (EUM's memory grows as runs x actors^3).
 MAX_ACTORS = 2000
@@ -47,18 +59,25 @@ class KernelResult:
 def as_batch(c, s, x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check and broadcast kernel inputs to float arrays with a run axis.
 
-    One-dimensional inputs of shape (actors,) become a batch of one run.
+    Inputs without a run axis (``c`` of shape (actors,)) become a batch of one run. ``s``
+    has the shape of ``c``, or of ``x`` (one salience per actor and dimension).
     """
     c = np.asarray(c, dtype=float)
     s = np.asarray(s, dtype=float)
     x = np.asarray(x, dtype=float)
     if c.ndim == 1:
-        c, s = c[None, :], s[None, :]
+        c, s = c[None, :], s[None, ...]
         x = x[None, ...]
-    if c.shape != s.shape or x.shape[:2] != c.shape:
+    if c.ndim != 2 or x.ndim not in (2, 3) or x.shape[:2] != c.shape:
         raise ModelError(
             f"capability {c.shape}, salience {s.shape} and position {x.shape} must share "
             "(runs, actors)"
+        )
+    if s.shape not in (c.shape, x.shape):
+        raise ModelError(
+            f"capability {c.shape}, salience {s.shape} and position {x.shape} must share "
+            f"(runs, actors): salience {s.shape} must match capability (one per actor) or "
+            "position (one per actor and dimension)"
         )
     n = c.shape[1]
     if n < 1:
@@ -75,14 +94,27 @@ def as_batch(c, s, x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return c, s, x
 
 
+def require_rng(model: str, rng: np.random.Generator | None) -> np.random.Generator:
+    """``rng``, or a :class:`ModelError` when a stochastic setting was given none."""
+    if not isinstance(rng, np.random.Generator):
+        raise ModelError(
+            f"model '{model}' draws random numbers with these parameters: give rng, a "
+            f"numpy Generator (crossroads.seeding.as_generator(seed)); got {type(rng).__name__}"
+        )
+    return rng
+
+
 def weighted_mean(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Weighted mean over the actor axis.
 
     ``w`` has shape (runs, actors); ``x`` (runs, actors) gives (runs,), and
-    (runs, actors, dims) gives (runs, dims). Runs whose weights are all zero give NaN.
+    (runs, actors, dims) gives (runs, dims). ``w`` of shape (runs, actors, dims) weighs each
+    dimension on its own. Runs whose weights are all zero give NaN.
     """
-    total = w.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
+        if w.ndim == 3:
+            return (w * x).sum(axis=1) / w.sum(axis=1)
+        total = w.sum(axis=-1)
         if x.ndim == 3:
             return np.einsum("ra,rad->rd", w, x) / total[:, None]
         return (w * x).sum(axis=-1) / total

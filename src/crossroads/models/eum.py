@@ -71,16 +71,17 @@ Yale University Press, 71-104.
 
 from __future__ import annotations
 
-import numbers
-import os
 from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Literal
 
 import numpy as np
+from pydantic import Field, field_validator
 
 from crossroads.errors import ModelError
 from crossroads.models.base import KernelResult, as_batch
+from crossroads.models.spec import ModelParams, ModelSpec, worker_threads
 
-__all__ = ["CHOICES", "MEMORY_LIMIT", "PARAMS", "PRESETS", "THREADS", "run"]
+__all__ = ["CHOICES", "MEMORY_LIMIT", "SPEC", "THREADS", "EumParams", "run"]
 
 #: Largest number of bytes (result plus per-thread scratch) one call may need.
 MEMORY_LIMIT = 2 * 1024**3
@@ -89,134 +90,79 @@ MEMORY_LIMIT = 2 * 1024**3
 #: not depend on it (every run is computed on its own).
 THREADS: int | None = None
 
-#: Scholz et al.'s own code, as the public replication that reproduces their EC
-#: car-emissions trajectory reads it (jmckib/bdm-scholz-expected-utility-model).
-_SCHOLZ: dict[str, object] = {
-    "rounds": 10,
-    "tol": 0.0,
-    "stop": "positions",
-    "forecast": "mean",
-    "range": "initial",
-    "p_numerator": "positive",
-    "p_denominator": "all",
-    "vote_utility": "risk",
-    "opponent_salience": "challenged",
-    "opponent_risk": "own",
-    "q": 1.0,
-    "t": 1.0,
-    "risk": "scholz",
-    "compromise": "fraction",
-    "compromise_choice": "lowest",
-    "offer_choice": "by_type",
-    "capitulation": False,
-}
 
-#: Every parameter with its default: the ``scholz`` choices, with a stopping tolerance.
-PARAMS: dict[str, object] = {**_SCHOLZ, "tol": 1e-6}
+class EumParams(ModelParams):
+    """Every choice of the expected utility model; the defaults are Scholz et al.'s own code
+    (as the public replication that reproduces their EC car-emissions trajectory reads it,
+    jmckib/bdm-scholz-expected-utility-model), with a stopping tolerance. See :func:`run`."""
+
+    rounds: Annotated[int, Field(ge=0, description="round cap")] = 10
+    tol: Annotated[float, Field(ge=0, allow_inf_nan=False, description="stopping tolerance")] = 1e-6
+    stop: Literal["positions", "forecast"] = "positions"
+    forecast: Literal["mean", "median"] = "mean"
+    range: Literal["initial", "current", "scale"] = "initial"
+    p_numerator: Literal["positive", "net"] = "positive"
+    p_denominator: Literal["all", "pair"] = "all"
+    vote_utility: Literal["risk", "linear"] = "risk"
+    opponent_salience: Literal["challenged", "challenger"] = "challenged"
+    opponent_risk: Literal["own", "opponent"] = "own"
+    q: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 1.0
+    t: Annotated[
+        float | Literal["closer"],
+        Field(json_schema_extra={"expected": "a number in 0-1 or 'closer'"}),
+    ] = 1.0
+    risk: Literal["scholz", "neutral"] = "scholz"
+    compromise: Literal["fraction", "weighted"] = "fraction"
+    compromise_choice: Literal["lowest", "least_move"] = "lowest"
+    offer_choice: Literal["by_type", "least_move"] = "by_type"
+    capitulation: bool = False
+
+    @field_validator("t")
+    @classmethod
+    def _t_in_unit_interval(cls, v: float | str) -> float | str:
+        if v != "closer" and not 0.0 <= v <= 1.0:  # type: ignore[operator]
+            raise ValueError("t must lie in 0-1")
+        return v
+
 
 #: Allowed values of the string-valued parameters, in the kernel's code order.
 CHOICES: dict[str, tuple[str, ...]] = {
-    "p_numerator": ("positive", "net"),
-    "p_denominator": ("all", "pair"),
-    "vote_utility": ("risk", "linear"),
-    "opponent_salience": ("challenged", "challenger"),
-    "opponent_risk": ("own", "opponent"),
-    "risk": ("scholz", "neutral"),
-    "compromise": ("fraction", "weighted"),
-    "compromise_choice": ("lowest", "least_move"),
-    "offer_choice": ("by_type", "least_move"),
-    "range": ("initial", "current", "scale"),
-    "stop": ("positions", "forecast"),
-    "forecast": ("mean", "median"),
+    name: EumParams.model_fields[name].annotation.__args__  # type: ignore[union-attr]
+    for name in (
+        "p_numerator",
+        "p_denominator",
+        "vote_utility",
+        "opponent_salience",
+        "opponent_risk",
+        "risk",
+        "compromise",
+        "compromise_choice",
+        "offer_choice",
+        "range",
+        "stop",
+        "forecast",
+    )
 }
 
-PRESETS: dict[str, dict[str, object]] = {
-    "scholz": dict(_SCHOLZ),
-    # The equations as printed in Scholz et al. (2011).
-    "paper": {
-        "rounds": 10,
-        "tol": 1e-6,
-        "stop": "positions",
-        "forecast": "mean",
-        "range": "current",
-        "p_numerator": "positive",
-        "p_denominator": "pair",
-        "vote_utility": "linear",
-        "opponent_salience": "challenger",
-        "opponent_risk": "opponent",
-        "q": 1.0,
-        "t": 1.0,
-        "risk": "scholz",
-        "compromise": "fraction",
-        "compromise_choice": "least_move",
-        "offer_choice": "least_move",
-        "capitulation": True,
-    },
+#: Named parameter sets. ``scholz``: Scholz et al.'s own code, run until nothing moves;
+#: ``paper``: the equations as printed in Scholz et al. (2011).
+PRESETS: dict[str, EumParams] = {
+    "default": EumParams(),
+    "scholz": EumParams(tol=0.0),
+    "paper": EumParams(
+        range="current",
+        p_denominator="pair",
+        vote_utility="linear",
+        opponent_salience="challenger",
+        opponent_risk="opponent",
+        compromise_choice="least_move",
+        offer_choice="least_move",
+        capitulation=True,
+    ),
 }
 
-_CODE_ORDER = (
-    "p_numerator",
-    "p_denominator",
-    "vote_utility",
-    "opponent_salience",
-    "opponent_risk",
-    "risk",
-    "compromise",
-    "compromise_choice",
-    "offer_choice",
-    "range",
-    "stop",
-    "forecast",
-)
 
-
-def _threads(runs: int, n: int, rounds: int) -> int:
-    """Worker threads for a batch: one per CPU, but only when the work is worth it."""
-    work = runs * max(rounds, 1) * n * n
-    if work < 20_000:
-        return 1
-    if THREADS is not None:
-        return max(1, min(int(THREADS), runs))
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cpus or 1, runs))
-
-
-def _check_params(params: dict[str, object]) -> dict[str, object]:
-    unknown = sorted(set(params) - set(PARAMS))
-    if unknown:
-        raise ModelError(
-            f"model 'eum' has no parameter '{unknown[0]}'; parameters: {', '.join(PARAMS)}"
-        )
-    p = {**PARAMS, **params}
-    for name, allowed in CHOICES.items():
-        if p[name] not in allowed:
-            raise ModelError(
-                f"eum parameter '{name}' must be one of {', '.join(allowed)}; got {p[name]!r}"
-            )
-    rounds = p["rounds"]
-    if isinstance(rounds, bool) or not isinstance(rounds, numbers.Integral) or rounds < 0:
-        raise ModelError(f"eum parameter 'rounds' must be an integer >= 0; got {rounds!r}")
-    for name in ("tol", "q"):
-        v = p[name]
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v):
-            raise ModelError(f"eum parameter '{name}' must be a number; got {v!r}")
-    if p["tol"] < 0:
-        raise ModelError(f"eum parameter 'tol' must be >= 0; got {p['tol']!r}")
-    if not 0.0 <= p["q"] <= 1.0:
-        raise ModelError(f"eum parameter 'q' must lie in 0-1; got {p['q']!r}")
-    t = p["t"]
-    if t != "closer" and (
-        isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0.0 <= t <= 1.0
-    ):
-        raise ModelError(f"eum parameter 't' must be a number in 0-1 or 'closer'; got {t!r}")
-    if not isinstance(p["capitulation"], bool | np.bool_):
-        raise ModelError(
-            f"eum parameter 'capitulation' must be true or false; got {p['capitulation']!r}"
-        )
-    return p
-
-
-def run(c, s, x, *, scale=None, **params) -> KernelResult:
+def run(c, s, x, *, scale=None, params=None, rng=None) -> KernelResult:
     """Run the expected utility model on a batch of one-dimensional issues.
 
     Parameters
@@ -229,6 +175,9 @@ def run(c, s, x, *, scale=None, **params) -> KernelResult:
         Positions on the issue scale.
     scale : (min, max) or array of shape (runs, 2), optional
         The issue's scale; needed only with ``range='scale'``.
+    params : EumParams, mapping of overrides, or None (the defaults)
+        The fields below.
+    rng : ignored (the model is deterministic)
     rounds : int, default 10
         Round cap.
     tol : float, default 1e-6
@@ -304,17 +253,17 @@ def run(c, s, x, *, scale=None, **params) -> KernelResult:
     Examples
     --------
     >>> from crossroads.models import eum
-    >>> res = eum.run([0.5, 0.5], [1.0, 0.2], [0.0, 10.0], rounds=3)
+    >>> res = eum.run([0.5, 0.5], [1.0, 0.2], [0.0, 10.0], params={"rounds": 3})
     >>> res.positions.shape
     (1, 4, 2)
     """
-    p = _check_params(params)
+    p = SPEC.validate(params)
     c, s, x = as_batch(c, s, x)
-    if x.ndim != 2:
-        raise ModelError("the eum model is one-dimensional; give x of shape (runs, actors)")
+    if x.ndim != 2 or s.ndim != 2:
+        SPEC.check_inputs("spatial", "; give x of shape (runs, actors)")
     runs, n = x.shape
     scale_d = np.zeros(runs)
-    if p["range"] == "scale":
+    if p.range == "scale":
         if scale is None:
             raise ModelError("eum parameter range='scale' needs the issue's scale")
         sc = np.broadcast_to(np.asarray(scale, dtype=float), (runs, 2))
@@ -329,8 +278,8 @@ def run(c, s, x, *, scale=None, **params) -> KernelResult:
     # numba is imported (and the kernel loaded from its cache) on first use only.
     from crossroads.models.eum_kernel import N_MATS, N_VECS, eum_batch
 
-    rounds = int(p["rounds"])
-    threads = _threads(runs, n, rounds)
+    rounds = p.rounds
+    threads = worker_threads(runs, runs * max(rounds, 1) * n * n, 20_000, THREADS)
     need = 8 * runs * (rounds + 1) * (n + 1) + 8 * threads * (N_MATS + 1) * (n + 1) ** 2
     if need > MEMORY_LIMIT:
         raise ModelError(
@@ -338,21 +287,21 @@ def run(c, s, x, *, scale=None, **params) -> KernelResult:
             f"{need / 1024**3:.1f} GiB, above the limit of {MEMORY_LIMIT / 1024**3:.0f} GiB; "
             "run fewer runs per call (chunk the batch)"
         )
-    codes = np.array([CHOICES[name].index(p[name]) for name in _CODE_ORDER], dtype=np.int64)
-    t_closer = p["t"] == "closer"
-    t_value = 0.0 if t_closer else float(p["t"])
+    codes = np.array([CHOICES[k].index(getattr(p, k)) for k in CHOICES], dtype=np.int64)
+    t_closer = p.t == "closer"
+    t_value = 0.0 if t_closer else float(p.t)
     c, s, x = (np.ascontiguousarray(a) for a in (c, s, x))
     pos = np.empty((runs, rounds + 1, n))
     fc = np.empty((runs, rounds + 1))
     done = np.zeros(runs, dtype=np.int64)
     args = (
         rounds,
-        float(p["tol"]),
+        float(p.tol),
         codes,
-        float(p["q"]),
+        float(p.q),
         t_value,
         bool(t_closer),
-        bool(p["capitulation"]),
+        bool(p.capitulation),
     )
 
     def work(lo: int, hi: int) -> None:
@@ -380,3 +329,19 @@ def run(c, s, x, *, scale=None, **params) -> KernelResult:
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(work, bounds[:-1], bounds[1:]))
     return KernelResult(positions=pos, forecast=fc, rounds=done.astype(int))
+
+
+SPEC = ModelSpec(
+    name="eum",
+    title="Bueno de Mesquita's expected utility model, as formalised by Scholz et al. (2011)",
+    params=EumParams,
+    presets=PRESETS,
+    inputs=frozenset({"scalar"}),
+    run=run,
+    references=(
+        "Scholz, Calbert & Smith (2011), J. Theoretical Politics 23(4), 510-531, "
+        "doi:10.1177/0951629811418142",
+        "Bueno de Mesquita (1994), in Bueno de Mesquita & Stokman (eds.), European Community "
+        "Decision Making, 71-104",
+    ),
+)

@@ -47,7 +47,7 @@ actor's risk-aware utilities, ``SMPState::pDist(-1)``); ``forecast='mean'`` give
 capability x salience weighted mean per dimension instead. The probabilities are
 returned as :attr:`SMPResult.win_prob`.
 
-With the ``ktab`` preset (the defaults) the states match KTAB's reference runs of
+With the defaults (KTAB's ``smpc`` settings) the states match KTAB's reference runs of
 ``smpc --logmin`` to KTAB's printed precision. KTAB's default run draws no random
 numbers: its PRNG seed only matters for ``state_transitions='Stochastic'``, where
 KTAB draws in the order its threads happen to run; here each run draws from its own
@@ -78,20 +78,18 @@ markov-incentives.tex`` (the ``MarkovIncentive`` PCE).
 
 from __future__ import annotations
 
-import numbers
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 import numpy as np
+from pydantic import Field, field_validator
 
 from crossroads.errors import ModelError
-from crossroads.models.base import MAX_ACTORS, KernelResult
+from crossroads.models.base import KernelResult, as_batch, require_rng
+from crossroads.models.spec import ModelParams, ModelSpec, worker_threads
 
-__all__ = ["CHOICES", "MEMORY_LIMIT", "PARAMS", "PRESETS", "SPATIAL", "SMPResult", "THREADS", "run"]
-
-#: This model takes multi-dimensional issues (positions of shape (runs, actors, dims)).
-SPATIAL = True
+__all__ = ["CHOICES", "MEMORY_LIMIT", "SPEC", "SMPParams", "SMPResult", "THREADS", "run"]
 
 #: Worker threads for a batch of runs; ``None`` means one per available CPU.
 #: Results do not depend on it (each run is computed on its own).
@@ -100,44 +98,52 @@ THREADS: int | None = None
 #: Largest number of bytes the result arrays of one call may take.
 MEMORY_LIMIT = 2 * 1024**3
 
-#: Allowed values of the named options, spelled as KTAB prints them, in KTAB's enum
-#: order (matched without regard to case).
+
+class SMPParams(ModelParams):
+    """Every option of KTAB's SMP; the defaults are KTAB's ``smpc --csv FILE``
+    (``SMPModel::configExec`` and the Model defaults). Choices are spelled as KTAB prints
+    them, in KTAB's enum order, and matched without regard to case. See :func:`run`."""
+
+    vp_model: Literal["Linear", "Square", "Quartic", "Octic", "Binary"] = "Linear"
+    pce_model: Literal["Conditional", "MarkovIncentive", "MarkovUniform"] = "Conditional"
+    voting_rule: Literal["Binary", "PropBin", "Prop", "PropCbc", "Cubic", "ASymProsp"] = "Prop"
+    state_transitions: Literal["Deterministic", "Stochastic"] = "Deterministic"
+    big_r_range: Literal["Min", "Mid", "Max"] = "Mid"
+    big_r_adjust: Literal["None", "OneThird", "Half", "TwoThirds", "Full"] = "OneThird"
+    third_party_commit: Literal["NoCommit", "SemiCommit", "FullCommit"] = "SemiCommit"
+    inter_vec_bargain: Literal["S1P1", "S2P2", "S2PMax"] = "S2P2"
+    bargain_model: Literal["InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"] = "InitOnlyInterp"
+    tol: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.02
+    min_rounds: Annotated[int, Field(ge=0)] = 2
+    rounds: Annotated[int, Field(ge=0)] = 100
+    forecast: Literal["pce", "mean"] = "pce"
+
+    @field_validator(
+        "vp_model", "pce_model", "voting_rule", "state_transitions", "big_r_range",
+        "big_r_adjust", "third_party_commit", "inter_vec_bargain", "bargain_model",
+        "forecast", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _any_case(cls, v: Any, info: Any) -> Any:
+        if isinstance(v, str):
+            for a in cls.model_fields[info.field_name].annotation.__args__:
+                if a.lower() == v.strip().lower():
+                    return a
+        return v
+
+    def is_stochastic(self) -> bool:
+        return self.state_transitions == "Stochastic"
+
+
+#: Allowed values of the named options, in KTAB's enum order.
 CHOICES: dict[str, tuple[str, ...]] = {
-    "voting_rule": ("Binary", "PropBin", "Prop", "PropCbc", "Cubic", "ASymProsp"),
-    "vp_model": ("Linear", "Square", "Quartic", "Octic", "Binary"),
-    "pce_model": ("Conditional", "MarkovIncentive", "MarkovUniform"),
-    "state_transitions": ("Deterministic", "Stochastic"),
-    "big_r_range": ("Min", "Mid", "Max"),
-    "big_r_adjust": ("None", "OneThird", "Half", "TwoThirds", "Full"),
-    "third_party_commit": ("NoCommit", "SemiCommit", "FullCommit"),
-    "inter_vec_bargain": ("S1P1", "S2P2", "S2PMax"),
-    "bargain_model": ("InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"),
-    "forecast": ("pce", "mean"),
+    name: f.annotation.__args__  # type: ignore[union-attr]
+    for name, f in SMPParams.model_fields.items()
+    if getattr(f.annotation, "__origin__", None) is Literal
 }
 
-#: Every parameter with its default: KTAB's ``smpc`` defaults.
-PARAMS: dict[str, object] = {
-    "vp_model": "Linear",
-    "pce_model": "Conditional",
-    "voting_rule": "Prop",
-    "state_transitions": "Deterministic",
-    "big_r_range": "Mid",
-    "big_r_adjust": "OneThird",
-    "third_party_commit": "SemiCommit",
-    "inter_vec_bargain": "S2P2",
-    "bargain_model": "InitOnlyInterp",
-    "tol": 0.02,
-    "min_rounds": 2,
-    "rounds": 100,
-    "forecast": "pce",
-    "seed": 0,
-}
-
-PRESETS: dict[str, dict[str, object]] = {
-    # `smpc --csv FILE` as KTAB ships it (SMPModel::configExec and the Model defaults)
-    "ktab": dict(PARAMS),
-    "default": dict(PARAMS),
-}
+#: Named parameter sets: ``default`` is KTAB's ``smpc`` as it ships.
+PRESETS: dict[str, SMPParams] = {"default": SMPParams()}
 
 # order of the option codes handed to the kernel (smp_kernel.OPT_*)
 _CODE_ORDER = (
@@ -174,76 +180,27 @@ class SMPResult(KernelResult):
     win_prob: np.ndarray
 
 
-def _choice(name: str, value: object) -> str:
-    allowed = CHOICES[name]
-    if isinstance(value, str):
-        for a in allowed:
-            if a.lower() == value.strip().lower():
-                return a
-    raise ModelError(f"smp parameter '{name}' must be one of {', '.join(allowed)}; got {value!r}")
-
-
-def _check_params(params: dict[str, object]) -> dict[str, object]:
-    unknown = sorted(set(params) - set(PARAMS))
-    if unknown:
-        raise ModelError(
-            f"model 'smp' has no parameter '{unknown[0]}'; parameters: {', '.join(PARAMS)}"
-        )
-    p = {**PARAMS, **params}
-    for name in CHOICES:
-        p[name] = _choice(name, p[name])
-    for name in ("min_rounds", "rounds"):
-        v = p[name]
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 0:
-            raise ModelError(f"smp parameter '{name}' must be an integer >= 0; got {v!r}")
-        p[name] = int(v)
-    tol = p["tol"]
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 <= tol < np.inf:
-        raise ModelError(f"smp parameter 'tol' must be a number >= 0; got {tol!r}")
-    seed = p["seed"]
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ModelError(f"smp parameter 'seed' must be an integer >= 0; got {seed!r}")
-    return p
-
-
 def _inputs(c, s, x, scale):
     """Arrays (runs, actors), (runs, actors, dims) x2 on 0-1, the scale, and whether 1-D."""
-    c = np.asarray(c, dtype=float)
-    s = np.asarray(s, dtype=float)
-    x = np.asarray(x, dtype=float)
-    if c.ndim == 1:  # one run
-        c, s, x = c[None], s[None], x[None]
-    if c.ndim != 2 or x.ndim not in (2, 3) or x.shape[:2] != c.shape:
-        raise ModelError(
-            f"smp: capability {c.shape} must be (runs, actors) and position {x.shape} "
-            "(runs, actors) or (runs, actors, dims)"
-        )
+    c, s, x = as_batch(c, s, x)
     one_dim = x.ndim == 2
     if one_dim:
         x = x[..., None]
-        if s.shape == c.shape:
-            s = s[..., None]
-    if s.shape != x.shape:
+        s = s[..., None]
+    elif s.shape != x.shape:
         raise ModelError(
             f"smp takes one salience per actor and dimension: salience {s.shape} must match "
             f"position {x.shape}"
         )
     runs, n, dims = x.shape
-    if n < 1 or dims < 1:
-        raise ModelError("smp needs at least one actor and one dimension")
-    if n > MAX_ACTORS:
-        raise ModelError(f"{n} actors exceed the limit of {MAX_ACTORS} for one issue")
-    for name, a in (("capability", c), ("salience", s), ("position", x)):
-        if not np.all(np.isfinite(a)):
-            raise ModelError(f"smp: {name} contains NaN or infinite values")
+    if dims < 1:
+        raise ModelError("smp needs at least one dimension")
     if np.any(c <= 0):
         r, a = np.argwhere(c <= 0)[0]
         raise ModelError(
             f"smp needs every capability > 0 (KTAB's votes need a positive weight); "
             f"run {r}, actor {a} has {c[r, a]:g}"
         )
-    if np.any(s < 0) or np.any(s > 1):
-        raise ModelError("smp: saliences must lie in 0-1")
     total = s.sum(axis=-1)
     if np.any(total <= 0) or np.any(total > 1 + _SAL_TOL):
         r, a = np.argwhere((total <= 0) | (total > 1 + _SAL_TOL))[0]
@@ -273,16 +230,7 @@ def _inputs(c, s, x, scale):
     return c, np.ascontiguousarray(s), np.ascontiguousarray(x01), lo, span, one_dim
 
 
-def _threads(runs: int, n: int) -> int:
-    if runs < 2 or runs * n**3 < 200_000:
-        return 1
-    if THREADS is not None:
-        return max(1, min(int(THREADS), runs))
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cpus or 1, runs))
-
-
-def run(c, s, x, *, scale=None, **params) -> SMPResult:
+def run(c, s, x, *, scale=None, params=None, rng=None) -> SMPResult:
     """Run the Spatial Model of Politics on a batch of scenarios.
 
     Parameters
@@ -297,6 +245,12 @@ def run(c, s, x, *, scale=None, **params) -> SMPResult:
     scale : (min, max), optional
         The scale of the positions: two numbers, or two arrays of one value per
         dimension. Default (0, 100), KTAB's scale.
+    params : SMPParams, mapping of overrides, or None (the defaults)
+        The fields below.
+    rng : numpy Generator, needed with ``state_transitions='Stochastic'``
+        Run r draws its transitions from the r-th of ``runs`` seeds drawn from ``rng``
+        (one ``integers`` call), so a batch's first runs get the same numbers whatever
+        runs follow them.
     vp_model : {'Linear', 'Square', 'Quartic', 'Octic', 'Binary'}, default 'Linear'
         Victory probability of coalition strengths C1, C2: ``C1^k / (C1^k + C2^k)``
         with k = 1, 2, 4, 8, or certain victory from a 10% advantage (``Binary``).
@@ -328,9 +282,6 @@ def run(c, s, x, *, scale=None, **params) -> SMPResult:
     forecast : {'pce', 'mean'}, default 'pce'
         Forecast per state: expected position under KTAB's winning probabilities, or
         the capability x salience weighted mean per dimension.
-    seed : int, default 0
-        Seed of the draws of ``state_transitions='Stochastic'``; run r draws from the
-        r-th child of ``numpy.random.SeedSequence(seed)``.
 
     Returns
     -------
@@ -344,7 +295,8 @@ def run(c, s, x, *, scale=None, **params) -> SMPResult:
     ------
     ModelError
         for malformed arrays, a capability <= 0, saliences that do not sum to
-        (0, 1], positions off the scale, or an unknown parameter or value.
+        (0, 1], positions off the scale, an unknown parameter or value, or stochastic
+        transitions without ``rng``.
 
     Examples
     --------
@@ -353,12 +305,12 @@ def run(c, s, x, *, scale=None, **params) -> SMPResult:
     >>> res.positions.shape[-2:]
     (3, 1)
     """
-    p = _check_params(params)
+    p = SPEC.validate(params)
     c, s, x01, lo, span, one_dim = _inputs(c, s, x, scale)
     runs, n, dims = x01.shape
-    cap = int(p["rounds"])
-    codes = np.array([CHOICES[k].index(p[k]) for k in _CODE_ORDER], dtype=np.int64)
-    stochastic = p["state_transitions"] == "Stochastic"
+    cap = p.rounds
+    codes = np.array([CHOICES[k].index(getattr(p, k)) for k in _CODE_ORDER], dtype=np.int64)
+    stochastic = p.is_stochastic()
     need = 8 * runs * (cap + 1) * n * (dims + 2 + int(stochastic))
     if need > MEMORY_LIMIT:
         raise ModelError(
@@ -367,8 +319,8 @@ def run(c, s, x, *, scale=None, **params) -> SMPResult:
             "run fewer runs per call (chunk the batch) or lower 'rounds'"
         )
     if stochastic:
-        children = np.random.SeedSequence(int(p["seed"])).spawn(runs)
-        draws = [np.random.default_rng(ch).random((max(cap, 1), n)) for ch in children]
+        seeds = require_rng("smp", rng).integers(0, 2**63, size=runs)
+        draws = [np.random.default_rng(int(sd)).random((max(cap, 1), n)) for sd in seeds]
     else:  # never read
         draws = [np.zeros((max(cap, 1), n))] * runs
     traj = np.empty((runs, cap + 1, n, dims))
@@ -377,7 +329,7 @@ def run(c, s, x, *, scale=None, **params) -> SMPResult:
     done = np.zeros(runs, dtype=np.int64)
     errs = np.zeros(runs, dtype=np.int64)
     c = np.ascontiguousarray(c)
-    args = (float(p["tol"]), _MIN_SIG_DELTA, int(p["min_rounds"]), cap, _POS_TOL)
+    args = (float(p.tol), _MIN_SIG_DELTA, p.min_rounds, cap, _POS_TOL)
 
     from crossroads.models.smp_kernel import run_one
 
@@ -387,7 +339,7 @@ def run(c, s, x, *, scale=None, **params) -> SMPResult:
                 codes, x01[r], s[r], c[r], *args, draws[r], traj[r], win[r], fc[r]
             )
 
-    threads = _threads(runs, n)
+    threads = worker_threads(runs, runs * n**3, 200_000, THREADS)
     if threads == 1:
         work(0, runs)
     else:
@@ -396,13 +348,13 @@ def run(c, s, x, *, scale=None, **params) -> SMPResult:
             list(pool.map(work, bounds[:-1], bounds[1:]))
     if np.any(errs):
         raise ModelError(
-            f"smp: the {p['pce_model']} PCE did not settle within 1000 iterations "
+            f"smp: the {p.pce_model} PCE did not settle within 1000 iterations "
             f"(run {int(np.argmax(errs != 0))}); try pce_model='Conditional'"
         )
     last = int(done.max()) + 1
     traj = traj[:, :last]
     positions = lo + span * traj
-    if p["forecast"] == "mean":
+    if p.forecast == "mean":
         w = c[:, None, :, None] * s[:, None, :, :]
         forecast = (w * positions).sum(axis=2) / w.sum(axis=2)
     else:
@@ -411,3 +363,14 @@ def run(c, s, x, *, scale=None, **params) -> SMPResult:
     if one_dim:
         positions, forecast = positions[..., 0], forecast[..., 0]
     return SMPResult(positions=positions, forecast=forecast, rounds=done.astype(int), win_prob=win)
+
+
+SPEC = ModelSpec(
+    name="smp",
+    title="KTAB's Spatial Model of Politics with probabilistic Condorcet elections",
+    params=SMPParams,
+    presets=PRESETS,
+    inputs=frozenset({"scalar", "spatial"}),
+    run=run,
+    references=("KAPSARC Toolkit for Behavioral Analysis (KTAB), MIT licence, lsyaseen/KTAB",),
+)

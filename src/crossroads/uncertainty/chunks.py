@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 
 from crossroads.errors import ModelError
-from crossroads.uncertainty.sampling import BLOCK, InputSpec, draw_uniforms
+from crossroads.models.spec import ModelParams
+from crossroads.seeding import BLOCK, model_rng
+from crossroads.uncertainty.sampling import InputSpec, draw_uniforms
 from crossroads.uncertainty.summary import GRID_BINS, Part, StreamSummary
 
 __all__ = [
@@ -55,8 +57,8 @@ class Job:
     Attributes
     ----------
     model : str
-    params : dict
-        Full model parameters.
+    params : ModelParams
+        The model's full, validated parameters.
     specs : tuple of InputSpec
         The baseline first, then any what-if variants; all share the uniforms.
     seed : int
@@ -67,7 +69,7 @@ class Job:
     """
 
     model: str
-    params: dict[str, Any]
+    params: ModelParams
     specs: tuple[InputSpec, ...]
     seed: int
     band_edges: np.ndarray = field(default_factory=lambda: np.empty(0))
@@ -97,12 +99,29 @@ def final_forecast(model: str, res: Any, runs: int) -> tuple[np.ndarray, np.ndar
     return f[:, -1], np.asarray(res.rounds, dtype=np.int64)
 
 
-def _run_model(job: Job, spec: InputSpec, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _run_model(
+    job: Job, spec: InputSpec, u: np.ndarray, start: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Final forecasts and rounds of runs ``start`` .. ``start + len(u) - 1``.
+
+    A stochastic model is called once per block of :data:`BLOCK` runs with that block's
+    generator (:func:`crossroads.seeding.model_rng`), so its draws for a run depend only
+    on the seed and the run's index. ``start`` is a multiple of :data:`BLOCK`.
+    """
     from crossroads.models import get_model
 
+    model = get_model(job.model)
     c, s, x = spec.transform(u)
-    res = get_model(job.model).run(c, s, x, scale=spec.scale, **job.params)
-    return final_forecast(job.model, res, len(u))
+    if not job.params.is_stochastic():
+        res = model.run(c, s, x, scale=spec.scale, params=job.params)
+        return final_forecast(job.model, res, len(u))
+    f, rounds = np.empty(len(u)), np.empty(len(u), dtype=np.int64)
+    for a in range(0, len(u), BLOCK):
+        b = slice(a, a + BLOCK)
+        rng = model_rng(job.seed, (start + a) // BLOCK)
+        res = model.run(c[b], s[b], x[b], scale=spec.scale, params=job.params, rng=rng)
+        f[b], rounds[b] = final_forecast(job.model, res, len(u[b]))
+    return f, rounds
 
 
 def run_chunk(job: Job, start: int, stop: int) -> ChunkResult:
@@ -115,7 +134,7 @@ def run_chunk(job: Job, start: int, stop: int) -> ChunkResult:
     parts, shifts = [], []
     base = None
     for spec in job.specs:
-        f, rounds = _run_model(job, spec, u)
+        f, rounds = _run_model(job, spec, u, start)
         parts.append(
             StreamSummary.part(f, rounds, start, lo, hi, job.band_edges, job.bins, job.keep)
         )
@@ -131,7 +150,9 @@ def run_chunk(job: Job, start: int, stop: int) -> ChunkResult:
     return ChunkResult(start, stop, tuple(parts), tuple(shifts))
 
 
-def run_design(job: Job, design: np.ndarray, fidx: np.ndarray, aidx: np.ndarray) -> np.ndarray:
+def run_design(
+    job: Job, design: np.ndarray, fidx: np.ndarray, aidx: np.ndarray, start: int = 0
+) -> np.ndarray:
     """Final forecasts of the baseline for rows of a design on [0, 1].
 
     Parameters
@@ -142,6 +163,9 @@ def run_design(job: Job, design: np.ndarray, fidx: np.ndarray, aidx: np.ndarray)
     fidx, aidx : ndarray of int, shape (inputs,)
         Each varied input's field (index into FIELDS) and actor (index into the stakes).
         Every other input is drawn at u = 0.5 (it is fixed, so u is unused).
+    start : int
+        Index of the first row in the whole design, a multiple of :data:`BLOCK` (a stochastic
+        model's draws follow the rows' indices).
 
     Returns
     -------
@@ -150,5 +174,5 @@ def run_design(job: Job, design: np.ndarray, fidx: np.ndarray, aidx: np.ndarray)
     spec = job.specs[0]
     u = np.full((len(design), 3, spec.n_cols), 0.5)
     u[:, fidx, spec.cols[aidx]] = design
-    f, _ = _run_model(job, spec, u)
+    f, _ = _run_model(job, spec, u, start)
     return f

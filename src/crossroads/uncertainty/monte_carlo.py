@@ -14,9 +14,12 @@ import numpy as np
 import pandas as pd
 
 from crossroads.errors import CrossroadsError, ModelError
-from crossroads.models import get_model, resolve_params
+from crossroads.models import get_model
+from crossroads.models.spec import ModelParams
+from crossroads.presets import resolve
 from crossroads.scenario import Scenario, load
 from crossroads.scenario.schema import Issue
+from crossroads.seeding import BLOCK, check_seed, model_rng
 from crossroads.uncertainty.chunks import (
     ChunkResult,
     Job,
@@ -25,7 +28,7 @@ from crossroads.uncertainty.chunks import (
     run_chunk,
 )
 from crossroads.uncertainty.executors import Executor, make_executor
-from crossroads.uncertainty.sampling import BLOCK, FIELDS, InputSpec, check_seed, input_spec
+from crossroads.uncertainty.sampling import FIELDS, InputSpec, input_spec
 from crossroads.uncertainty.summary import Distribution, StreamSummary, bands_of
 
 __all__ = ["MAX_RUNS", "EnsembleResult", "Prepared", "ensemble", "prepare"]
@@ -65,6 +68,7 @@ class Prepared:
     model: str
     preset: str | None
     params: dict[str, Any]
+    settings: ModelParams
     spec: InputSpec
     band_edges: np.ndarray
     band_names: list[str]
@@ -86,8 +90,7 @@ def prepare(
 
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     iss = sc.issue(issue)
-    full = resolve_params(model, preset, **params)
-    get_model(model)
+    settings = resolve(model, preset, **params)
     arr = sc.arrays(iss.id)
     if np.ndim(arr.position) != 1:
         raise ModelError(
@@ -108,7 +111,8 @@ def prepare(
         issue=iss,
         model=model,
         preset=preset,
-        params=full,
+        params=settings.model_dump(),
+        settings=settings,
         spec=spec,
         band_edges=edges,
         band_names=[b[2] for b in bands],
@@ -272,13 +276,15 @@ class EnsembleResult:
         return ensemble_html(self)
 
 
-def point_forecast(prep: Prepared, spec: InputSpec | None = None) -> float:
-    """The model's forecast at the stakes' own values (a batch of one)."""
+def point_forecast(prep: Prepared, spec: InputSpec | None = None, seed: int = 0) -> float:
+    """The model's forecast at the stakes' own values (a batch of one; a stochastic model
+    draws from the stream of run 0 of ``seed``)."""
     spec = spec or prep.spec
     c, s, x = spec.nominal
     res = get_model(prep.model).run(
-        c[None, :], s[None, :], x[None, :], scale=spec.scale, **prep.params
-    )
+        c[None, :], s[None, :], x[None, :], scale=spec.scale, params=prep.settings,
+        rng=model_rng(seed, 0),
+    )  # fmt: skip
     return float(np.asarray(res.forecast)[0, -1])
 
 
@@ -399,8 +405,8 @@ def ensemble(
         scenario, issue, model, preset, params, interventions, default_uncertainty, fields
     )
     chunk = check_chunk_size(chunk_size, prep.spec.n_actors)
-    job = Job(prep.model, prep.params, (prep.spec,), seed, prep.band_edges, keep=keep_runs)
-    point = point_forecast(prep)
+    job = Job(prep.model, prep.settings, (prep.spec,), seed, prep.band_edges, keep=keep_runs)
+    point = point_forecast(prep, seed=seed)
     t0 = time.perf_counter()
     own = executor is None
     ex = make_executor(workers, scheduler) if own else executor

@@ -46,6 +46,7 @@ import pandas as pd
 from crossroads.errors import CrossroadsError, ModelError
 from crossroads.scenario import Scenario, apply_interventions
 from crossroads.scenario.schema import Uncertainty
+from crossroads.seeding import BLOCK, block_seed, check_seed
 
 __all__ = [
     "BLOCK",
@@ -60,9 +61,6 @@ __all__ = [
     "input_spec",
 ]
 
-#: Runs per block: the fixed granularity of random streams (and of chunks).
-BLOCK = 1024
-
 #: Field order along axis 1 of the uniform draws and in every (3, actors) array.
 FIELDS = ("capability", "salience", "position")
 
@@ -74,27 +72,9 @@ BUILTIN_DEFAULT: dict[str, dict[str, float]] = {
     "capability": {"relative": 0.20},
 }
 
-#: Largest seed accepted (the run store keeps seeds as signed 64-bit integers).
-MAX_SEED = 2**63 - 1
-
 FIXED, UNIFORM, NORMAL, DISCRETE = 0, 1, 2, 3
 _BELOW_ONE = float(np.nextafter(1.0, 0.0))
 _KIND_NAMES = {FIXED: "fixed", UNIFORM: "uniform", NORMAL: "normal", DISCRETE: "options"}
-
-
-def check_seed(seed: object) -> int:
-    """``seed`` as an int in 0 .. 2**63 - 1; otherwise a :class:`CrossroadsError`."""
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise CrossroadsError(f"seed must be a whole number 0 .. 2**63-1, got {seed!r}")
-    seed = int(seed)
-    if not 0 <= seed <= MAX_SEED:
-        raise CrossroadsError(f"seed must be a whole number 0 .. 2**63-1, got {seed}")
-    return seed
-
-
-def block_seed(seed: int, block: int) -> np.random.SeedSequence:
-    """The seed sequence of block ``block``: ``SeedSequence(seed).spawn(block + 1)[block]``."""
-    return np.random.SeedSequence(seed, spawn_key=(block,))
 
 
 def draw_uniforms(seed: int, start: int, stop: int, n_cols: int) -> np.ndarray:

@@ -36,6 +36,7 @@ import pandas as pd
 from crossroads.errors import CrossroadsError, ModelError
 from crossroads.models import get_model
 from crossroads.scenario import Scenario
+from crossroads.seeding import check_seed, model_rng
 from crossroads.uncertainty.chunks import Job, run_design
 from crossroads.uncertainty.executors import Executor, make_executor
 from crossroads.uncertainty.monte_carlo import (
@@ -45,7 +46,7 @@ from crossroads.uncertainty.monte_carlo import (
     provenance,
     save_record,
 )
-from crossroads.uncertainty.sampling import FIELDS, check_seed
+from crossroads.uncertainty.sampling import FIELDS
 
 __all__ = ["METHODS", "SensitivityResult", "sensitivity"]
 
@@ -246,7 +247,7 @@ def sensitivity(
             "give stakes an uncertainty or allow the built-in default"
         )
     names = _input_names(spec.names, fidx, aidx)
-    point = point_forecast(prep)
+    point = point_forecast(prep, seed=seed)
     base_cols = {
         "input": names,
         "actor": [spec.actors[a] for a in aidx],
@@ -256,7 +257,7 @@ def sensitivity(
     notes: list[str] = []
     t0 = time.perf_counter()
     if method == "oat":
-        table = _oat(prep, fidx, aidx, base_cols, point)
+        table = _oat(prep, fidx, aidx, base_cols, point, seed)
         runs, variance, exname = 2 * fidx.size + 1, 0.0, "in-process"
     else:
         table, runs, variance, exname = _sobol(
@@ -305,7 +306,7 @@ def sensitivity(
     return result
 
 
-def _oat(prep, fidx, aidx, base_cols, point: float) -> pd.DataFrame:
+def _oat(prep, fidx, aidx, base_cols, point: float, seed: int) -> pd.DataFrame:
     spec = prep.spec
     c0, s0, x0 = spec.nominal
     d = fidx.size
@@ -318,8 +319,9 @@ def _oat(prep, fidx, aidx, base_cols, point: float) -> pd.DataFrame:
     batch[2 * rows, fidx, aidx] = low
     batch[2 * rows + 1, fidx, aidx] = high
     res = get_model(prep.model).run(
-        batch[:, 0], batch[:, 1], batch[:, 2], scale=spec.scale, **prep.params
-    )
+        batch[:, 0], batch[:, 1], batch[:, 2], scale=spec.scale, params=prep.settings,
+        rng=model_rng(seed, 0),
+    )  # fmt: skip
     f = np.asarray(res.forecast)[:, -1]
     if np.isnan(f).any():
         raise ModelError(
@@ -357,8 +359,8 @@ def _sobol(
     design = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     m = len(design)
     chunk = check_chunk_size(chunk_size, prep.spec.n_actors)
-    job = Job(prep.model, prep.params, (prep.spec,), seed)
-    tasks = [(job, design[a : a + chunk], fidx, aidx) for a in range(0, m, chunk)]
+    job = Job(prep.model, prep.settings, (prep.spec,), seed)
+    tasks = [(job, design[a : a + chunk], fidx, aidx, a) for a in range(0, m, chunk)]
     y = np.empty(m)
     own = executor is None
     ex = make_executor(workers, scheduler) if own else executor

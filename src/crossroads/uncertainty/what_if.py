@@ -233,7 +233,7 @@ def compare(
         arms.append(list(interventions))
     specs = [prep.spec]
     touches = [True]
-    points = [point_forecast(prep)]
+    points = [point_forecast(prep, seed=seed)]
     before = iss.model_dump()
     for arm in arms:
         after = apply_interventions(sc, arm)
@@ -242,9 +242,9 @@ def compare(
             sc, iss.id, interventions=arm, default_uncertainty=default_uncertainty, fields=fields
         )
         specs.append(spec)
-        points.append(point_forecast(prep, spec))
+        points.append(point_forecast(prep, spec, seed))
     chunk = check_chunk_size(chunk_size, max(s.n_actors for s in specs))
-    job = Job(prep.model, prep.params, tuple(specs), seed, prep.band_edges)
+    job = Job(prep.model, prep.settings, tuple(specs), seed, prep.band_edges)
     t0 = time.perf_counter()
     own = executor is None
     ex = make_executor(workers, scheduler) if own else executor

@@ -286,7 +286,9 @@ def create_app(settings: Settings | None = None) -> Any:
         out = []
         for name in model_names():
             mod = get_model(name)
-            out.append({"name": name, "params": dict(mod.PARAMS), "presets": list(mod.PRESETS)})
+            out.append(
+                {"name": name, "params": mod.defaults.model_dump(), "presets": list(mod.presets)}
+            )
         return _json(out)
 
     @app.get("/api/scenarios")
