@@ -38,7 +38,7 @@ def run(c, s, x, *, scale=None, params=None, rng=None) -> KernelResult:
 
     Examples
     --------
-    >>> run([1.0, 3.0], [1.0, 1.0], [0.0, 100.0]).forecast[0, 0]
+    >>> float(run([1.0, 3.0], [1.0, 1.0], [0.0, 100.0]).forecast[0, 0])
     75.0
     """
     SPEC.validate(params)
