@@ -25,6 +25,7 @@ def _duplicates(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
         "agreements",
         "events",
         "issues",
+        "linkages",
         "interventions",
         "benchmarks",
         "incentives",
@@ -64,6 +65,7 @@ def _cited(scenario: Scenario) -> Iterator[tuple[Loc, object]]:
         "flows",
         "events",
         "issues",
+        "linkages",
         "interventions",
         "benchmarks",
         "observations",
@@ -72,6 +74,9 @@ def _cited(scenario: Scenario) -> Iterator[tuple[Loc, object]]:
     ):
         for i, item in enumerate(getattr(scenario, collection)):
             yield (collection, i), item
+    for i, iv in enumerate(scenario.interventions):
+        if iv.cost is not None:
+            yield ("interventions", i, "cost"), iv.cost
     for k, issue in enumerate(scenario.issues):
         for j, stake in enumerate(issue.stakes):
             yield ("issues", k, "stakes", j), stake
@@ -212,6 +217,7 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                     loc + ("actor",),
                     (f"'{ed.actor}' has no stake in issue '{ed.issue}'; use add to give it one"),
                 )
+    yield from _linkage_problems(scenario)
     for i, ob in enumerate(scenario.observations):
         if ob.benchmark not in benchmarks:
             yield ("observations", i, "benchmark"), f"unknown benchmark '{ob.benchmark}'"
@@ -247,6 +253,37 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                     "(the benchmarks listed)"
                 ),
             )
+
+
+def _linkage_problems(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    """Linkages name distinct one-dimensional issues; interventions do something, and link
+    or unlink linkages that exist and are not already in that state."""
+    issues = {i.id: i for i in scenario.issues}
+    linkages = {lk.id: lk for lk in scenario.linkages}
+    for i, lk in enumerate(scenario.linkages):
+        for j, ref in enumerate(lk.issues):
+            loc = ("linkages", i, "issues", j)
+            if ref not in issues:
+                yield loc, f"unknown issue '{ref}'; a linkage names issues of this scenario"
+            elif issues[ref].dimensions:
+                yield loc, f"issue '{ref}' has dimensions; linked issues are one-dimensional"
+            elif ref in lk.issues[:j]:
+                yield loc, f"issue '{ref}' is named twice in linkage '{lk.id}'"
+    for i, iv in enumerate(scenario.interventions):
+        if not (iv.edits or iv.link or iv.unlink):
+            yield (
+                ("interventions", i),
+                "an intervention needs edits, link or unlink (it would change nothing)",
+            )
+        for key, wanted in (("link", True), ("unlink", False)):
+            for j, ref in enumerate(getattr(iv, key)):
+                loc = ("interventions", i, key, j)
+                if ref not in linkages:
+                    known = ", ".join(linkages) or "none"
+                    yield loc, f"unknown linkage '{ref}'; linkages: {known}"
+                elif linkages[ref].active == wanted:
+                    state = "active" if wanted else "not active"
+                    yield loc, f"linkage '{ref}' is already {state} in the baseline"
 
 
 def _legal(field: str, lo: float, hi: float) -> tuple[str, float, float]:

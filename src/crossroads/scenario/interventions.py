@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from crossroads.errors import InterventionError
 from crossroads.scenario.schema import Edit, Issue, Scenario, Stake
 
-__all__ = ["apply_interventions", "apply_edits"]
+__all__ = ["apply_edits", "apply_interventions", "set_links"]
 
 _FIELDS = ("position", "salience", "capability")
 
@@ -84,10 +84,36 @@ def apply_edits(scenario: Scenario, edits: Iterable[Edit], where: str = "edit") 
     return scenario.model_copy(update={"issues": issues})
 
 
+def set_links(scenario: Scenario, link: Iterable[str] = (), unlink: Iterable[str] = (),
+              where: str = "edit") -> Scenario:  # fmt: skip
+    """A new scenario with the linkages ``link`` switched on and ``unlink`` switched off."""
+    on, off = set(link), set(unlink)
+    known = {lk.id for lk in scenario.linkages}
+    for ref in sorted((on | off) - known):
+        raise InterventionError(
+            f"{where}: unknown linkage '{ref}'; linkages: {', '.join(sorted(known)) or 'none'}"
+        )
+    if not on and not off:
+        return scenario
+    linkages = [
+        lk.model_copy(update={"active": True}) if lk.id in on
+        else lk.model_copy(update={"active": False}) if lk.id in off
+        else lk
+        for lk in scenario.linkages
+    ]  # fmt: skip
+    return scenario.model_copy(update={"linkages": linkages})
+
+
 def apply_interventions(scenario: Scenario, names: Iterable[str]) -> Scenario:
-    """A new scenario with the named interventions applied, in the order given."""
+    """A new scenario with the named interventions applied, in the order given.
+
+    Each applies its stake edits, then switches its ``link`` linkages on and its
+    ``unlink`` linkages off.
+    """
     out = scenario
     for name in names:
         iv = scenario.intervention(name)
-        out = apply_edits(out, iv.edits, where=f"intervention '{name}'")
+        where = f"intervention '{name}'"
+        out = apply_edits(out, iv.edits, where=where)
+        out = set_links(out, iv.link, iv.unlink, where=where)
     return out

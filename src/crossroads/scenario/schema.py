@@ -30,9 +30,12 @@ __all__ = [
     "Flow",
     "Incentive",
     "Indicator",
+    "Cost",
     "Intervention",
     "Issue",
     "IssueArrays",
+    "LinkedArrays",
+    "Linkage",
     "Membership",
     "Observation",
     "Observed",
@@ -308,13 +311,44 @@ class Edit(_Base):
     remove: bool = False
 
 
+class Linkage(_Cited):
+    """Issues bargained together: actors may trade concessions across them.
+
+    A linkage is what the exchange model (Stokman & Van Oosten 1994) needs: each actor
+    gives ground on the issue it cares less about for a gain on the one it cares more
+    about. An ``active`` linkage holds in the baseline; a proposed one (``active: false``)
+    is switched on by an intervention's ``link`` (and an active one off by ``unlink``).
+    """
+
+    id: Id
+    name: Text
+    issues: Annotated[list[Id], Field(min_length=2)]
+    active: bool = True
+    rationale: Text | None = None
+
+
+class Cost(_Cited):
+    """What an intervention costs whoever offers it, in the scenario's own units."""
+
+    value: NonNeg
+    unit: Text | None = None
+
+
 class Intervention(_Cited):
-    """A named what-if: a carrot or a stick, as edits to stakes."""
+    """A named what-if: a carrot or a stick, as edits to stakes and links between issues.
+
+    ``edits`` change stakes; ``link`` switches on linkages (by id) so that their issues are
+    bargained together, ``unlink`` switches them off. ``cost`` is what the intervention
+    costs, for the search of the cheapest package that reaches an aim.
+    """
 
     id: Id
     name: Text
     description: Text | None = None
-    edits: Annotated[list[Edit], Field(min_length=1)]
+    edits: list[Edit] = Field(default_factory=list)
+    link: list[Id] = Field(default_factory=list)
+    unlink: list[Id] = Field(default_factory=list)
+    cost: Cost | None = None
 
 
 class Benchmark(_Cited):
@@ -388,6 +422,21 @@ class IssueArrays(BaseModel):
     dim_scale_max: np.ndarray | None = None
 
 
+class LinkedArrays(BaseModel):
+    """Stakes of linked one-dimensional issues as arrays of shape (actors, issues)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    issues: list[str]
+    actors: list[str]
+    names: list[str]
+    capability: np.ndarray
+    salience: np.ndarray
+    position: np.ndarray
+    has_stake: np.ndarray
+    scale: np.ndarray  # (issues, 2): min, max
+
+
 class Scenario(_Base):
     """A validated scenario: the system and its contested issues."""
 
@@ -404,6 +453,7 @@ class Scenario(_Base):
     flows: list[Flow] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     issues: list[Issue] = Field(default_factory=list)
+    linkages: list[Linkage] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
     benchmarks: list[Benchmark] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
@@ -446,6 +496,58 @@ class Scenario(_Base):
         ids = ", ".join(i.id for i in self.interventions) or "none"
         raise InterventionError(
             f"no intervention '{intervention_id}' in scenario '{self.id}'; interventions: {ids}"
+        )
+
+    def linkage(self, linkage_id: str) -> Linkage:
+        """The linkage with id ``linkage_id``."""
+        from crossroads.errors import CrossroadsError
+
+        for lk in self.linkages:
+            if lk.id == linkage_id:
+                return lk
+        ids = ", ".join(lk.id for lk in self.linkages) or "none"
+        raise CrossroadsError(f"no linkage '{linkage_id}' in scenario '{self.id}'; linkages: {ids}")
+
+    def linked_arrays(self, issue_ids: list[str]) -> LinkedArrays:
+        """Stakes of several one-dimensional issues as (actors, issues) arrays.
+
+        The actors are every actor with a stake on one of the issues, in the order of the
+        scenario's actor list. An actor without a stake on an issue has capability and
+        salience 0 there, its position the issue's midpoint and ``has_stake`` False.
+        """
+        from crossroads.errors import CrossroadsError
+
+        issues = [self.issue(i) for i in issue_ids]
+        for iss in issues:
+            if iss.dimensions:
+                raise CrossroadsError(
+                    f"issue '{iss.id}' has dimensions; linked issues are one-dimensional"
+                )
+        have = {s.actor for iss in issues for s in iss.stakes}
+        actors = [a for a in self.actors if a.id in have]
+        n, k = len(actors), len(issues)
+        cap, sal, pos = np.zeros((n, k)), np.zeros((n, k)), np.empty((n, k))
+        mask = np.zeros((n, k), dtype=bool)
+        row = {a.id: r for r, a in enumerate(actors)}
+        for j, iss in enumerate(issues):
+            pos[:, j] = (iss.scale.min + iss.scale.max) / 2
+            for s in iss.stakes:
+                r = row[s.actor]
+                cap[r, j], sal[r, j], pos[r, j], mask[r, j] = (
+                    s.capability,
+                    s.salience,
+                    s.position,
+                    True,
+                )
+        return LinkedArrays(
+            issues=[i.id for i in issues],
+            actors=[a.id for a in actors],
+            names=[a.name for a in actors],
+            capability=cap,
+            salience=sal,
+            position=pos,
+            has_stake=mask,
+            scale=np.array([[i.scale.min, i.scale.max] for i in issues], dtype=float),
         )
 
     def arrays(self, issue_id: str | None = None) -> IssueArrays:
