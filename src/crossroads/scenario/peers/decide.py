@@ -139,22 +139,24 @@ class _Entry:
 def _fields_error(code: str, cells: list[str], label: str, line: int) -> ScenarioError | None:
     fields = FIELDS[code]
     need = _REQUIRED[code]
-    listed = ", ".join(fields)
-    if len(cells) < need:
-        missing = fields[len(cells)]
-        shape = f"{need} fields ({listed})" if need == len(fields) else f"at least {need} fields"
-        if need != len(fields):
-            shape += f" ({', '.join(fields[:need])}; then {', '.join(fields[need:])})"
+    n = len(cells)
+    if n < need:
+        missing = fields[n]
+        if need == len(fields):
+            shape = f"{need}: {', '.join(fields)}"
+        else:
+            shape = f"at least {need}: {', '.join(fields[:need])}, then optionally "
+            shape += ", ".join(fields[need:])
         return ScenarioError(
-            f"{code} row has {len(cells)} field{'s' * (len(cells) != 1)}; it needs {shape}"
-            f" (missing {missing})",
+            f"{code} row has {n} field{'s' * (n != 1)}; it needs {shape} (missing {missing})",
             file=label,
             line=line,
             field=missing,
         )
-    if len(cells) > len(fields):
+    if n > len(fields):
         return ScenarioError(
-            f"{code} row has {len(cells)} fields; it has at most {len(fields)} ({listed})",
+            f"{code} row has {n} fields; a {code} row has at most {len(fields)}: "
+            + ", ".join(fields),
             file=label,
             line=line,
         )
@@ -319,7 +321,7 @@ def _stakes(
                 field="position",
             )
         if not 0 <= s <= 1:
-            hint = " (the decide format gives salience on 0-1, not 0-100)" if s <= 100 else ""
+            hint = " (the decide format gives salience on 0-1, not 0-100)" if 1 < s <= 100 else ""
             raise ScenarioError(
                 f"salience must lie in 0-1, got {s:g}{hint}",
                 file=label,
