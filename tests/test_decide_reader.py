@@ -340,6 +340,22 @@ BAD = [
         "position must lie in 0-100, the scale of issue 'free' (the default: it has no #M "
         "rows), got 120",
     ),
+    (  # the first field in error is the one reported
+        "\t8\t0.9\t1\n",
+        "\t12\t0.9\tbig\n",
+        12,
+        "position",
+        "position must lie in 0-10, the scale of issue 'tax' (set by its #M rows, lines 7-8), "
+        "got 12",
+    ),
+    (
+        "#D\tSouth\tfree\t20\t1\t1",
+        "#D\tNorth\tfree\t200\t1\t1",
+        15,
+        "issue",
+        "actor 'North' has two #D rows on issue 'free' (first on line 14); "
+        "one stake per actor and issue",
+    ),
     ("#M\ttax\t10\t", "#M\ttax\tten\t", 8, "position", "must be a number, got 'ten'"),
     (
         "#M\ttax\t10\tten percent",

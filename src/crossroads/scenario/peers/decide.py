@@ -308,30 +308,6 @@ def _stakes(
             raise err
         actor = _ref(cells[0], "actor", "#A", actors, label, line, "actor")
         issue = _ref(cells[1], "issue", "#P", issues, label, line, "issue")
-        x = number(cells[2], label, line, "position")
-        s = number(cells[3], label, line, "salience")
-        p = number(cells[4], label, line, "power")
-        lo, hi, _, why = scales[issue]
-        if not lo <= x <= hi:
-            raise ScenarioError(
-                f"position must lie in {lo:g}-{hi:g}, the scale of issue '{issue}' ({why}), "
-                f"got {x:g}",
-                file=label,
-                line=line,
-                field="position",
-            )
-        if not 0 <= s <= 1:
-            hint = " (the decide format gives salience on 0-1, not 0-100)" if 1 < s <= 100 else ""
-            raise ScenarioError(
-                f"salience must lie in 0-1, got {s:g}{hint}",
-                file=label,
-                line=line,
-                field="salience",
-            )
-        if p < 0:
-            raise ScenarioError(
-                f"power must be >= 0, got {p:g}", file=label, line=line, field="power"
-            )
         if (actor, issue) in seen:
             raise ScenarioError(
                 f"actor '{actor}' has two #D rows on issue '{issue}' (first on line "
@@ -341,12 +317,36 @@ def _stakes(
                 field="issue",
             )
         seen[actor, issue] = line
+        x = number(cells[2], label, line, "position")
+        lo, hi, _, why = scales[issue]
+        if not lo <= x <= hi:
+            raise ScenarioError(
+                f"position must lie in {lo:g}-{hi:g}, the scale of issue '{issue}' ({why}), "
+                f"got {x:g}",
+                file=label,
+                line=line,
+                field="position",
+            )
+        s = number(cells[3], label, line, "salience")
+        if not 0 <= s <= 1:
+            hint = " (the decide format gives salience on 0-1, not 0-100)" if 1 < s <= 100 else ""
+            raise ScenarioError(
+                f"salience must lie in 0-1, got {s:g}{hint}",
+                file=label,
+                line=line,
+                field="salience",
+            )
+        p = number(cells[4], label, line, "power")
+        if p < 0:
+            raise ScenarioError(
+                f"power must be >= 0, got {p:g}", file=label, line=line, field="power"
+            )
         out.append(_Stake(line, actor, issue, x, s, p))
     return out
 
 
 def read_decide(path: Path, label: str | None = None) -> Scenario:
-    """A scenario of linked issues from a decide (exchange model) input file.
+    r"""A scenario of linked issues from a decide (exchange model) input file.
 
     Parameters
     ----------
@@ -367,10 +367,17 @@ def read_decide(path: Path, label: str | None = None) -> Scenario:
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> sc = read_decide(Path("../shared/data/exchange/copenhagen.csv"))  # doctest: +SKIP
-    >>> len(sc.actors), len(sc.issues)  # doctest: +SKIP
-    (11, 7)
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "demo.csv"
+    >>> _ = path.write_text(
+    ...     "#O\tA demo\n#A\tN\tNorth\n#A\tS\tSouth\n#P\ttax\tTax\n#P\taid\tAid\n"
+    ...     "#D\tN\ttax\t20\t0.9\t2\n#D\tS\ttax\t70\t0.3\t1\n#D\tS\taid\t40\t0.8\t1\n"
+    ... )
+    >>> sc = read_decide(path)
+    >>> sc.title, [i.id for i in sc.issues], [s.actor for s in sc.issue("aid").stakes]
+    ('A demo', ['tax', 'aid'], ['s'])
+    >>> sc.arrays("tax").capability.tolist()
+    [2.0, 1.0]
     """
     label = label or str(path)
     rows = decide_rows(read_text(path, label))
