@@ -170,10 +170,18 @@ def test_quirks_change_nothing(tmp_path):
     lines = GOOD.splitlines()
     lines[3] = "#a\t 'South' \t\"The South\"\t''\t"  # lower case, padding, quotes, empties
     lines[12] += "\t\t"
-    lines[1] = "#0\tcomment written #0"
+    lines[1] = '#0\tcomment written #0, with an "unmatched quote'
+    lines[6] += "\n#M\ttax\t0"  # a point repeated without a description
     text = "\ufeff" + "\r\n".join(lines) + "\r\n\r\n#/\ta trailing comment\r\n"
     (tmp_path / "b").mkdir()
-    assert crossroads.load(_write(tmp_path / "b", text)) == plain
+    other = crossroads.load(_write(tmp_path / "b", text))
+    assert other.model_dump(exclude={"issues"}) == plain.model_dump(exclude={"issues"})
+    assert other.issues[0].scale == plain.issues[0].scale
+    for issue in ("tax", "free"):
+        a, b = other.arrays(issue), plain.arrays(issue)
+        assert a.actors == b.actors
+        for f in ("position", "salience", "capability"):
+            assert getattr(a, f).tolist() == getattr(b, f).tolist()
     # a stake and a scale point before the issue they name: same stakes, other lines
     moved = GOOD.replace("#P\tfree\tFree trade\n", "") + "#P\tfree\tFree trade\n"
     moved = moved.replace("#M\ttax\t10\tten percent\n", "") + "#M\ttax\t10\tten percent\n"

@@ -52,7 +52,11 @@ a salience outside 0-1, a negative power, a position off its issue's scale, an
 issue with one ``#M`` position only or without stakes, and a file without
 ``#A``, ``#P`` or ``#D`` rows are each refused with one
 :class:`~crossroads.errors.ScenarioError` naming the file, the line and the field.
-Problems are looked for in three passes, so the one reported is the first of the
+Two ``#M`` rows at one position are one point unless their descriptions differ.
+Each line is one row, split at tabs (not read with the csv module, as
+:func:`~crossroads.scenario.peers.table.read_rows` does, so that an unmatched quote
+in a comment cannot swallow the lines after it). Problems are looked for in three
+passes, so the one reported is the first of the
 ``#A``/``#P``/``#O`` rows, else of the ``#M`` rows, else of the ``#D`` rows.
 
 References
