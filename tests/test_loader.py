@@ -284,7 +284,8 @@ PEER_CASES = [
         1,
         None,
         "not a scenario (YAML with 'crossroads: 1') nor a known peer format (EUM table with "
-        "Actor/Stakeholder/Name and Position/x columns, KTAB CSV, DEU III TSV)",
+        "Actor/Stakeholder/Name and Position/x columns, KTAB CSV, DEU III TSV, decide file of "
+        "#A/#P/#D rows)",
     ),
     (
         "bad.yaml",

@@ -23,7 +23,7 @@ ScenarioArg = Annotated[
     str,
     typer.Argument(
         help="A built-in scenario name, a YAML scenario file, or a peer-format file "
-        "(EUM CSV/TSV, KTAB CSV, DEU III TSV).",
+        "(EUM CSV/TSV, KTAB CSV, DEU III TSV, decide).",
     ),
 ]
 

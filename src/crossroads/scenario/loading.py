@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from crossroads.errors import ScenarioError
+from crossroads.scenario.peers.decide import looks_like_decide, read_decide
 from crossroads.scenario.peers.deu3 import looks_like_deu3, read_deu3
 from crossroads.scenario.peers.eum_csv import looks_like_eum, read_eum_table
 from crossroads.scenario.peers.ktab_csv import looks_like_ktab, read_ktab_csv
@@ -34,6 +35,7 @@ def register_peer_reader(
 register_peer_reader("eum", looks_like_eum, read_eum_table)
 register_peer_reader("deu3", looks_like_deu3, read_deu3)
 register_peer_reader("ktab", looks_like_ktab, read_ktab_csv)
+register_peer_reader("decide", looks_like_decide, read_decide)
 
 
 def builtin_names() -> list[str]:
@@ -54,8 +56,9 @@ def load(source: str | Path | None = None) -> Scenario:
     ----------
     source : str or Path, optional
         A built-in scenario name (see :func:`builtin_names`), a path to a YAML
-        scenario, or a path to a peer-format file (EUM CSV/TSV and others
-        registered with :func:`register_peer_reader`). Defaults to
+        scenario, or a path to a peer-format file (EUM CSV/TSV, KTAB CSV, DEU III
+        TSV, decide files of linked issues, and others registered with
+        :func:`register_peer_reader`). Defaults to
         ``kazakhstan-2010``.
 
     Returns
@@ -96,7 +99,8 @@ def load(source: str | Path | None = None) -> Scenario:
         return parse_scenario_text(text, label)
     raise ScenarioError(
         "not a scenario (YAML with 'crossroads: 1') nor a known peer format "
-        "(EUM table with Actor/Stakeholder/Name and Position/x columns, KTAB CSV, DEU III TSV)",
+        "(EUM table with Actor/Stakeholder/Name and Position/x columns, KTAB CSV, DEU III TSV, "
+        "decide file of #A/#P/#D rows)",
         file=label,
         line=1,
     )
