@@ -82,10 +82,11 @@ def test_shipped_files_load(name, actors, issues, stakes):
     assert len(sc.actors) == actors and len(sc.issues) == issues
     assert sum(len(i.stakes) for i in sc.issues) == stakes
     assert sc.sources[0].title == name and "decide-format" in sc.sources[0].note
-    assert "Linked issues" in sc.description
+    assert "bargained together" in sc.description
+    assert [lk.id for lk in sc.linkages] == ["all"] and sc.linkages[0].active
+    assert sc.linkages[0].issues == [i.id for i in sc.issues]
     for issue in sc.issues:
         assert (issue.scale.min, issue.scale.max) == (0, 100)  # from the #M rows
-        assert "bargained together" in issue.note
         a = sc.arrays(issue.id)
         assert np.all((a.salience >= 0) & (a.salience <= 1)) and np.all(a.capability >= 0)
 

@@ -37,9 +37,8 @@ The file becomes one scenario with one issue per ``#P`` row, read as follows.
 * The scenario id comes from the file name, its title from the first ``#O`` row
   (else the file name); ``sources`` has one entry, ``file``, that every actor,
   issue and stake cites with its line.
-* Every issue of a decide file is bargained together with the others. The schema
-  has no field for such linkage yet, so the scenario's description and each
-  issue's ``note`` say so in one line.
+* Every issue of a decide file is bargained together with the others: the scenario
+  has one active linkage, ``all``, of every issue (with at least two issues).
 
 Lenient where real files vary: cells quoted with single (or double) quotes or not,
 padding around cells, trailing empty cells, CRLF line ends, a UTF-8 byte-order
@@ -100,7 +99,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
 
 _REQUIRED = {"#A": 1, "#P": 1, "#M": 2, "#D": 5}
 _DEFAULT_SCALE = (0.0, 100.0)
-_LINKED = "bargained together with every other issue of the file"
 
 
 def _unquote(raw: str) -> str:
@@ -430,8 +428,8 @@ def read_decide(path: Path, label: str | None = None) -> Scenario:
         "id": slug(path.stem, set()),
         "title": title or path.stem,
         "description": (
-            f"Read from the decide-format file {path.name} (input of the exchange model). "
-            f"Linked issues: each of its {len(issues)} issues is {_LINKED}."
+            f"Read from the decide-format file {path.name} (input of the exchange model); "
+            f"its {len(issues)} issues are bargained together (linkage 'all')."
         ),
         "sources": [
             {
@@ -460,7 +458,6 @@ def read_decide(path: Path, label: str | None = None) -> Scenario:
                 "scale": {"min": scales[k][0], "max": scales[k][1], "labels": scales[k][2]},
                 "source": "file",
                 "where": f"line {p.line}",
-                "note": f"Linked: {_LINKED}.",
                 "stakes": [
                     {
                         "actor": actor_id[st.actor],
@@ -476,4 +473,14 @@ def read_decide(path: Path, label: str | None = None) -> Scenario:
             for k, p in issues.items()
         ],
     }
+    if len(issues) > 1:
+        data["linkages"] = [
+            {
+                "id": "all",
+                "name": "every issue of the file",
+                "issues": [issue_id[k] for k in issues],
+                "source": "file",
+                "rationale": "a decide file's issues are bargained together (the exchange model)",
+            }
+        ]
     return validate_data(data, label)
