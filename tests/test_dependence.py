@@ -11,9 +11,9 @@ from numpy.testing import assert_allclose
 
 import crossroads
 from crossroads.cli import main
+from crossroads.dependence_metrics import barbieri, hhi, hhi_bounds, hhi_of_values
 from crossroads.errors import CrossroadsError
 from crossroads.importers import import_file
-from crossroads.network.metrics import barbieri, hhi, hhi_bounds, hhi_of_values
 from crossroads.network.trade_dependence import usd_million_factor
 
 from conftest import ROOT, shared

@@ -35,9 +35,9 @@ from crossroads.importers import KINDS, detect_kind, kind_name, read_facts
 from crossroads.importers.base import Facts
 from crossroads.network.graph import FULL_ROLES, held, year_of
 from crossroads.network.trade_dependence import (
-    _fuel,
-    _shares,
     bilateral,
+    fuel_shares,
+    partner_shares,
     totals,
     usd_million_factor,
 )
@@ -193,9 +193,9 @@ def _row(**kw: Any) -> dict[str, Any]:
 def _share_rows(
     sc: Scenario, ds: Scenario, names: dict[str, str], label: dict[str, str], tol: float
 ) -> list[dict[str, Any]]:
-    claims = _shares(bilateral(sc), totals(sc), names)
+    claims = partner_shares(bilateral(sc), totals(sc), names)
     claims = claims[claims.share.notna()]
-    data = _shares(bilateral(ds), totals(ds), names)
+    data = partner_shares(bilateral(ds), totals(ds), names)
     data = data[data.share.notna() & data.basis.isin(["national total", "sum of partners"])]
     # two files may give the same total (the partner sum from the dyads and the summary)
     data = (
@@ -298,7 +298,7 @@ def _fuel_rows(
 ) -> list[dict[str, Any]]:
     if actor is None:
         return []
-    claims, data = _fuel(sc, actor), _fuel(ds, actor)
+    claims, data = fuel_shares(sc, actor), fuel_shares(ds, actor)
     rows = []
     for c in claims.itertuples(index=False):
         for d in data[data.year == c.year].itertuples(index=False):

@@ -346,7 +346,7 @@ def import_cmd(
     --into kazakhstan-2010 -o kz-trade.yaml
     """
     from crossroads.importers import import_file, write_scenario
-    from crossroads.importers.codes import EU_COMPOSITIONS
+    from crossroads.reference_data import EU_COMPOSITIONS
 
     if not output:
         raise CrossroadsError("name the scenario file to write with -o OUT.yaml")

@@ -11,7 +11,7 @@ Kinds (:data:`KINDS`): ``cow-trade`` (COW Trade v4 dyads or national totals),
 ``cow-igo`` (COW IGO v3 memberships), ``freedom-house``, ``vdem``, ``atop``
 (ATOP v5 alliance obligations), ``wdi`` (World Bank indicators). Each import
 adds one source entry naming the dataset and version, and facts citing it;
-country codes map to actors through :mod:`crossroads.importers.codes`.
+country codes map to actors through :mod:`crossroads.reference_data`.
 """
 
 from __future__ import annotations
@@ -23,28 +23,17 @@ from pathlib import Path
 from crossroads.errors import ScenarioError
 from crossroads.importers.atop import atop_facts
 from crossroads.importers.base import Facts, merge, scenario_yaml, write_scenario
-from crossroads.importers.codes import (
-    COUNTRIES,
-    EU_MEMBERS,
-    ActorCodes,
-    actor_codes,
-    eu_members,
-)
 from crossroads.importers.igo import igo_facts, read_cow_igo
 from crossroads.importers.ratings import freedomhouse_facts, vdem_facts, wdi_facts
 from crossroads.importers.trade import read_cow_trade, trade_facts
+from crossroads.reference_data import actor_codes
 from crossroads.scenario.schema import Scenario
 
 __all__ = [
-    "COUNTRIES",
-    "EU_MEMBERS",
     "KINDS",
-    "ActorCodes",
     "Facts",
     "ImportResult",
-    "actor_codes",
     "detect_kind",
-    "eu_members",
     "implied_actor",
     "import_file",
     "merge",

@@ -26,8 +26,8 @@ import pandas as pd
 
 from crossroads.errors import ScenarioError
 from crossroads.importers.base import Facts, dataset_version
-from crossroads.importers.codes import ActorCodes, country_by_name
 from crossroads.importers.csvfile import read_table
+from crossroads.reference_data import ActorCodes, country_by_name
 from crossroads.scenario.schema import Scenario
 
 __all__ = [

@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crossroads.dependence_metrics import hhi_of_values
 from crossroads.errors import ScenarioError
 from crossroads.importers.base import Facts, dataset_version
-from crossroads.importers.codes import ActorCodes, country_by_abb, country_by_cow, eu_members
 from crossroads.importers.csvfile import read_table
-from crossroads.network.metrics import hhi_of_values
+from crossroads.reference_data import ActorCodes, country_by_abb, country_by_cow, eu_members
 from crossroads.scenario.schema import Scenario
 
 __all__ = ["TradeData", "read_cow_trade", "trade_facts"]

@@ -1,12 +1,18 @@
-"""Country codes: Correlates of War (COW) codes, ISO3, and scenario actors.
+"""Shared reference data: country codes, the EU's membership, and scenario actors' codes.
 
-Datasets name countries by COW code (COW trade, COW IGO, ATOP, peacesciencer),
-by ISO3 (Freedom House, V-Dem, World Bank) or by name. A scenario's actors carry
-``cow`` and ``iso3`` where the author gave them. :data:`COUNTRIES` is the
-documented table joining the two code systems (and common names), so a file
-keyed by one system maps to an actor that carries only the other, or only its
-name. :data:`EU_MEMBERS` gives the European Union's membership by year, for the
-EU as the aggregate of its member states.
+Datasets name countries by Correlates of War (COW) code (COW trade, COW IGO,
+ATOP, peacesciencer), by ISO3 (Freedom House, V-Dem, World Bank) or by name. A
+scenario's actors carry ``cow`` and ``iso3`` where the author gave them.
+:data:`COUNTRIES` is the documented table joining the two code systems (and
+common names), so a file keyed by one system maps to an actor that carries only
+the other, or only its name. :data:`EU_MEMBERS` gives the European Union's
+membership by year, for the EU as the aggregate of its member states.
+:func:`actor_codes` maps one scenario's actors to both code systems.
+
+This is a low core module: it imports only :mod:`crossroads.errors` and the
+scenario schema, so the importers (:mod:`crossroads.importers`) and the
+dependence analytics (:mod:`crossroads.network`) both read it without importing
+each other.
 
 The table covers the states the Kazakhstan case touches (Central Asia, the
 former Soviet Union, the EU, the great powers and neighbours); extend it for
@@ -18,11 +24,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from crossroads.errors import ScenarioError
+from crossroads.errors import CrossroadsError, ScenarioError
 from crossroads.scenario.schema import Scenario
 
 __all__ = [
     "COUNTRIES",
+    "EU27_2007",
+    "EU_COMPOSITIONS",
     "EU_MEMBERS",
     "ActorCodes",
     "Country",
@@ -30,6 +38,7 @@ __all__ = [
     "country_by_abb",
     "country_by_cow",
     "country_by_iso3",
+    "country_by_name",
     "eu_members",
 ]
 
@@ -129,6 +138,8 @@ EU27_2007: frozenset[int] = frozenset(
     c for c, (first, last) in EU_MEMBERS.items() if first <= 2007 and (last is None or last >= 2007)
 )
 
+#: How the EU aggregate is formed: its members at the end of each year, or the
+#: fixed membership of 2007 (:data:`EU27_2007`).
 EU_COMPOSITIONS = ("per-year", "eu27-2007")
 
 
@@ -141,11 +152,18 @@ def eu_members(year: int, composition: str = "per-year") -> frozenset[int]:
     composition : {'per-year', 'eu27-2007'}
         ``per-year``: members at the end of ``year``; ``eu27-2007``: the fixed
         27 members of 2007 whatever the year.
+
+    Raises
+    ------
+    CrossroadsError
+        for another ``composition``.
     """
     if composition == "eu27-2007":
         return EU27_2007
     if composition != "per-year":
-        raise ValueError(f"EU composition must be one of {EU_COMPOSITIONS}, got {composition!r}")
+        raise CrossroadsError(
+            f"EU composition must be one of {', '.join(EU_COMPOSITIONS)}, got {composition!r}"
+        )
     return frozenset(
         c
         for c, (first, last) in EU_MEMBERS.items()
