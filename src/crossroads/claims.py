@@ -22,6 +22,7 @@ always flagged. Shares are compared in percentage points.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,23 @@ class ClaimsCheck:
             r = r[r.denominator.fillna("").str.contains(denominator_contains, regex=False)]
         return r
 
+    def table(self) -> pd.DataFrame:
+        """:attr:`rows` numbered (``#``, from 1), with ``over``: what the data's figure is over.
+
+        ``over`` is, for a share, its basis and the data's total in USD million
+        (``national total 43,205.1``); else the basis (``value``, ``fuel share``)
+        or empty.
+        """
+        rows = self.rows.copy()
+        rows["over"] = [
+            f"{b} {_denominator_total(d)}"
+            if b in ("national total", "sum of partners")
+            else (b or "")
+            for b, d in zip(rows.basis, rows.denominator, strict=True)
+        ]
+        rows.insert(0, "#", range(1, len(rows) + 1))
+        return rows
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         recs = []
@@ -138,6 +156,13 @@ class ClaimsCheck:
             "datasets": self.datasets,
             "notes": self.notes,
         }
+
+
+def _denominator_total(denominator: str | None) -> str:
+    """The total in a share's denominator text ("national total 43,205.1 USD million (...)",
+    as :func:`~crossroads.network.trade_dependence.partner_shares` writes it)."""
+    m = re.search(r"total ([\d,.]+) USD|partners ([\d,.]+) USD", denominator or "")
+    return (m.group(1) or m.group(2)) if m else ""
 
 
 def _data_scenario(scenario: Scenario, facts: list[Facts]) -> Scenario:

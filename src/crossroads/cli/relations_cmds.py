@@ -44,10 +44,6 @@ def parse_years(text: str) -> range:
     return range(a, b + 1)
 
 
-def _names(sc) -> dict[str, str]:
-    return {a.id: a.name for a in sc.actors}
-
-
 # --- relations ------------------------------------------------------------------------------
 @app.command("relations")
 def relations_cmd(
@@ -331,7 +327,7 @@ def check_cmd(
     if as_json:
         print_json(chk.to_dict())
         return
-    rows = chk.rows.copy()
+    rows = chk.table()
     if rows.empty:
         console.print(f"nothing to compare: {'; '.join(chk.notes)}", markup=False)
         return
@@ -348,11 +344,6 @@ def check_cmd(
         for v, u in zip(rows.difference, rows.unit, strict=True)
     ]
     rows["unit"] = rows.unit.map(lambda u: "" if u == "%" else u)
-    rows["over"] = [
-        (f"{b} {_total(d)}" if b in ("national total", "sum of partners") else (b or ""))
-        for b, d in zip(rows.basis, rows.denominator, strict=True)
-    ]
-    rows.insert(0, "#", range(1, len(rows) + 1))
     console.print(
         df_table(
             rows[
@@ -386,12 +377,6 @@ def check_cmd(
             console.print(f"[{r[1]}] {note}{cite}", markup=False)
     for n in chk.notes:
         console.print(f"note: {n}", markup=False)
-
-
-def _total(denominator: str) -> str:
-    """The number in a denominator text ("national total 43,205.1 USD million (...)")."""
-    m = re.search(r"total ([\d,.]+) USD|partners ([\d,.]+) USD", denominator or "")
-    return (m.group(1) or m.group(2)) if m else ""
 
 
 # --- benchmarks -----------------------------------------------------------------------------
