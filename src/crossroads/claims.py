@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from crossroads.errors import CrossroadsError, ScenarioError
-from crossroads.importers import KINDS, detect_kind, kind_name, read_facts
+from crossroads.importers import KIND_ALIASES, KINDS, detect_kind, kind_name, read_facts
 from crossroads.importers.base import Facts
 from crossroads.network.graph import FULL_ROLES, held, year_of
 from crossroads.network.trade_dependence import (
@@ -188,13 +188,7 @@ def _parse_against(item: str | Path | tuple[str, str | Path]) -> tuple[str, Path
     text = str(item)
     if ":" in text:
         head, rest = text.split(":", 1)
-        if head.lower() in KINDS or head.lower() in (
-            "fh",
-            "freedomhouse",
-            "v-dem",
-            "world-bank",
-            "worldbank",
-        ):
+        if head.lower() in KINDS or head.lower() in KIND_ALIASES:
             return kind_name(head), Path(rest)
     return detect_kind(text), Path(text)
 

@@ -31,11 +31,13 @@ from crossroads.scenario.schema import Scenario
 
 __all__ = [
     "KINDS",
+    "KIND_ALIASES",
     "Facts",
     "ImportResult",
     "detect_kind",
     "implied_actor",
     "import_file",
+    "kind_name",
     "merge",
     "read_facts",
     "scenario_yaml",
@@ -52,7 +54,8 @@ KINDS = {
     "atop": "ATOP v5 alliance obligations, directed dyad-years",
     "wdi": "World Bank indicators (long, or as downloaded with a column per year)",
 }
-_ALIASES = {
+#: Other names accepted for an importer: alias -> its name in :data:`KINDS`.
+KIND_ALIASES = {
     "fh": "freedom-house",
     "freedomhouse": "freedom-house",
     "v-dem": "vdem",
@@ -64,7 +67,7 @@ _ALIASES = {
 
 def kind_name(kind: str) -> str:
     """The canonical importer name for ``kind`` (aliases accepted), else a clear error."""
-    k = _ALIASES.get(kind.lower(), kind.lower())
+    k = KIND_ALIASES.get(kind.lower(), kind.lower())
     if k not in KINDS:
         raise ScenarioError(f"unknown import kind '{kind}'; kinds: {', '.join(KINDS)}")
     return k

@@ -39,7 +39,8 @@ __all__ = ["TradeData", "read_cow_trade", "trade_facts"]
 
 UNIT = "USD million"
 SUMMARY_COLUMNS = ("year", "tot_exp_sy", "tot_imp_sy", "sum_exp_dyads", "sum_imp_dyads")
-#: Partner groups of the prepared summary file: column prefix -> (label, COW code or 'eu').
+#: Partner groups of the prepared summary file: column prefix (``<prefix>_exp``,
+#: ``<prefix>_imp``) -> the partner's COW code, or ``'eu'`` for the scenario's EU actor.
 SUMMARY_PARTNERS = {"eu27": "eu", "rus": 365, "chn": 710}
 
 
