@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -314,7 +315,10 @@ def test_no_module_imports_another_modules_private_names(graph):
     bad = private_imports(graph)
     assert not bad, (
         "private names imported from another module (make them public where shared):\n"
-        + _lines(bad)
+        + "\n".join(
+            f"  {e}\n    private: {', '.join(n for n in e.names if is_private(n)) or e.imported}"
+            for e in bad
+        )
     )
 
 
@@ -342,17 +346,25 @@ print(json.dumps(out))
 """
 
 
-def test_every_module_imports_and_no_package_name_hides_a_submodule():
-    # __main__ runs the command line when imported; it is an entry script, not a module to load
-    names = sorted(m for m in modules() if m != "crossroads.__main__")
+def unresolved(names: list[str], path: Path = SRC) -> dict[str, str]:
+    """Modules (of a package under ``path``) that do not import or that a package name hides.
+
+    Runs in a fresh interpreter, so the test process keeps its own imports.
+    """
     r = subprocess.run(
         [sys.executable, "-c", RESOLVE, json.dumps(names)],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env={**os.environ, "PYTHONPATH": str(path)},
     )
     assert r.returncode == 0, r.stderr
-    bad = json.loads(r.stdout.strip().splitlines()[-1])
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def test_every_module_imports_and_no_package_name_hides_a_submodule():
+    # __main__ runs the command line when imported; it is an entry script, not a module to load
+    bad = unresolved(sorted(m for m in modules() if m != "crossroads.__main__"))
     assert not bad, "modules that do not import or that a package name hides:\n" + "\n".join(
         f"  {m}: {why}" for m, why in sorted(bad.items())
     )
@@ -446,6 +458,19 @@ def test_graph_builder_resolves_submodules_relative_imports_and_lazy_imports(tmp
         ("crossroads.sub.mod", "crossroads", ("nothing",)),  # a name, not a submodule
         ("crossroads.sub.mod", "crossroads.named", ()),  # named in a string
     }
+
+
+def test_checker_finds_a_function_hiding_its_module_and_a_module_that_does_not_import(tmp_path):
+    pkg = tmp_path / "fakepkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("from fakepkg.fit import fit\n")  # binds fit to the function
+    (pkg / "fit.py").write_text("def fit():\n    return 1\n")
+    (pkg / "broken.py").write_text("import fakepkg.nothing_here\n")
+    (pkg / "fine.py").write_text("X = 1\n")
+    bad = unresolved(["fakepkg", "fakepkg.fit", "fakepkg.broken", "fakepkg.fine"], tmp_path)
+    assert sorted(bad) == ["fakepkg.broken", "fakepkg.fit"]
+    assert bad["fakepkg.fit"].startswith("fakepkg.fit is function")
+    assert "does not import: ModuleNotFoundError" in bad["fakepkg.broken"]
 
 
 # --- at run time ----------------------------------------------------------------------------------
