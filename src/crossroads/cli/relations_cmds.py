@@ -440,8 +440,7 @@ def benchmarks_cmd(
             console.print(f"{r.incentive} ({mon.years[-1]}): {r.why}", markup=False)
         return
     y = mon.years[0]
-    b = mon.benchmarks.copy()
-    b["status"] = b.met.map(lambda v: "?" if v is None or v != v else ("met" if v else "unmet"))
+    b, i = mon.status_tables()
     b["test"] = [
         ("qualitative" if q else f"{i} {d} {fmt(t)}")
         for q, i, d, t in zip(b.qualitative, b.indicator, b.direction, b.threshold, strict=True)
@@ -465,10 +464,7 @@ def benchmarks_cmd(
             + (f" (assumed met: {', '.join(mon.assumed)})" if mon.assumed else ""),
         )
     )
-    if not mon.incentives.empty:
-        i = mon.incentives.assign(
-            status=lambda d: d.unlocked.map(lambda u: "unlocked" if u else "locked")
-        )
+    if not i.empty:
         console.print(
             df_table(i[["incentive", "status", "why", "triggers"]], title=f"Incentives in {y}")
         )
