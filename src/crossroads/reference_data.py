@@ -40,6 +40,7 @@ __all__ = [
     "country_by_iso3",
     "country_by_name",
     "eu_members",
+    "name_key",
 ]
 
 
@@ -178,14 +179,19 @@ for _c in COUNTRIES:
 _BY_ABB = {c.abb: c for c in COUNTRIES}
 
 
-def _norm(text: str) -> str:
+def name_key(text: str) -> str:
+    """``text`` lower-cased without spaces or punctuation, to match names and ids.
+
+    >>> name_key("Kyrgyz Republic"), name_key("kyrgyz-republic")
+    ('kyrgyzrepublic', 'kyrgyzrepublic')
+    """
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
 _BY_NAME: dict[str, Country] = {}
 for _c in COUNTRIES:
     for _n in (_c.name, *_c.aliases):
-        _BY_NAME.setdefault(_norm(_n), _c)
+        _BY_NAME.setdefault(name_key(_n), _c)
 
 
 def country_by_cow(code: int) -> Country | None:
@@ -205,7 +211,7 @@ def country_by_abb(abb: str) -> Country | None:
 
 def country_by_name(name: str) -> Country | None:
     """The table row whose name or alias is ``name`` (case and punctuation ignored)."""
-    return _BY_NAME.get(_norm(name))
+    return _BY_NAME.get(name_key(name))
 
 
 _EU_NAMES = {"eu", "europeanunion", "eu27", "eu28"}
@@ -298,7 +304,7 @@ def actor_codes(scenario: Scenario) -> ActorCodes:
     """
     out = ActorCodes(scenario=scenario.id)
     for a in scenario.actors:
-        if a.kind == "bloc" and (_norm(a.id) in _EU_NAMES or _norm(a.name) in _EU_NAMES):
+        if a.kind == "bloc" and (name_key(a.id) in _EU_NAMES or name_key(a.name) in _EU_NAMES):
             if out.eu is None:
                 out.eu = a.id
             continue

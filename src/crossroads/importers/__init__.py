@@ -16,7 +16,6 @@ country codes map to actors through :mod:`crossroads.reference_data`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from crossroads.importers.base import Facts, merge, scenario_yaml, write_scenari
 from crossroads.importers.igo import igo_facts, read_cow_igo
 from crossroads.importers.ratings import freedomhouse_facts, vdem_facts, wdi_facts
 from crossroads.importers.trade import read_cow_trade, trade_facts
-from crossroads.reference_data import actor_codes
+from crossroads.reference_data import actor_codes, name_key
 from crossroads.scenario.schema import Scenario
 
 __all__ = [
@@ -113,10 +112,6 @@ def detect_kind(path: str | Path) -> str:
     )
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
-
-
 def implied_actor(path: Path, scenario: Scenario, actor: str | None = None) -> tuple[str, str]:
     """The actor a file that names no country is about, and how it was found.
 
@@ -134,13 +129,13 @@ def implied_actor(path: Path, scenario: Scenario, actor: str | None = None) -> t
         if actor not in ids:
             raise ScenarioError(f"--actor '{actor}' is not an actor of scenario '{scenario.id}'")
         return actor, "--actor"
-    name = _norm(Path(path).name)
+    name = name_key(Path(path).name)
     hits = sorted(
         {
             a.id
             for a in scenario.actors
             if a.kind == "state"
-            and any(len(_norm(k)) >= 4 and _norm(k) in name for k in (a.id, a.name))
+            and any(len(name_key(k)) >= 4 and name_key(k) in name for k in (a.id, a.name))
         }
     )
     if len(hits) == 1:
