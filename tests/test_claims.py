@@ -90,6 +90,17 @@ def test_eu_export_share_2009_both_denominators(trade_check):
     assert nat.claim_source == "fpc-2010"
 
 
+def test_table_numbers_the_rows_and_names_what_the_data_is_over(trade_check):
+    t = trade_check.table()
+    assert list(t["#"]) == list(range(1, len(trade_check.rows) + 1))
+    eu = t[t.quantity.str.startswith("European Union's share of Kazakhstan's exports")]
+    eu = eu[eu.year == 2009]
+    # the totals of test_eu_export_share_2009_both_denominators, as the check command shows them
+    assert sorted(eu.over) == ["national total 43,205.1", "sum of partners 36,075.0"]
+    assert set(t[t.basis == "value"].over) == {"value"}
+    assert trade_check.rows.columns.tolist() == t.columns.tolist()[1:-1]
+
+
 def test_other_trade_claims(trade_check):
     imp = trade_check.find("European Union's share of Kazakhstan's imports", 2009)
     assert sorted(round(v, 1) for v in imp.data) == [27.4, 27.4]

@@ -129,6 +129,17 @@ def test_assume_met_unlocks(sc):
         crossroads.benchmark_status(sc, 2010, assume_met=["nope"])
 
 
+def test_status_tables_word_each_status(sc):
+    m = crossroads.benchmark_status(sc, 2010, assume_met=["fh-pr", "multiparty", "media"])
+    b, i = m.status_tables()
+    words = {"met": True, "unmet": False, "?": None}
+    for status, met in zip(b.status, b.met, strict=True):
+        assert words[status] == (None if met is None or met != met else bool(met))
+    assert (i.status == i.unlocked.map({True: "unlocked", False: "locked"})).all()
+    bt, it = m.history()
+    assert dict(zip(b.benchmark, b.status, strict=True)) == bt[2010].to_dict()
+
+
 def test_incentive_effects_hand_computed(sc):
     # eu-offer with the mean model: weights c x s = eu 60*.6=36, kazakhstan 40*.7=28,
     # germany 30*.5=15, russia 50*.4=20 (sum 99); positions 30, 70, 25, 10:

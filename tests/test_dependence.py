@@ -11,9 +11,9 @@ from numpy.testing import assert_allclose
 
 import crossroads
 from crossroads.cli import main
+from crossroads.dependence_metrics import barbieri, hhi, hhi_bounds, hhi_of_values
 from crossroads.errors import CrossroadsError
 from crossroads.importers import import_file
-from crossroads.network.metrics import barbieri, hhi, hhi_bounds, hhi_of_values
 from crossroads.network.trade_dependence import usd_million_factor
 
 from conftest import ROOT, shared
@@ -209,3 +209,35 @@ def test_cli_dependence_tables(capsys):
     assert main(["dependence", "kazakhstan-2010", "--year", "2009"]) == 0
     out = capsys.readouterr().out
     assert "partners' shares of exports" in out
+
+
+def test_partner_share_table_one_column_per_denominator(small):
+    from crossroads.network import denominator_table, fuel_table, partner_share_table
+
+    d = crossroads.dependence(small, year=2020)
+    t = partner_share_table(d, "exports")
+    # B 60, E 30, C 20 over the national total 120 and the partner sum 90, largest first
+    assert list(t.columns) == ["partner", "value (USD m)", "national total", "sum of partners"]
+    assert list(t.partner) == ["B", "E", "C"]
+    assert_allclose(t["value (USD m)"], [60, 30, 20])
+    assert_allclose(t["national total"], [50, 25, 100 * 20 / 120])
+    assert_allclose(t["sum of partners"], [100 * 60 / 90, 100 * 30 / 90, 100 * 20 / 90])
+    assert partner_share_table(d, "nothing").empty
+    dens = denominator_table(d)
+    assert set(dens.basis) == {"national total", "sum of partners"}
+    assert len(dens) == len(dens.drop_duplicates())
+    # 0.55 stated for the oil sector and the World Bank's 60% of merchandise exports
+    assert sorted(fuel_table(d)["share %"]) == pytest.approx([55, 60])
+
+
+def test_partner_share_table_with_values_but_no_total(capsys):
+    # the built-in case has only "about $14bn" of trade with China in 2007 and no total: the
+    # table shows the value (it used to fail with an IndexError)
+    from crossroads.network import partner_share_table
+
+    d = crossroads.dependence(crossroads.load("kazakhstan-2010"), year=2007)
+    t = partner_share_table(d, "trade")
+    assert t.to_dict(orient="records") == [{"partner": "China", "value (USD m)": 14000.0}]
+    assert main(["dependence", "kazakhstan-2010", "--year", "2007"]) == 0
+    out = capsys.readouterr().out
+    assert "no total of Kazakhstan's trade recorded" in out and "14000" in out

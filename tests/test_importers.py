@@ -13,15 +13,13 @@ import crossroads
 from crossroads.cli import main
 from crossroads.errors import CrossroadsError, ScenarioError
 from crossroads.importers import (
-    actor_codes,
     detect_kind,
-    eu_members,
     import_file,
     read_facts,
     scenario_yaml,
     write_scenario,
 )
-from crossroads.importers.codes import COUNTRIES, EU27_2007
+from crossroads.reference_data import COUNTRIES, EU27_2007, actor_codes, eu_members
 
 from conftest import ROOT, shared
 

@@ -194,3 +194,41 @@ def test_relations_on_a_scenario_without_memberships(shared_data):
 
     r = crossroads.relations(crossroads.load(str(shared_data("eum", "sultan.csv"))))
     assert len(r.overlaps) == 0
+
+
+def test_readable_tables_name_actors_and_keep_the_order(sc):
+    # the tables the relations command prints: the same facts as the tidy tables, with names
+    from crossroads.network import (
+        joint_table,
+        leader_table,
+        membership_table,
+        overlap_table,
+        timeline_table,
+    )
+
+    r = crossroads.relations(sc, 2010)
+    m = membership_table(r)
+    kz = m.iloc[0]
+    # kazakhstan's five full memberships (see test_joint_membership_counts), most first
+    assert (kz.actor, kz.n) == ("Kazakhstan", 5)
+    assert kz["other ties"] == (
+        "NATO Partnership for Peace (partner), World Trade Organization (applicant)"
+    )
+    assert list(m.n) == sorted(m.n, reverse=True)
+    lt = leader_table(r)
+    assert list(lt.columns) == ["camp", "organisations", "n"]
+    assert dict(zip(lt.camp, lt.organisations, strict=True))["no single leader"] == "OSCE"
+    ov = overlap_table(r)
+    # among kazakhstan's own organisations only; sco & csto has the most common members
+    assert ov.iloc[0].tolist() == [
+        "Collective Security Treaty Organisation & Shanghai Cooperation Organisation",
+        4,
+        "Kazakhstan, Kyrgyzstan, Russia, Uzbekistan",
+    ]
+    assert len(ov) < len(r.overlaps)
+    jt = joint_table(r)
+    assert jt.iloc[0][["pair", "n"]].tolist() == ["Kazakhstan & Russia", 4]
+    tl = timeline_table(r)
+    assert list(tl.columns) == ["date", "what", "title", "actors", "source"]
+    assert tl.iloc[0].actors == "European Union, Kazakhstan"
+    assert len(tl) == len(r.timeline)

@@ -22,6 +22,7 @@ always flagged. Shares are compared in percentage points.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,13 +32,13 @@ import numpy as np
 import pandas as pd
 
 from crossroads.errors import CrossroadsError, ScenarioError
-from crossroads.importers import KINDS, detect_kind, kind_name, read_facts
+from crossroads.importers import KIND_ALIASES, KINDS, detect_kind, kind_name, read_facts
 from crossroads.importers.base import Facts
 from crossroads.network.graph import FULL_ROLES, held, year_of
 from crossroads.network.trade_dependence import (
-    _fuel,
-    _shares,
     bilateral,
+    fuel_shares,
+    partner_shares,
     totals,
     usd_million_factor,
 )
@@ -119,6 +120,23 @@ class ClaimsCheck:
             r = r[r.denominator.fillna("").str.contains(denominator_contains, regex=False)]
         return r
 
+    def table(self) -> pd.DataFrame:
+        """:attr:`rows` numbered (``#``, from 1), with ``over``: what the data's figure is over.
+
+        ``over`` is, for a share, its basis and the data's total in USD million
+        (``national total 43,205.1``); else the basis (``value``, ``fuel share``)
+        or empty.
+        """
+        rows = self.rows.copy()
+        rows["over"] = [
+            f"{b} {_denominator_total(d)}"
+            if b in ("national total", "sum of partners")
+            else (b or "")
+            for b, d in zip(rows.basis, rows.denominator, strict=True)
+        ]
+        rows.insert(0, "#", range(1, len(rows) + 1))
+        return rows
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         recs = []
@@ -138,6 +156,13 @@ class ClaimsCheck:
             "datasets": self.datasets,
             "notes": self.notes,
         }
+
+
+def _denominator_total(denominator: str | None) -> str:
+    """The total in a share's denominator text ("national total 43,205.1 USD million (...)",
+    as :func:`~crossroads.network.trade_dependence.partner_shares` writes it)."""
+    m = re.search(r"total ([\d,.]+) USD|partners ([\d,.]+) USD", denominator or "")
+    return (m.group(1) or m.group(2)) if m else ""
 
 
 def _data_scenario(scenario: Scenario, facts: list[Facts]) -> Scenario:
@@ -163,13 +188,7 @@ def _parse_against(item: str | Path | tuple[str, str | Path]) -> tuple[str, Path
     text = str(item)
     if ":" in text:
         head, rest = text.split(":", 1)
-        if head.lower() in KINDS or head.lower() in (
-            "fh",
-            "freedomhouse",
-            "v-dem",
-            "world-bank",
-            "worldbank",
-        ):
+        if head.lower() in KINDS or head.lower() in KIND_ALIASES:
             return kind_name(head), Path(rest)
     return detect_kind(text), Path(text)
 
@@ -193,9 +212,9 @@ def _row(**kw: Any) -> dict[str, Any]:
 def _share_rows(
     sc: Scenario, ds: Scenario, names: dict[str, str], label: dict[str, str], tol: float
 ) -> list[dict[str, Any]]:
-    claims = _shares(bilateral(sc), totals(sc), names)
+    claims = partner_shares(bilateral(sc), totals(sc), names)
     claims = claims[claims.share.notna()]
-    data = _shares(bilateral(ds), totals(ds), names)
+    data = partner_shares(bilateral(ds), totals(ds), names)
     data = data[data.share.notna() & data.basis.isin(["national total", "sum of partners"])]
     # two files may give the same total (the partner sum from the dyads and the summary)
     data = (
@@ -298,7 +317,7 @@ def _fuel_rows(
 ) -> list[dict[str, Any]]:
     if actor is None:
         return []
-    claims, data = _fuel(sc, actor), _fuel(ds, actor)
+    claims, data = fuel_shares(sc, actor), fuel_shares(ds, actor)
     rows = []
     for c in claims.itertuples(index=False):
         for d in data[data.year == c.year].itertuples(index=False):

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from crossroads.cli.application import app, console, print_json
@@ -45,10 +44,6 @@ def parse_years(text: str) -> range:
     return range(a, b + 1)
 
 
-def _names(sc) -> dict[str, str]:
-    return {a.id: a.name for a in sc.actors}
-
-
 # --- relations ------------------------------------------------------------------------------
 @app.command("relations")
 def relations_cmd(
@@ -66,7 +61,14 @@ def relations_cmd(
 
     Example: crossroads relations kazakhstan-2010 --year 2010 --both sco,csto
     """
-    from crossroads.network import relations
+    from crossroads.network import (
+        joint_table,
+        leader_table,
+        membership_table,
+        overlap_table,
+        relations,
+        timeline_table,
+    )
 
     sc = load(scenario)
     r = relations(sc, year, actor)
@@ -94,88 +96,35 @@ def relations_cmd(
             + (", ".join(names.get(a, a) for a in members) or "none"),
             markup=False,
         )
-    ms = r.memberships
-    rows = []
-    for a, g in ms.groupby("actor", sort=False):
-        full = sorted({names.get(o, o) for o in g[g.full].organisation})
-        other = sorted(
-            {
-                f"{names.get(o, o)} ({role})"
-                for o, role in zip(g[~g.full].organisation, g[~g.full].role, strict=True)
-            }
-        )
-        rows.append(
-            {
-                "actor": names.get(a, a),
-                "member of": ", ".join(full),
-                "n": len(full),
-                "other ties": ", ".join(other),
-            }
-        )
-    df = (
-        pd.DataFrame(rows).sort_values("n", ascending=False, kind="stable")
-        if rows
-        else pd.DataFrame(columns=["actor", "member of", "n", "other ties"])
-    )
-    console.print(df_table(df, title=f"{sc.title}\nMemberships {when}"))
+    console.print(df_table(membership_table(r), title=f"{sc.title}\nMemberships {when}"))
     if r.focus is not None:
-        bl = r.by_leader.assign(
-            organisations=lambda d: d.organisations.map(
-                lambda x: ", ".join(names.get(o, o) for o in x)
-            ),
-            camp=lambda d: d.camp.map(
-                lambda c: names.get(c, c) if c != "none" else "no single leader"
-            ),
-        ).drop(columns="leader")
         console.print(
             df_table(
-                bl,
+                leader_table(r),
                 title=f"{names.get(r.focus, r.focus)}'s organisations by "
                 f"the power that leads them (led_by, grouped by part_of) {when}",
             )
         )
-    ov = r.overlaps
-    if r.focus is not None:
-        mine = set(ms[(ms.actor == r.focus) & ms.full].organisation)
-        ov = ov[ov.organisation_a.isin(mine) & ov.organisation_b.isin(mine)]
-    shown = ov.head(limit).assign(
-        organisations=lambda d: [
-            f"{names.get(a, a)} & {names.get(b, b)}"
-            for a, b in zip(d.organisation_a, d.organisation_b, strict=True)
-        ],
-        members=lambda d: d.common.map(lambda x: ", ".join(names.get(a, a) for a in x)),
-    )[["organisations", "n", "members"]]
+    ov = overlap_table(r)
     scope = f" among {names.get(r.focus, r.focus)}'s organisations" if r.focus else ""
     console.print(
         df_table(
-            shown,
+            ov.head(limit),
             title=f"Overlapping memberships{scope} {when} "
             f"({len(ov)} pairs{', first ' + str(limit) if len(ov) > limit else ''})",
         )
     )
-    jt = r.joint.head(limit).assign(
-        pair=lambda d: [
-            f"{names.get(a, a)} & {names.get(b, b)}"
-            for a, b in zip(d.actor_a, d.actor_b, strict=True)
-        ],
-        organisations=lambda d: d.organisations.map(
-            lambda x: ", ".join(names.get(o, o) for o in x)
-        ),
-    )[["pair", "n", "organisations"]]
     console.print(
         df_table(
-            jt,
+            joint_table(r).head(limit),
             title=f"Joint memberships {when} ({len(r.joint)} pairs"
             f"{', first ' + str(limit) if len(r.joint) > limit else ''})",
         )
     )
-    tl = r.timeline.assign(
-        actors=lambda d: d.actors.map(lambda x: ", ".join(names.get(a, a) for a in x))
-    )
-    shown_tl = tl.tail(limit)
+    tl = timeline_table(r)
     console.print(
         df_table(
-            shown_tl[["date", "what", "title", "actors", "source"]],
+            tl.tail(limit),
             title="Timeline of events and agreements"
             + (f" up to {r.year}" if r.year is not None else "")
             + (f" (the last {limit} of {len(tl)}; --json for all)" if len(tl) > limit else ""),
@@ -197,8 +146,14 @@ def dependence_cmd(
 
     Example: crossroads dependence kazakhstan-2010 --year 2009
     """
-    from crossroads.network import dependence
-    from crossroads.network.trade_dependence import MEASURES
+    from crossroads.network import (
+        MEASURES,
+        concentration_table,
+        denominator_table,
+        dependence,
+        fuel_table,
+        partner_share_table,
+    )
 
     sc = load(scenario)
     d = dependence(sc, actor, year)
@@ -227,12 +182,10 @@ def dependence_cmd(
     if d.shares.empty and d.fuel.empty:
         console.print(f"no trade figures for {who} in {year}", markup=False)
         return
-    sh = d.shares
     for measure in MEASURES:
-        sm = sh[sh.measure == measure]
-        if sm.empty:
+        tab = partner_share_table(d, measure)
+        if tab.empty:
             continue
-        tab = _share_table(sm, d.names)
         console.print(
             df_table(
                 tab,
@@ -240,27 +193,13 @@ def dependence_cmd(
                 digits=1,
             )
         )
-    dens = sh[sh.basis != "stated"].drop_duplicates(["measure", "basis", "denominator"])
+    dens = denominator_table(d)
     if not dens.empty:
-        console.print(df_table(dens[["measure", "basis", "denominator"]], title="Denominators"))
+        console.print(df_table(dens, title="Denominators"))
     if not d.concentration.empty:
-        c = d.concentration.assign(
-            excluded=lambda x: x.excluded.map(lambda e: ", ".join(d.names.get(a, a) for a in e))
-        )
         console.print(
             df_table(
-                c[
-                    [
-                        "measure",
-                        "basis",
-                        "source",
-                        "partners",
-                        "hhi",
-                        "hhi_upper",
-                        "coverage",
-                        "excluded",
-                    ]
-                ],
+                concentration_table(d),
                 title=f"Partner concentration (HHI, 0-1) in {year}; over recorded "
                 "partners hhi is a lower bound and hhi_upper an upper one",
                 digits=3,
@@ -280,34 +219,9 @@ def dependence_cmd(
             markup=False,
         )
     if not d.fuel.empty:
-        f = d.fuel.assign(**{"share %": d.fuel.share * 100})
         console.print(
-            df_table(
-                f[["what", "share %", "source", "where"]],
-                title=f"Fuel's share of {who}'s exports in {year}",
-                digits=1,
-            )
+            df_table(fuel_table(d), title=f"Fuel's share of {who}'s exports in {year}", digits=1)
         )
-
-
-def _share_table(sm: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """Partners as rows, one share column per basis (stated shares name their source)."""
-    sm = sm.assign(
-        col=[
-            ("stated (" + (s or "?") + ")") if b == "stated" else b
-            for b, s in zip(sm.basis, sm.source, strict=True)
-        ]
-    )
-    tab = sm.pivot_table(index="partner", columns="col", values="share", aggfunc="first") * 100
-    order = [c for c in ("national total", "sum of partners") if c in tab.columns]
-    order += [c for c in tab.columns if c not in order]
-    tab = tab[order]
-    val = sm.dropna(subset=["value"]).drop_duplicates("partner").set_index("partner").value
-    tab.insert(0, "value (USD m)", val.reindex(tab.index))
-    tab = tab.sort_values(order[0], ascending=False)
-    tab.index = [names.get(p, p) for p in tab.index]
-    tab.index.name = "partner"
-    return tab.reset_index()
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -346,7 +260,7 @@ def import_cmd(
     --into kazakhstan-2010 -o kz-trade.yaml
     """
     from crossroads.importers import import_file, write_scenario
-    from crossroads.importers.codes import EU_COMPOSITIONS
+    from crossroads.reference_data import EU_COMPOSITIONS
 
     if not output:
         raise CrossroadsError("name the scenario file to write with -o OUT.yaml")
@@ -413,7 +327,7 @@ def check_cmd(
     if as_json:
         print_json(chk.to_dict())
         return
-    rows = chk.rows.copy()
+    rows = chk.table()
     if rows.empty:
         console.print(f"nothing to compare: {'; '.join(chk.notes)}", markup=False)
         return
@@ -430,11 +344,6 @@ def check_cmd(
         for v, u in zip(rows.difference, rows.unit, strict=True)
     ]
     rows["unit"] = rows.unit.map(lambda u: "" if u == "%" else u)
-    rows["over"] = [
-        (f"{b} {_total(d)}" if b in ("national total", "sum of partners") else (b or ""))
-        for b, d in zip(rows.basis, rows.denominator, strict=True)
-    ]
-    rows.insert(0, "#", range(1, len(rows) + 1))
     console.print(
         df_table(
             rows[
@@ -468,12 +377,6 @@ def check_cmd(
             console.print(f"[{r[1]}] {note}{cite}", markup=False)
     for n in chk.notes:
         console.print(f"note: {n}", markup=False)
-
-
-def _total(denominator: str) -> str:
-    """The number in a denominator text ("national total 43,205.1 USD million (...)")."""
-    m = re.search(r"total ([\d,.]+) USD|partners ([\d,.]+) USD", denominator or "")
-    return (m.group(1) or m.group(2)) if m else ""
 
 
 # --- benchmarks -----------------------------------------------------------------------------
@@ -537,8 +440,7 @@ def benchmarks_cmd(
             console.print(f"{r.incentive} ({mon.years[-1]}): {r.why}", markup=False)
         return
     y = mon.years[0]
-    b = mon.benchmarks.copy()
-    b["status"] = b.met.map(lambda v: "?" if v is None or v != v else ("met" if v else "unmet"))
+    b, i = mon.status_tables()
     b["test"] = [
         ("qualitative" if q else f"{i} {d} {fmt(t)}")
         for q, i, d, t in zip(b.qualitative, b.indicator, b.direction, b.threshold, strict=True)
@@ -562,10 +464,7 @@ def benchmarks_cmd(
             + (f" (assumed met: {', '.join(mon.assumed)})" if mon.assumed else ""),
         )
     )
-    if not mon.incentives.empty:
-        i = mon.incentives.assign(
-            status=lambda d: d.unlocked.map(lambda u: "unlocked" if u else "locked")
-        )
+    if not i.empty:
         console.print(
             df_table(i[["incentive", "status", "why", "triggers"]], title=f"Incentives in {y}")
         )

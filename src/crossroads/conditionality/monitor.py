@@ -124,8 +124,12 @@ class Monitor:
         i = self.incentives
         return list(i[(i.year == year) & i.unlocked].incentive)
 
-    def history(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Benchmark x year (met / unmet / ?) and incentive x year (unlocked / locked) tables."""
+    def status_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """:attr:`benchmarks` and :attr:`incentives`, each with a ``status`` column.
+
+        A benchmark's status is ``met``, ``unmet`` or ``?`` (unknown); an
+        incentive's ``unlocked`` or ``locked``.
+        """
 
         def mark(v: Any) -> str:
             if v is None or (isinstance(v, float) and np.isnan(v)):
@@ -133,8 +137,13 @@ class Monitor:
             return "met" if v else "unmet"
 
         b = self.benchmarks.assign(status=self.benchmarks.met.map(mark))
-        bt = b.pivot(index="benchmark", columns="year", values="status")
         i = self.incentives.assign(status=np.where(self.incentives.unlocked, "unlocked", "locked"))
+        return b, i
+
+    def history(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Benchmark x year (met / unmet / ?) and incentive x year (unlocked / locked) tables."""
+        b, i = self.status_tables()
+        bt = b.pivot(index="benchmark", columns="year", values="status")
         it = i.pivot(index="incentive", columns="year", values="status")
         return bt, it
 

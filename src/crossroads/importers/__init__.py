@@ -11,42 +11,32 @@ Kinds (:data:`KINDS`): ``cow-trade`` (COW Trade v4 dyads or national totals),
 ``cow-igo`` (COW IGO v3 memberships), ``freedom-house``, ``vdem``, ``atop``
 (ATOP v5 alliance obligations), ``wdi`` (World Bank indicators). Each import
 adds one source entry naming the dataset and version, and facts citing it;
-country codes map to actors through :mod:`crossroads.importers.codes`.
+country codes map to actors through :mod:`crossroads.reference_data`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from crossroads.errors import ScenarioError
 from crossroads.importers.atop import atop_facts
 from crossroads.importers.base import Facts, merge, scenario_yaml, write_scenario
-from crossroads.importers.codes import (
-    COUNTRIES,
-    EU_MEMBERS,
-    ActorCodes,
-    actor_codes,
-    eu_members,
-)
 from crossroads.importers.igo import igo_facts, read_cow_igo
 from crossroads.importers.ratings import freedomhouse_facts, vdem_facts, wdi_facts
 from crossroads.importers.trade import read_cow_trade, trade_facts
+from crossroads.reference_data import actor_codes, name_key
 from crossroads.scenario.schema import Scenario
 
 __all__ = [
-    "COUNTRIES",
-    "EU_MEMBERS",
     "KINDS",
-    "ActorCodes",
+    "KIND_ALIASES",
     "Facts",
     "ImportResult",
-    "actor_codes",
     "detect_kind",
-    "eu_members",
     "implied_actor",
     "import_file",
+    "kind_name",
     "merge",
     "read_facts",
     "scenario_yaml",
@@ -63,7 +53,8 @@ KINDS = {
     "atop": "ATOP v5 alliance obligations, directed dyad-years",
     "wdi": "World Bank indicators (long, or as downloaded with a column per year)",
 }
-_ALIASES = {
+#: Other names accepted for an importer: alias -> its name in :data:`KINDS`.
+KIND_ALIASES = {
     "fh": "freedom-house",
     "freedomhouse": "freedom-house",
     "v-dem": "vdem",
@@ -75,7 +66,7 @@ _ALIASES = {
 
 def kind_name(kind: str) -> str:
     """The canonical importer name for ``kind`` (aliases accepted), else a clear error."""
-    k = _ALIASES.get(kind.lower(), kind.lower())
+    k = KIND_ALIASES.get(kind.lower(), kind.lower())
     if k not in KINDS:
         raise ScenarioError(f"unknown import kind '{kind}'; kinds: {', '.join(KINDS)}")
     return k
@@ -121,10 +112,6 @@ def detect_kind(path: str | Path) -> str:
     )
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
-
-
 def implied_actor(path: Path, scenario: Scenario, actor: str | None = None) -> tuple[str, str]:
     """The actor a file that names no country is about, and how it was found.
 
@@ -142,13 +129,13 @@ def implied_actor(path: Path, scenario: Scenario, actor: str | None = None) -> t
         if actor not in ids:
             raise ScenarioError(f"--actor '{actor}' is not an actor of scenario '{scenario.id}'")
         return actor, "--actor"
-    name = _norm(Path(path).name)
+    name = name_key(Path(path).name)
     hits = sorted(
         {
             a.id
             for a in scenario.actors
             if a.kind == "state"
-            and any(len(_norm(k)) >= 4 and _norm(k) in name for k in (a.id, a.name))
+            and any(len(name_key(k)) >= 4 and name_key(k) in name for k in (a.id, a.name))
         }
     )
     if len(hits) == 1:

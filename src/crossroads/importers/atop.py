@@ -16,8 +16,8 @@ from pathlib import Path
 
 from crossroads.errors import ScenarioError
 from crossroads.importers.base import Facts, dataset_version
-from crossroads.importers.codes import ActorCodes, country_by_cow
 from crossroads.importers.csvfile import read_table
+from crossroads.reference_data import ActorCodes, country_by_cow
 from crossroads.scenario.schema import Scenario
 
 __all__ = ["OBLIGATIONS", "atop_facts"]

@@ -26,8 +26,8 @@ import pandas as pd
 
 from crossroads.errors import ScenarioError
 from crossroads.importers.base import Facts, dataset_version
-from crossroads.importers.codes import ActorCodes, country_by_name
 from crossroads.importers.csvfile import read_table
+from crossroads.reference_data import ActorCodes, country_by_name, name_key
 from crossroads.scenario.schema import Scenario
 
 __all__ = [
@@ -171,10 +171,6 @@ def read_cow_igo(path: Path, label: str | None = None) -> IgoData:
     return IgoData(label, df, countries, int(df.year.max()), "panel")
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
-
-
 def match_organisations(scenario: Scenario, ionames: dict[str, str]) -> dict[str, str]:
     """COW ``ioname`` -> scenario actor id, for organisations the scenario has.
 
@@ -186,12 +182,12 @@ def match_organisations(scenario: Scenario, ionames: dict[str, str]) -> dict[str
     for a in scenario.actors:
         if a.kind in ("organisation", "bloc"):
             for key in (a.id, a.name):
-                by_key.setdefault(_norm(key), a.id)
+                by_key.setdefault(name_key(key), a.id)
     out = {}
     for io, orgname in ionames.items():
         for key in (io, orgname, *IGO_ALIASES.get(io, ())):
-            if key and _norm(key) in by_key:
-                out[io] = by_key[_norm(key)]
+            if key and name_key(key) in by_key:
+                out[io] = by_key[name_key(key)]
                 break
     return out
 
@@ -202,7 +198,7 @@ def _country_actor(column: str, scenario: Scenario, codes: ActorCodes) -> str | 
     if row is not None and codes.actor_for_cow(row.cow) is not None:
         return codes.actor_for_cow(row.cow)
     for a in scenario.actors:
-        if a.kind == "state" and _norm(column) in (_norm(a.id), _norm(a.name)):
+        if a.kind == "state" and name_key(column) in (name_key(a.id), name_key(a.name)):
             return a.id
     return None
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from crossroads.errors import ScenarioError
 from crossroads.importers.base import Facts, dataset_version
-from crossroads.importers.codes import ActorCodes, country_by_cow, country_by_iso3
 from crossroads.importers.csvfile import Table, read_table
+from crossroads.reference_data import ActorCodes, country_by_cow, country_by_iso3
 
 __all__ = ["freedomhouse_facts", "read_indicator_rows", "vdem_facts", "wdi_facts"]
 

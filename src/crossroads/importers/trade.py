@@ -28,18 +28,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crossroads.dependence_metrics import hhi_of_values
 from crossroads.errors import ScenarioError
 from crossroads.importers.base import Facts, dataset_version
-from crossroads.importers.codes import ActorCodes, country_by_abb, country_by_cow, eu_members
 from crossroads.importers.csvfile import read_table
-from crossroads.network.metrics import hhi_of_values
+from crossroads.reference_data import ActorCodes, country_by_abb, country_by_cow, eu_members
 from crossroads.scenario.schema import Scenario
 
 __all__ = ["TradeData", "read_cow_trade", "trade_facts"]
 
 UNIT = "USD million"
 SUMMARY_COLUMNS = ("year", "tot_exp_sy", "tot_imp_sy", "sum_exp_dyads", "sum_imp_dyads")
-#: Partner groups of the prepared summary file: column prefix -> (label, COW code or 'eu').
+#: Partner groups of the prepared summary file: column prefix (``<prefix>_exp``,
+#: ``<prefix>_imp``) -> the partner's COW code, or ``'eu'`` for the scenario's EU actor.
 SUMMARY_PARTNERS = {"eu27": "eu", "rus": 365, "chn": 710}
 
 

@@ -1,4 +1,4 @@
-"""Relations and dependence: the web of memberships, agreements and flows, and trade dependence."""
+"""Relations and dependence: memberships, agreements, flows, trade dependence, readable tables."""
 
 from crossroads.network.graph import (
     Relations,
@@ -12,14 +12,45 @@ from crossroads.network.graph import (
     relations,
     timeline,
 )
-from crossroads.network.trade_dependence import Dependence, bilateral, dependence, totals
+from crossroads.network.named_tables import (
+    concentration_table,
+    denominator_table,
+    fuel_table,
+    joint_table,
+    leader_table,
+    membership_table,
+    overlap_table,
+    partner_share_table,
+    timeline_table,
+)
+from crossroads.network.trade_dependence import (
+    MEASURES,
+    Dependence,
+    bilateral,
+    dependence,
+    fuel_shares,
+    partner_shares,
+    totals,
+)
 
 __all__ = [
+    "MEASURES",
     "Dependence",
     "Relations",
     "bilateral",
     "dependence",
     "totals",
+    "fuel_shares",
+    "partner_shares",
+    "concentration_table",
+    "denominator_table",
+    "fuel_table",
+    "joint_table",
+    "leader_table",
+    "membership_table",
+    "overlap_table",
+    "partner_share_table",
+    "timeline_table",
     "build_graph",
     "by_leader",
     "held",

@@ -15,7 +15,7 @@ Total trade is exports plus imports. Every share states its denominator.
 Concentration is the Herfindahl-Hirschman index over the partners recorded in
 one source, with blocs replacing their members (the EU's row, not Germany's,
 when both are there), reported with its coverage and bounds
-(:func:`~crossroads.network.metrics.hhi_bounds`); an importer's index over
+(:func:`~crossroads.dependence_metrics.hhi_bounds`); an importer's index over
 every partner country (``<dataset>.exports_partner_hhi``) is shown next to it.
 Asymmetry is reported where both sides' shares exist, with Barbieri's (1996)
 salience, symmetry and interdependence for total trade. No composite "balance"
@@ -31,12 +31,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crossroads.dependence_metrics import barbieri, hhi_bounds
 from crossroads.errors import CrossroadsError
 from crossroads.network.graph import FULL_ROLES, held
-from crossroads.network.metrics import barbieri, hhi_bounds
+from crossroads.reference_data import actor_codes, eu_members
 from crossroads.scenario.schema import Scenario
 
-__all__ = ["MEASURES", "Dependence", "bilateral", "dependence", "totals", "usd_million_factor"]
+__all__ = [
+    "MEASURES",
+    "Dependence",
+    "bilateral",
+    "dependence",
+    "fuel_shares",
+    "partner_shares",
+    "totals",
+    "usd_million_factor",
+]
 
 MEASURES = ("exports", "imports", "trade")
 BASIS_ORDER = {"national total": 0, "sum of partners": 1, "stated": 2}
@@ -225,8 +235,6 @@ def _contained(scenario: Scenario, actor: str, bloc: str, year: int, eu: tuple) 
             return True
     eu_actor, cow_of = eu
     if eu_actor == bloc and actor in cow_of:
-        from crossroads.importers.codes import eu_members
-
         return cow_of[actor] in eu_members(year)
     return False
 
@@ -373,8 +381,30 @@ class Dependence:
         }
 
 
-def _shares(bil: pd.DataFrame, tot: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """Stated shares, and each dollar value over every total recorded for its reporter."""
+def partner_shares(bil: pd.DataFrame, tot: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Stated shares, and each dollar value over every total recorded for its reporter.
+
+    Shared by :func:`dependence` and :func:`crossroads.claims.check_claims` (which
+    puts a scenario's shares next to a dataset's).
+
+    Parameters
+    ----------
+    bil : DataFrame
+        Bilateral figures, as :func:`bilateral` returns them.
+    tot : DataFrame
+        Totals, as :func:`totals` returns them.
+    names : dict
+        Actor id -> name, for the text of a missing denominator.
+
+    Returns
+    -------
+    DataFrame
+        ``year, reporter, partner, measure, share, basis, denominator, value,
+        source, where, approximate``: one row per stated share (``basis``
+        ``stated``), per value over each total of its reporter (``national
+        total`` or ``sum of partners``), and per value with neither (``no
+        total``, share NaN).
+    """
     cols = [
         "year",
         "reporter",
@@ -440,8 +470,6 @@ def _shares(bil: pd.DataFrame, tot: pd.DataFrame, names: dict[str, str]) -> pd.D
 
 
 def _concentration(scenario: Scenario, shares: pd.DataFrame, actor: str) -> pd.DataFrame:
-    from crossroads.importers.codes import actor_codes
-
     codes = actor_codes(scenario)
     eu = (codes.eu, {a: c for c, a in codes.cow.items()})
     rows = []
@@ -556,7 +584,21 @@ def _asymmetry(all_shares: pd.DataFrame, actor: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def _fuel(scenario: Scenario, actor: str) -> pd.DataFrame:
+def fuel_shares(scenario: Scenario, actor: str) -> pd.DataFrame:
+    """Fuel's (or oil's) share of ``actor``'s exports, from indicators and sector flows.
+
+    An indicator counts when it is the World Bank's ``TX.VAL.FUEL.ZS.UN`` or its
+    name mentions fuel, oil, petroleum, hydrocarbons or gas and exports (a value
+    in percent becomes a fraction); a flow counts when it is a stated share of
+    exports from a sector actor ``part_of`` ``actor`` whose id or name mentions
+    the same words. Shared by :func:`dependence` and :func:`crossroads.claims.check_claims`.
+
+    Returns
+    -------
+    DataFrame
+        ``year, share`` (0-1), ``what`` (the indicator or sector), ``source,
+        where``, sorted by year and ``what``.
+    """
     rows = []
     actors = {a.id: a for a in scenario.actors}
     for ind in scenario.indicators:
@@ -638,11 +680,11 @@ def dependence(scenario: Scenario, actor: str | None = None, year: int | None = 
     names = {a.id: a.name for a in scenario.actors}
     bil = bilateral(scenario)
     tot = totals(scenario)
-    all_shares = _shares(bil, tot, names)
+    all_shares = partner_shares(bil, tot, names)
     mine = all_shares[all_shares.reporter == actor].drop(columns="reporter")
     conc = _concentration(scenario, mine, actor)
     asym = _asymmetry(all_shares, actor)
-    fuel = _fuel(scenario, actor)
+    fuel = fuel_shares(scenario, actor)
     if year is not None:
         mine, conc = mine[mine.year == year], conc[conc.year == year]
         asym, fuel = asym[asym.year == year], fuel[fuel.year == year]

@@ -153,7 +153,8 @@ def execute(
     return sums, shifts
 
 
-def _observed(iss: Issue) -> float | None:
+def observed_outcome(iss: Issue) -> float | None:
+    """The issue's observed outcome (its ``observed.value``), or None when none is recorded."""
     return float(iss.observed.value) if iss.observed is not None else None
 
 
@@ -418,7 +419,7 @@ def ensemble(
             ex.close()
     elapsed = time.perf_counter() - t0
     acc = sums[0]
-    dist = acc.distribution(prep.band_names, _observed(prep.issue))
+    dist = acc.distribution(prep.band_names, observed_outcome(prep.issue))
     if dist.n == 0:
         raise ModelError(
             f"none of the {runs} runs gave a forecast: every actor's capability x salience was "

@@ -25,10 +25,10 @@ from crossroads.scenario import Scenario, Stake, apply_interventions, load
 from crossroads.uncertainty.chunks import Job
 from crossroads.uncertainty.executors import Executor, make_executor
 from crossroads.uncertainty.monte_carlo import (
-    _observed,
     check_chunk_size,
     check_runs,
     execute,
+    observed_outcome,
     point_forecast,
     prepare,
     provenance,
@@ -255,7 +255,7 @@ def compare(
         if own:
             ex.close()
     elapsed = time.perf_counter() - t0
-    observed = _observed(iss)
+    observed = observed_outcome(iss)
     variants = []
     notes = []
     for k, (name, acc) in enumerate(zip([["baseline"]] + arms, sums, strict=True)):

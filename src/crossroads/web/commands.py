@@ -258,7 +258,7 @@ def add_routes(
         output: Annotated[Literal["yaml", "json"], Form(alias="format")] = "yaml",
     ) -> Response:
         from crossroads.importers import import_file, write_scenario
-        from crossroads.importers.codes import EU_COMPOSITIONS
+        from crossroads.reference_data import EU_COMPOSITIONS
 
         if eu_composition not in EU_COMPOSITIONS:
             raise CrossroadsError(f"eu_composition must be one of {', '.join(EU_COMPOSITIONS)}")

@@ -1,12 +1,18 @@
-"""Country codes: Correlates of War (COW) codes, ISO3, and scenario actors.
+"""Shared reference data: country codes, the EU's membership, and scenario actors' codes.
 
-Datasets name countries by COW code (COW trade, COW IGO, ATOP, peacesciencer),
-by ISO3 (Freedom House, V-Dem, World Bank) or by name. A scenario's actors carry
-``cow`` and ``iso3`` where the author gave them. :data:`COUNTRIES` is the
-documented table joining the two code systems (and common names), so a file
-keyed by one system maps to an actor that carries only the other, or only its
-name. :data:`EU_MEMBERS` gives the European Union's membership by year, for the
-EU as the aggregate of its member states.
+Datasets name countries by Correlates of War (COW) code (COW trade, COW IGO,
+ATOP, peacesciencer), by ISO3 (Freedom House, V-Dem, World Bank) or by name. A
+scenario's actors carry ``cow`` and ``iso3`` where the author gave them.
+:data:`COUNTRIES` is the documented table joining the two code systems (and
+common names), so a file keyed by one system maps to an actor that carries only
+the other, or only its name. :data:`EU_MEMBERS` gives the European Union's
+membership by year, for the EU as the aggregate of its member states.
+:func:`actor_codes` maps one scenario's actors to both code systems.
+
+This is a low core module: it imports only :mod:`crossroads.errors` and the
+scenario schema, so the importers (:mod:`crossroads.importers`) and the
+dependence analytics (:mod:`crossroads.network`) both read it without importing
+each other.
 
 The table covers the states the Kazakhstan case touches (Central Asia, the
 former Soviet Union, the EU, the great powers and neighbours); extend it for
@@ -18,11 +24,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from crossroads.errors import ScenarioError
+from crossroads.errors import CrossroadsError, ScenarioError
 from crossroads.scenario.schema import Scenario
 
 __all__ = [
     "COUNTRIES",
+    "EU27_2007",
+    "EU_COMPOSITIONS",
     "EU_MEMBERS",
     "ActorCodes",
     "Country",
@@ -30,7 +38,9 @@ __all__ = [
     "country_by_abb",
     "country_by_cow",
     "country_by_iso3",
+    "country_by_name",
     "eu_members",
+    "name_key",
 ]
 
 
@@ -129,6 +139,8 @@ EU27_2007: frozenset[int] = frozenset(
     c for c, (first, last) in EU_MEMBERS.items() if first <= 2007 and (last is None or last >= 2007)
 )
 
+#: How the EU aggregate is formed: its members at the end of each year, or the
+#: fixed membership of 2007 (:data:`EU27_2007`).
 EU_COMPOSITIONS = ("per-year", "eu27-2007")
 
 
@@ -141,11 +153,18 @@ def eu_members(year: int, composition: str = "per-year") -> frozenset[int]:
     composition : {'per-year', 'eu27-2007'}
         ``per-year``: members at the end of ``year``; ``eu27-2007``: the fixed
         27 members of 2007 whatever the year.
+
+    Raises
+    ------
+    CrossroadsError
+        for another ``composition``.
     """
     if composition == "eu27-2007":
         return EU27_2007
     if composition != "per-year":
-        raise ValueError(f"EU composition must be one of {EU_COMPOSITIONS}, got {composition!r}")
+        raise CrossroadsError(
+            f"EU composition must be one of {', '.join(EU_COMPOSITIONS)}, got {composition!r}"
+        )
     return frozenset(
         c
         for c, (first, last) in EU_MEMBERS.items()
@@ -160,14 +179,19 @@ for _c in COUNTRIES:
 _BY_ABB = {c.abb: c for c in COUNTRIES}
 
 
-def _norm(text: str) -> str:
+def name_key(text: str) -> str:
+    """``text`` lower-cased without spaces or punctuation, to match names and ids.
+
+    >>> name_key("Kyrgyz Republic"), name_key("kyrgyz-republic")
+    ('kyrgyzrepublic', 'kyrgyzrepublic')
+    """
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
 _BY_NAME: dict[str, Country] = {}
 for _c in COUNTRIES:
     for _n in (_c.name, *_c.aliases):
-        _BY_NAME.setdefault(_norm(_n), _c)
+        _BY_NAME.setdefault(name_key(_n), _c)
 
 
 def country_by_cow(code: int) -> Country | None:
@@ -187,7 +211,7 @@ def country_by_abb(abb: str) -> Country | None:
 
 def country_by_name(name: str) -> Country | None:
     """The table row whose name or alias is ``name`` (case and punctuation ignored)."""
-    return _BY_NAME.get(_norm(name))
+    return _BY_NAME.get(name_key(name))
 
 
 _EU_NAMES = {"eu", "europeanunion", "eu27", "eu28"}
@@ -280,7 +304,7 @@ def actor_codes(scenario: Scenario) -> ActorCodes:
     """
     out = ActorCodes(scenario=scenario.id)
     for a in scenario.actors:
-        if a.kind == "bloc" and (_norm(a.id) in _EU_NAMES or _norm(a.name) in _EU_NAMES):
+        if a.kind == "bloc" and (name_key(a.id) in _EU_NAMES or name_key(a.name) in _EU_NAMES):
             if out.eu is None:
                 out.eu = a.id
             continue

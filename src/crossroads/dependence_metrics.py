@@ -1,5 +1,8 @@
 """Closed-form dependence metrics, pure functions over shares.
 
+Shared by the importers (an importer's partner HHI) and the dependence
+analytics (:mod:`crossroads.network.trade_dependence`), so it sits below both.
+
 References
 ----------
 .. [1] A. O. Hirschman, *National Power and the Structure of Foreign Trade*,
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["barbieri", "hhi", "hhi_bounds"]
+__all__ = ["barbieri", "hhi", "hhi_bounds", "hhi_of_values"]
 
 
 def hhi(shares: np.ndarray) -> float:
