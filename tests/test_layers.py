@@ -51,9 +51,6 @@ ENTRY_POINTS = frozenset({"crossroads", "crossroads.__main__"})
 #: :func:`test_known_until_merge_lists_only_existing_imports`, so the list cannot go stale.
 KNOWN_UNTIL_MERGE: frozenset[tuple[str, str]] = frozenset(
     {
-        # integrator (the model contract): models <-> presets, a cycle
-        ("crossroads.models", "crossroads.presets"),
-        ("crossroads.presets", "crossroads.models"),
         # start-up engineer: the store imports the package for __version__ (a cycle through
         # crossroads/__init__ and uncertainty); the version moves into a low module
         ("crossroads.store", "crossroads"),
