@@ -64,7 +64,7 @@ def test_plotly_embedded_once_and_nothing_fetched(mini_report):
 
 def test_builtin_report_has_every_section(builtin_report):
     html = builtin_report.html
-    assert builtin_report.unavailable == []  # every layer is present in this version
+    assert builtin_report.unavailable == []  # the built-in case has data for every section
     sc = crossroads.load()
     for sid in (
         "overview",

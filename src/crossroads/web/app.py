@@ -117,17 +117,18 @@ async def _internal(request: Request, exc: Exception) -> JSONResponse:
 
 def _warm() -> None:
     """Run every model once on the default scenario (compiles numba kernels)."""
-    import crossroads
+    from crossroads.forecasting import forecast
     from crossroads.models import model_names
+    from crossroads.scenario import load
     from crossroads.uncertainty import ensemble
 
-    sc = crossroads.load()
+    sc = load()
     issue = next((i.id for i in sc.issues), None)
     if issue is None:
         return
     for m in model_names():
         try:
-            crossroads.forecast(sc, issue, m)
+            forecast(sc, issue, m)
             ensemble(sc, issue, m, runs=64, seed=0)
         except CrossroadsError as e:  # a model that cannot run this issue; nothing to warm
             log.info("warm-up of %s skipped: %s", m, e)
