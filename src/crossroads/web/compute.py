@@ -1,9 +1,10 @@
 """What the dashboard computes for a request: edited stakes, forecasts, ensembles, figures.
 
-Every function is pure over a :class:`~crossroads.Scenario`; the web layer only
-parses requests and serialises results. Stake edits from the table are applied
-with :func:`crossroads.apply_edits` (``set``), after a check that each value is
-legal -- a value off the scale is refused with a message, never clipped silently.
+Every function is pure over a :class:`~crossroads.Scenario`; the routers
+(:mod:`crossroads.web.routes`) only parse requests and serialise results. Stake
+edits from the table are applied with :func:`crossroads.apply_edits` (``set``),
+after a check that each value is legal -- a value off the scale is refused with a
+message, never clipped silently.
 """
 
 from __future__ import annotations
