@@ -12,7 +12,8 @@ the tests) never share state.
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated
 
 from fastapi import Depends, Request
 
@@ -90,7 +91,7 @@ def lookup(registry: ScenarioRegistry, key: str) -> Entry:
         raise NotFound(f"no scenario '{key}' (see /api/scenarios)") from None
 
 
-def save_to(settings: Settings, save: bool) -> Any:
+def save_to(settings: Settings, save: bool) -> str | Path | None:
     """Where a computation asked to ``save`` stores its run (None: not asked).
 
     Raises
