@@ -6,7 +6,8 @@
 scenarios), ``fit_lock`` (one ``/api/fit`` at a time) and ``endpoints`` (the list
 ``GET /api`` answers). A route asks for what it needs by type, e.g.
 ``registry: RegistryDep``; nothing is global, so two apps in one process (as in
-the tests) never share state.
+the tests) never share state. The dependencies only read that state, so they are
+``async``: FastAPI calls them on the event loop instead of in a worker thread.
 """
 
 from __future__ import annotations
@@ -43,22 +44,22 @@ class NotFound(CrossroadsError):
     """An unknown scenario or run: answered 404 with the message."""
 
 
-def settings(request: Request) -> Settings:
+async def settings(request: Request) -> Settings:
     """The server's settings."""
     return request.app.state.settings
 
 
-def registry(request: Request) -> ScenarioRegistry:
+async def registry(request: Request) -> ScenarioRegistry:
     """The scenarios this server holds."""
     return request.app.state.registry
 
 
-def fit_lock(request: Request) -> threading.Lock:
+async def fit_lock(request: Request) -> threading.Lock:
     """The lock held while a fit runs."""
     return request.app.state.fit_lock
 
 
-def endpoints(request: Request) -> list[dict[str, str]]:
+async def endpoints(request: Request) -> list[dict[str, str]]:
     """The API's endpoints as ``GET /api`` lists them (method, path, what)."""
     return request.app.state.endpoints
 
@@ -69,7 +70,7 @@ FitLockDep = Annotated[threading.Lock, Depends(fit_lock)]
 EndpointsDep = Annotated[list[dict[str, str]], Depends(endpoints)]
 
 
-def run_store(settings: SettingsDep) -> RunStore | None:
+async def run_store(settings: SettingsDep) -> RunStore | None:
     """The server's run store (None when it has none)."""
     return None if settings.store is None else RunStore(settings.store)
 
