@@ -16,7 +16,6 @@ import pytest
 import crossroads
 from crossroads.cli import main
 from crossroads.errors import CrossroadsError
-from crossroads.report import build as report_build
 from crossroads.report import build_report, write_report
 from crossroads.report import figures as F
 from crossroads.report.facts import citations
@@ -65,7 +64,7 @@ def test_plotly_embedded_once_and_nothing_fetched(mini_report):
 
 def test_builtin_report_has_every_section(builtin_report):
     html = builtin_report.html
-    assert builtin_report.unavailable == []  # every layer is present in this version
+    assert builtin_report.unavailable == []  # the built-in case has data for every section
     sc = crossroads.load()
     for sid in (
         "overview",
@@ -130,40 +129,12 @@ def test_palette_is_okabe_ito():
 # --- sections that are not available ----------------------------------------------------------
 
 
-def test_missing_layer_is_said_in_the_page(monkeypatch):
-    real = report_build.optional
-
-    def without_relations(module, attr=None):
-        if module.startswith("crossroads.network") or module.startswith(
-            "crossroads.conditionality"
-        ):
-            return None
-        return real(module, attr)
-
-    monkeypatch.setattr(report_build, "optional", without_relations)
+def test_ensembles_turned_off_are_said_in_the_page():
     rep = build_report(MINI, models=["mean"], runs=0, sensitivity=None)
     names = [n for n, _ in rep.unavailable]
-    assert "relations network" in names and "dependence over time" in names
-    assert "conditionality status" in names
-    assert "Relations network unavailable:" in rep.html
-    assert "not available in this version of crossroads (crossroads.network is missing)" in (
-        rep.html
-    )
+    assert any(n.endswith(": ensemble distribution") for n in names)
     assert "Ensemble distribution unavailable:" in rep.html  # runs=0
     assert "not computed (ensemble runs set to 0)" in rep.html
-
-
-def test_optional_reraises_other_import_errors(monkeypatch):
-    assert report_build.optional("crossroads.no_such_module") is None
-    assert report_build.optional("crossroads.forecasting", "forecast") is crossroads.forecast
-    import importlib
-
-    def broken(name):
-        raise ModuleNotFoundError("No module named 'numpy_missing'", name="numpy_missing")
-
-    monkeypatch.setattr(importlib, "import_module", broken)
-    with pytest.raises(ModuleNotFoundError):
-        report_build.optional("crossroads.network")
 
 
 # --- escaping ---------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import math
 import os
 import sqlite3
 import time
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from crossroads.errors import StoreError
+from crossroads.serialisation import dumps, jsonable
 
 __all__ = [
     "ENV_VAR",
@@ -91,23 +91,6 @@ def scenario_hash(scenario: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _clean(o: Any) -> Any:
-    """JSON-safe copy: NaN and infinities become None, numpy scalars plain numbers."""
-    if isinstance(o, dict):
-        return {str(k): _clean(v) for k, v in o.items()}
-    if isinstance(o, list | tuple):
-        return [_clean(v) for v in o]
-    if hasattr(o, "tolist") and not isinstance(o, str):
-        return _clean(o.tolist())
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    return o
-
-
-def _dumps(o: Any) -> str:
-    return json.dumps(_clean(o), allow_nan=False, sort_keys=True)
-
-
 @dataclass(frozen=True)
 class RunRecord:
     """One stored run."""
@@ -130,7 +113,7 @@ class RunRecord:
     id: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _clean(
+        return jsonable(
             {
                 "id": self.id,
                 "kind": self.kind,
@@ -261,14 +244,14 @@ class RunStore:
             record.issue,
             record.model,
             record.preset,
-            _dumps(record.params),
+            dumps(record.params, sort_keys=True),
             int(record.seed),
             int(record.runs),
-            _dumps(record.options),
+            dumps(record.options, sort_keys=True),
             record.version or _version(),
             record.elapsed,
             record.headline,
-            _dumps(record.summary),
+            dumps(record.summary, sort_keys=True),
         )
         con = self._connect(create=True)
         try:

@@ -15,7 +15,7 @@ from crossroads.errors import CrossroadsError
 from crossroads.forecasting import forecast as run_forecast
 from crossroads.models import model_names
 from crossroads.scenario import DEFAULT_SCENARIO, load
-from crossroads.summary import forecast_table, scenario_summary
+from crossroads.summary import SHOW_WHAT, forecast_table, scenario_summary
 
 __all__ = ["SHOW_WHAT"]
 
@@ -26,21 +26,6 @@ ScenarioArg = Annotated[
         "(EUM CSV/TSV, KTAB CSV, DEU III TSV, decide).",
     ),
 ]
-
-SHOW_WHAT = (
-    "summary",
-    "actors",
-    "issues",
-    "memberships",
-    "agreements",
-    "flows",
-    "events",
-    "sources",
-    "interventions",
-    "benchmarks",
-    "observations",
-    "incentives",
-)
 
 
 @app.command()

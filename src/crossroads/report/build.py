@@ -3,18 +3,17 @@
 The report is built from the public APIs of the other layers -- forecasts
 (:mod:`crossroads.forecasting`), ensembles, sensitivity and comparisons
 (:mod:`crossroads.uncertainty`), relations and dependence (:mod:`crossroads.network`),
-the conditionality monitor (:mod:`crossroads.conditionality`). A layer that is not
-part of the installed version makes its section say so ("not available in this
-version"), never disappear silently; a :class:`~crossroads.errors.CrossroadsError`
-raised while computing a section (e.g. a scenario without the data it needs) is
-shown in that section.
+the conditionality monitor (:mod:`crossroads.conditionality`), each imported where
+its section is computed. A section that cannot be computed -- a scenario without
+the data it needs (no flows, no trade figures, no benchmarks), ensembles turned off
+(``runs=0``), or a :class:`~crossroads.errors.CrossroadsError` raised while
+computing it -- says why in the page, never disappears silently.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import importlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ __all__ = [
     "conditionality_section",
     "dependence_section",
     "network_section",
-    "optional",
+    "system_sections",
     "table_of",
 ]
 
@@ -92,30 +91,6 @@ class ReportOptions:
         if self.focus_model is not None:
             return self.focus_model
         return "eum" if "eum" in models else models[0]
-
-
-# --- optional layers ------------------------------------------------------------------------
-
-
-def optional(module: str, attr: str | None = None) -> Any:
-    """``module`` (or its attribute ``attr``) when this version has it, else None.
-
-    Only the absence of that very module (or attribute) gives None; any other
-    import error propagates.
-    """
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as e:
-        if e.name is not None and (module == e.name or module.startswith(e.name + ".")):
-            return None
-        raise
-    if attr is None:
-        return mod
-    return getattr(mod, attr, None)
-
-
-def _missing(what: str) -> str:
-    return f"not available in this version of crossroads ({what} is missing)"
 
 
 # --- tables and figures ---------------------------------------------------------------------
@@ -190,16 +165,32 @@ def _cite(source: str | None, where: str | None) -> dict[str, str] | None:
 
 
 def network_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str, Any]:
-    rel_fn = optional("crossroads.network", "relations")
-    if rel_fn is None:
-        return {"available": False, "reason": _missing("crossroads.network")}
+    """The relations network of ``year``: a figure and tables of memberships and overlaps.
+
+    Parameters
+    ----------
+    sc : Scenario
+    year : int or None
+        Memberships, agreements and flows in force that year (None: all years).
+    bag : FigureBag
+        Where the figure is added.
+
+    Returns
+    -------
+    dict
+        ``available`` (False with a ``reason`` when the scenario records no
+        memberships, agreements or flows), ``figure``, ``by_leader``, ``overlaps``,
+        ``joint``, ``timeline`` (:class:`Table`).
+    """
+    from crossroads.network import relations
+
     if not (sc.memberships or sc.agreements or sc.flows):
         return {
             "available": False,
             "reason": "the scenario records no memberships, agreements or flows",
         }
     try:
-        rel = rel_fn(sc, year)
+        rel = relations(sc, year)
     except CrossroadsError as e:
         return {"available": False, "reason": str(e)}
     names = rel.names
@@ -301,28 +292,43 @@ def network_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str,
 
 
 def dependence_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str, Any]:
-    mod = optional("crossroads.network.trade_dependence")
-    if mod is None or not hasattr(mod, "dependence"):
-        return {"available": False, "reason": _missing("crossroads.network.trade_dependence")}
+    """The focus state's trade and fuel dependence over time: figures and tables.
+
+    Parameters
+    ----------
+    sc : Scenario
+    year : int or None
+        Not used: the section covers every year with figures (kept so that the
+        system sections share one signature).
+    bag : FigureBag
+        Where the figures are added.
+
+    Returns
+    -------
+    dict
+        ``available`` (False with a ``reason`` when the scenario records no trade
+        or fuel figures), ``figures``, ``tables``, ``note``.
+    """
+    from crossroads.network.trade_dependence import BASIS_ORDER, MEASURES, dependence
+
     try:
-        dep = mod.dependence(sc)
+        dep = dependence(sc)
     except CrossroadsError as e:
         return {"available": False, "reason": str(e)}
     if not dep.years:
         return {"available": False, "reason": "the scenario records no trade or fuel figures"}
     names = dep.names
     who = names.get(dep.actor, dep.actor)
-    order = getattr(mod, "BASIS_ORDER", {})
     figures, tables = [], []
     sh = dep.shares
     known = sh[sh["share"].notna()] if len(sh) else sh
     rows = []
-    for measure in getattr(mod, "MEASURES", ("exports", "imports", "trade")):
+    for measure in MEASURES:
         part = known[known["measure"] == measure] if len(known) else known
         if part is None or not len(part):
             continue
         # one basis per partner and year: the best recorded (national total, sum, stated)
-        part = part.assign(_o=part["basis"].map(lambda b: order.get(b, 9)))
+        part = part.assign(_o=part["basis"].map(lambda b: BASIS_ORDER.get(b, 9)))
         part = part.sort_values(["partner", "year", "_o"]).drop_duplicates(["partner", "year"])
         top = part.groupby("partner")["share"].mean().sort_values(ascending=False).head(5).index
         rows += [
@@ -423,17 +429,33 @@ def dependence_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[s
 def conditionality_section(
     sc: Scenario, year: int | None, model: str, bag: FigureBag
 ) -> dict[str, Any]:
-    mod = optional("crossroads.conditionality")
-    if mod is None or not hasattr(mod, "benchmark_status"):
-        return {"available": False, "reason": _missing("crossroads.conditionality")}
+    """The conditionality monitor in ``year``: benchmarks met, incentives unlocked, effects.
+
+    Parameters
+    ----------
+    sc : Scenario
+    year : int or None
+        The year of the status (None: the latest with evidence).
+    model : str
+        The model that forecasts what each incentive's interventions would change.
+    bag : FigureBag
+        Where the status-by-year figure is added.
+
+    Returns
+    -------
+    dict
+        ``available`` (False with a ``reason`` when the scenario defines no
+        benchmarks), ``year``, ``words``, ``figures``, ``tables``.
+    """
+    from crossroads.conditionality import benchmark_status, incentive_effects
+
     if not sc.benchmarks:
         return {"available": False, "reason": "the scenario defines no benchmarks"}
     try:
-        mon = mod.benchmark_status(sc, year)
+        mon = benchmark_status(sc, year)
     except CrossroadsError as e:
         return {"available": False, "reason": str(e)}
     y = mon.years[0]
-    names = {a.id: a.name for a in sc.actors}
     bnames = {b.id: b.name for b in sc.benchmarks}
 
     def status(v: Any) -> str:
@@ -481,7 +503,7 @@ def conditionality_section(
         {int(o.date[:4]) for o in sc.observations} | {i.year for i in sc.indicators} | {y}
     )
     if len(ev_years) > 1:
-        hist = mod.benchmark_status(sc, years=ev_years)
+        hist = benchmark_status(sc, years=ev_years)
         h = hist.benchmarks
         cells = {(r.benchmark, int(r.year)): status(r.met) for r in h.itertuples()}
         figures.append(
@@ -503,9 +525,9 @@ def conditionality_section(
         + (f" ({', '.join(unlocked)})." if unlocked else ".")
     )
     eff = None
-    if hasattr(mod, "incentive_effects") and any(i.triggers for i in sc.incentives):
+    if any(i.triggers for i in sc.incentives):
         try:
-            fx = mod.incentive_effects(sc, model=model)
+            fx = incentive_effects(sc, model=model)
         except CrossroadsError as e:
             words.append(f"Effects of the incentives could not be computed: {e}")
             fx = None
@@ -523,13 +545,60 @@ def conditionality_section(
                 }
             )
             tables.append(table_of(eff, f"What each incentive would change ({model} model)"))
-    _ = names
     return {
         "available": True,
         "year": y,
         "words": " ".join(words),
         "figures": figures,
         "tables": tables,
+    }
+
+
+def system_sections(sc: Scenario, year: int | None, model: str) -> list[dict[str, Any]]:
+    """The report's three system sections as plain data, each figure a Plotly dict.
+
+    What the dashboard's system view shows: the relations network, dependence over
+    time and the conditionality status, computed as in the report.
+
+    Parameters
+    ----------
+    sc : Scenario
+    year : int or None
+        Year of the network and of the conditionality status.
+    model : str
+        Model of the incentives' effects.
+
+    Returns
+    -------
+    list of dict
+        One per section: ``title``, ``available``, ``reason`` (why not, or None),
+        ``words``, ``figures`` (each ``caption`` and ``figure``) and ``tables``
+        (each ``caption``, ``columns``, ``rows``, ``numeric``).
+    """
+    bag = FigureBag(keep=True)
+    sections = [
+        ("Relations network", network_section(sc, year, bag)),
+        ("Dependence over time", dependence_section(sc, year, bag)),
+        ("Conditionality", conditionality_section(sc, year, model, bag)),
+    ]
+    return [_section_data(title, s) for title, s in sections]
+
+
+def _section_data(title: str, s: dict[str, Any]) -> dict[str, Any]:
+    figures = [s["figure"]] if s.get("figure") else []
+    figures += list(s.get("figures") or [])
+    tables = [s.get(k) for k in ("by_leader", "overlaps", "joint") if s.get(k)]
+    tables += list(s.get("tables") or [])
+    return {
+        "title": title,
+        "available": bool(s.get("available")),
+        "reason": s.get("reason"),
+        "words": s.get("words") or s.get("note"),
+        "figures": [{"caption": f["caption"], "figure": f["figure"]} for f in figures],
+        "tables": [
+            {"caption": t.caption, "columns": t.columns, "rows": t.rows, "numeric": t.numeric}
+            for t in tables
+        ],
     }
 
 
@@ -711,15 +780,14 @@ def _issue(sc: Scenario, iss: Issue, opts: ReportOptions, bag: FigureBag) -> dic
 
 
 def _ensembles(sc, iss, models, opts, bag, scale, labels, observed) -> dict[str, Any]:
+    from crossroads.uncertainty import ensemble
+
     if opts.runs <= 0:
         return {"available": False, "reason": "not computed (ensemble runs set to 0)"}
-    ens = optional("crossroads.uncertainty", "ensemble")
-    if ens is None:
-        return {"available": False, "reason": _missing("crossroads.uncertainty")}
     results, rows, problems = [], [], []
     for m in models:
         r, err = _try(
-            lambda m=m: ens(
+            lambda m=m: ensemble(
                 sc,
                 iss.id,
                 m,
@@ -794,16 +862,12 @@ def _ensembles(sc, iss, models, opts, bag, scale, labels, observed) -> dict[str,
 
 
 def _sensitivity(sc, iss, model, opts, bag) -> dict[str, Any]:
+    from crossroads.uncertainty import sensitivity
+
     if opts.sensitivity is None:
         return {"available": False, "reason": "not computed (no sensitivity method chosen)"}
-    fn = optional("crossroads.uncertainty.sensitivity_analysis", "sensitivity")
-    if fn is None:
-        return {
-            "available": False,
-            "reason": _missing("crossroads.uncertainty.sensitivity_analysis"),
-        }
     res, err = _try(
-        lambda: fn(
+        lambda: sensitivity(
             sc,
             iss.id,
             model,
@@ -856,6 +920,8 @@ def _sensitivity(sc, iss, model, opts, bag) -> dict[str, Any]:
 
 
 def _interventions(sc, iss, models, focus, opts, bag, scale, labels, fcs) -> dict[str, Any]:
+    from crossroads.uncertainty import compare
+
     ivs = _issue_interventions(sc, iss)
     if not ivs:
         return {"available": False, "reason": "No intervention of this scenario edits this issue"}
@@ -866,14 +932,11 @@ def _interventions(sc, iss, models, focus, opts, bag, scale, labels, fcs) -> dic
         variants.append(("all combined", [iv.id for iv in ivs]))
     # the focus model with uncertainty, on common random numbers
     cmp_res, cmp_note = None, None
-    cmp_fn = optional("crossroads.uncertainty.what_if", "compare")
     if opts.runs <= 0:
         cmp_note = "Uncertainty of the shifts not computed (ensemble runs set to 0)."
-    elif cmp_fn is None:
-        cmp_note = "Uncertainty of the shifts: " + _missing("crossroads.uncertainty.what_if") + "."
     elif focus in fcs:
         cmp_res, err = _try(
-            lambda: cmp_fn(
+            lambda: compare(
                 sc,
                 iss.id,
                 focus,

@@ -24,7 +24,6 @@ The figures follow one style:
 from __future__ import annotations
 
 import html
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -39,6 +38,7 @@ from crossroads.palette import (  # noqa: F401  (MODEL_COLOURS re-exported for f
     model_colour,
     series_style,
 )
+from crossroads.serialisation import dumps
 
 __all__ = [
     "MODEL_COLOURS",
@@ -1117,24 +1117,13 @@ def dependence_figure(
 # --- output ---------------------------------------------------------------------------------
 
 
-def _default(o: Any) -> Any:
-    if isinstance(o, np.ndarray):
-        return _floats(o) if o.dtype.kind == "f" else o.tolist()
-    if isinstance(o, np.generic):
-        v = o.item()
-        return None if isinstance(v, float) and not math.isfinite(v) else v
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
-
-
 def figure_json(fig: Figure) -> str:
     """The figure as compact JSON, safe to embed inside an HTML ``<script>`` element.
 
     ``<``, ``>`` and ``&`` only occur inside JSON strings; written as ``\\u003c`` etc.
     they can never close the element, and JSON.parse restores them.
     """
-    text = json.dumps(
-        fig, default=_default, separators=(",", ":"), allow_nan=False, ensure_ascii=False
-    )
+    text = dumps(fig, compact=True, ensure_ascii=False)
     return (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")

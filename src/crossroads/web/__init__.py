@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from crossroads.web.app import LOCAL_HOSTS, Settings, create_app
+from crossroads.web.app import create_app
+from crossroads.web.settings import LOCAL_HOSTS, Settings
 
 __all__ = ["LOCAL_HOSTS", "Settings", "create_app", "serve"]
 

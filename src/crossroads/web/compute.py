@@ -1,9 +1,10 @@
 """What the dashboard computes for a request: edited stakes, forecasts, ensembles, figures.
 
-Every function is pure over a :class:`~crossroads.Scenario`; the web layer only
-parses requests and serialises results. Stake edits from the table are applied
-with :func:`crossroads.apply_edits` (``set``), after a check that each value is
-legal -- a value off the scale is refused with a message, never clipped silently.
+Every function is pure over a :class:`~crossroads.Scenario`; the routers
+(:mod:`crossroads.web.routes`) only parse requests and serialise results. Stake
+edits from the table are applied with :func:`crossroads.apply_edits` (``set``),
+after a check that each value is legal -- a value off the scale is refused with a
+message, never clipped silently.
 """
 
 from __future__ import annotations
@@ -11,101 +12,41 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from crossroads.errors import CrossroadsError
 from crossroads.forecasting import Forecast, forecast
 from crossroads.report import figures as F
 from crossroads.scenario import Scenario, apply_edits
 from crossroads.scenario.schema import Edit
+from crossroads.web.requests import ExploreRequest, ForecastRequest, StakeEdit
 
 __all__ = [
-    "MAX_RUNS",
-    "ExploreRequest",
-    "StakeEdit",
+    "COUNTED",
     "apply_stake_edits",
+    "compare_figure",
+    "ensemble_figure",
     "explore",
     "issue_detail",
-    "jsonable",
+    "prepared",
+    "sensitivity_figure",
+    "validation_report",
 ]
 
-#: Largest ensemble the web API runs in one request (the CLI has no such limit).
-MAX_RUNS = 100_000
-
-Name = Annotated[str, Field(min_length=1, max_length=100)]
-
-
-class StakeEdit(BaseModel):
-    """New values for one actor's stake (fields left out keep their value)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    actor: Name
-    position: float | None = None
-    salience: float | None = None
-    capability: float | None = None
-
-
-class ForecastRequest(BaseModel):
-    """One issue, one model, with optional stake edits and interventions."""
-
-    model_config = ConfigDict(extra="forbid", protected_namespaces=())
-
-    scenario: Name
-    issue: Name | None = None
-    model: Name = "mean"
-    preset: Name | None = None
-    rounds: Annotated[int, Field(ge=0, le=10_000)] | None = None
-    stakes: Annotated[list[StakeEdit], Field(max_length=2000)] = []
-    interventions: Annotated[list[Name], Field(max_length=100)] = []
-
-
-class EnsembleRequest(ForecastRequest):
-    """An ensemble (or comparison, or sensitivity study) of one forecast."""
-
-    runs: Annotated[int, Field(ge=1, le=MAX_RUNS)] = 1000
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
-    figures: bool = False
-    save: bool = False
-
-
-class CompareRequest(EnsembleRequest):
-    combine: bool = True
-
-
-class SensitivityRequest(EnsembleRequest):
-    method: Name = "oat"
-    samples: Annotated[int, Field(ge=2, le=65536)] = 256
-
-
-class ExploreRequest(ForecastRequest):
-    """The dashboard's update: forecast and ensemble, with and without the interventions."""
-
-    runs: Annotated[int, Field(ge=0, le=MAX_RUNS)] = 1000
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def jsonable(o: Any) -> Any:
-    """``o`` as plain JSON data: numpy to Python, NaN and infinities to None."""
-    if isinstance(o, dict):
-        return {str(k): jsonable(v) for k, v in o.items()}
-    if isinstance(o, list | tuple | set):
-        return [jsonable(v) for v in o]
-    if isinstance(o, np.ndarray):
-        return jsonable(o.tolist())
-    if isinstance(o, np.generic):
-        o = o.item()
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    if hasattr(o, "to_dict") and callable(o.to_dict) and not isinstance(o, type):
-        return jsonable(o.to_dict())
-    return o
+#: Collections ``crossroads validate`` counts, in its order.
+COUNTED = (
+    "actors",
+    "memberships",
+    "agreements",
+    "flows",
+    "events",
+    "issues",
+    "interventions",
+    "benchmarks",
+    "incentives",
+)
 
 
 def apply_stake_edits(sc: Scenario, issue_id: str, edits: Sequence[StakeEdit]) -> Scenario:
@@ -203,6 +144,70 @@ def prepared(sc: Scenario, req: ForecastRequest) -> tuple[Scenario, str]:
     """The scenario with the request's stake edits applied, and the issue id."""
     iss = sc.issue(req.issue)
     return apply_stake_edits(sc, iss.id, req.stakes), iss.id
+
+
+def validation_report(sc: Scenario, name: str) -> dict[str, Any]:
+    """What ``crossroads validate`` says of a valid file, as data and as its line of text."""
+    counts = {k: len(getattr(sc, k)) for k in COUNTED if getattr(sc, k)}
+    words = ", ".join(f"{n} {k if n != 1 else k.rstrip('s')}" for k, n in counts.items())
+    return {
+        "valid": True,
+        "file": name,
+        "id": sc.id,
+        "title": sc.title,
+        "counts": counts,
+        "message": f"{name}: valid crossroads scenario '{sc.id}' ({words})",
+    }
+
+
+# --- figures of the CLI's computations -------------------------------------------------------
+
+
+def ensemble_figure(sc: Scenario, issue_id: str, result: Any) -> F.Figure:
+    """The distribution of an ensemble's final forecast (``/api/ensemble`` with figures)."""
+    iss = sc.issue(issue_id)
+    return F.ensemble_figure(
+        [result],
+        (iss.scale.min, iss.scale.max),
+        dict(iss.scale.labels),
+        iss.observed.value if iss.observed else None,
+    )
+
+
+def compare_figure(sc: Scenario, issue_id: str, model: str, runs: int, result: Any) -> F.Figure:
+    """Each what-if's forecast with its 5-95% range (``/api/compare`` with figures)."""
+    iss = sc.issue(issue_id)
+    names = {iv.id: iv.name for iv in sc.interventions}
+    rows = [
+        {
+            "variant": "baseline"
+            if not v.interventions
+            else " + ".join(names.get(i, i) for i in v.interventions),
+            "model": model,
+            "forecast": v.point,
+            "low": v.distribution.quantiles[0.05],
+            "high": v.distribution.quantiles[0.95],
+        }
+        for v in result.variants
+    ]
+    return F.interventions_figure(
+        rows,
+        (iss.scale.min, iss.scale.max),
+        dict(iss.scale.labels),
+        title=f"What-ifs compared ({model}, 5-95% over {runs:,} runs)",
+    )
+
+
+def sensitivity_figure(model: str, result: Any) -> F.Figure:
+    """A tornado (one at a time) or the Sobol indices (``/api/sensitivity`` with figures)."""
+    t = result.table
+    if result.method == "oat":
+        rows = [
+            {"label": x.input, "low": x.forecast_low, "high": x.forecast_high}
+            for x in t.itertuples()
+        ]
+        return F.tornado_figure(rows, result.point, title=f"Which inputs matter ({model})")
+    return F.sobol_figure(t, title=f"Sobol indices ({model})")
 
 
 # --- the dashboard update --------------------------------------------------------------------

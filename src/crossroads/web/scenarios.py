@@ -9,8 +9,9 @@ Uploaded scenarios live in memory under a random key, the oldest dropped beyond
 ``max_items``. An uploaded DEU III file also keeps its table, so that ``evaluate`` and
 ``fit`` can apply the capability schemes to it as the CLI does to the file.
 
-:func:`staged` is the one way a request's file reaches the filesystem: the upload
-endpoint, ``validate``, ``check`` and ``import`` all go through it.
+:func:`read_upload` reads a request's file into memory and :func:`staged` is the one
+way it reaches the filesystem: the upload endpoint, ``validate``, ``check`` and
+``import`` all go through them.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossroads.errors import CrossroadsError, ScenarioError
 from crossroads.evaluation.issues import Source
 from crossroads.scenario import Scenario, builtin_names, load
+
+if TYPE_CHECKING:
+    from fastapi import UploadFile
 
 __all__ = [
     "KEY_PATTERN",
@@ -36,6 +40,7 @@ __all__ = [
     "Staged",
     "UploadError",
     "check_upload",
+    "read_upload",
     "safe_name",
     "staged",
 ]
@@ -81,6 +86,17 @@ def check_upload(data: bytes, client_name: str | None, max_bytes: int) -> str:
     if not data.strip():
         raise UploadError(f"{name}: the file is empty")
     return name
+
+
+async def read_upload(file: UploadFile, max_bytes: int) -> tuple[bytes, str | None]:
+    """An uploaded file's content (at most ``max_bytes + 1`` bytes read) and client name.
+
+    One byte more than the limit is read, so that :func:`check_upload` can tell a file
+    over the limit from one exactly at it.
+    """
+    data = await file.read(max_bytes + 1)
+    await file.close()
+    return data, file.filename
 
 
 class Staged:
@@ -212,7 +228,7 @@ class ScenarioRegistry:
         return out
 
     def get(self, key: str) -> Entry:
-        """The scenario under ``key``; :class:`CrossroadsError` when there is none."""
+        """The scenario under ``key``; :class:`KeyError` when there is none."""
         if not isinstance(key, str) or not KEY_PATTERN.match(key):
             raise KeyError(key)
         with self._lock:

@@ -1,0 +1,119 @@
+"""The JSON bodies the API accepts, with the limits of what one request may ask for.
+
+Every model forbids unknown fields, so a misspelt option is a 422 naming it rather
+than a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "MAX_CHECK_FILES",
+    "MAX_EVAL_MODELS",
+    "MAX_FOLDS",
+    "MAX_RUNS",
+    "CompareRequest",
+    "EnsembleRequest",
+    "EvaluateRequest",
+    "ExploreRequest",
+    "FitRequest",
+    "ForecastRequest",
+    "Name",
+    "SensitivityRequest",
+    "StakeEdit",
+]
+
+#: Largest ensemble the web API runs in one request (the CLI has no such limit).
+MAX_RUNS = 100_000
+#: Most files one ``/api/check`` request compares against.
+MAX_CHECK_FILES = 8
+#: Most models (each under each capability scheme) one ``/api/evaluate`` scores.
+MAX_EVAL_MODELS = 8
+#: Most cross-validation folds of one ``/api/fit``.
+MAX_FOLDS = 10
+
+#: A scenario key, issue, model, preset or actor id as a request names it.
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class StakeEdit(BaseModel):
+    """New values for one actor's stake (fields left out keep their value)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actor: Name
+    position: float | None = None
+    salience: float | None = None
+    capability: float | None = None
+
+
+class ForecastRequest(BaseModel):
+    """One issue, one model, with optional stake edits and interventions."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    scenario: Name
+    issue: Name | None = None
+    model: Name = "mean"
+    preset: Name | None = None
+    rounds: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    stakes: Annotated[list[StakeEdit], Field(max_length=2000)] = []
+    interventions: Annotated[list[Name], Field(max_length=100)] = []
+
+
+class EnsembleRequest(ForecastRequest):
+    """An ensemble (or comparison, or sensitivity study) of one forecast."""
+
+    runs: Annotated[int, Field(ge=1, le=MAX_RUNS)] = 1000
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    figures: bool = False
+    save: bool = False
+
+
+class CompareRequest(EnsembleRequest):
+    combine: bool = True
+
+
+class SensitivityRequest(EnsembleRequest):
+    method: Name = "oat"
+    samples: Annotated[int, Field(ge=2, le=65536)] = 256
+
+
+class ExploreRequest(ForecastRequest):
+    """The dashboard's update: forecast and ensemble, with and without the interventions."""
+
+    runs: Annotated[int, Field(ge=0, le=MAX_RUNS)] = 1000
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+
+
+class EvaluateRequest(BaseModel):
+    """``crossroads evaluate``: models scored against a scenario's observed outcomes."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    scenario: Name
+    models: Annotated[list[Name], Field(min_length=1, max_length=MAX_EVAL_MODELS)] = [
+        "mean",
+        "median",
+    ]
+    capability: Annotated[list[Name], Field(min_length=1, max_length=3)] | None = None
+    salience_exponent: Annotated[float, Field(ge=0, le=100)] | None = None
+    per_issue: bool = False
+
+
+class FitRequest(BaseModel):
+    """``crossroads fit``: a model's free choices fitted by k-fold cross-validation."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    scenario: Name
+    model: Name = "mean"
+    preset: Name | None = None
+    folds: Annotated[int, Field(ge=2, le=MAX_FOLDS)] = 5
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+    search: Literal["auto", "grid", "coordinate"] = "auto"
+    what: Literal["all", "inputs", "params"] = "all"
+    per_issue: bool = False
