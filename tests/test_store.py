@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import signal
@@ -15,7 +16,7 @@ import pytest
 
 import crossroads
 from crossroads.errors import StoreError
-from crossroads.store import RunRecord, RunStore, default_store_path, scenario_hash
+from crossroads.store import RunRecord, RunStore, default_store_path, save_result, scenario_hash
 
 from conftest import ROOT
 
@@ -79,7 +80,7 @@ def test_unusable_files(tmp_path):
 
 def test_ensemble_records_everything(tmp_path):
     path = tmp_path / "runs.sqlite"
-    r = crossroads.ensemble(SMALL, "trade", "mean", runs=1500, seed=42, store=path)
+    r = save_result(crossroads.ensemble(SMALL, "trade", "mean", runs=1500, seed=42), path)
     assert r.run_id == 1 and r.store == str(path)
     rec = RunStore(path).get(r.run_id)
     assert rec.kind == "ensemble" and rec.scenario == "ensemble-small" and rec.issue == "trade"
@@ -87,11 +88,13 @@ def test_ensemble_records_everything(tmp_path):
     assert rec.model == "mean" and rec.params == {} and rec.seed == 42 and rec.runs == 1500
     assert rec.summary["distribution"]["mean"] == r.distribution.mean
     assert rec.options["executor"] == "in-process"
-    s = crossroads.sensitivity(SMALL, "trade", "mean", method="oat", store=path)
-    c = crossroads.compare(SMALL, "trade", "mean", ["carrot"], runs=1024, store=path)
+    s = save_result(crossroads.sensitivity(SMALL, "trade", "mean", method="oat"), path)
+    c = save_result(crossroads.compare(SMALL, "trade", "mean", ["carrot"], runs=1024), path)
     kinds = [x.kind for x in RunStore(path).list()]
     assert kinds == ["compare", "sensitivity", "ensemble"] and (s.run_id, c.run_id) == (2, 3)
     assert crossroads.ensemble(SMALL, "trade", "mean", runs=10).run_id is None  # API: opt-in
+    # the compute functions never write: saving is the caller's (CLI, web) decision
+    assert "store" not in inspect.signature(crossroads.ensemble).parameters
 
 
 def test_hash_follows_content(tmp_path):

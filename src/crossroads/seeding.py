@@ -22,10 +22,12 @@ True
 from __future__ import annotations
 
 import numbers
-
-import numpy as np
+from typing import TYPE_CHECKING, Union
 
 from crossroads.errors import CrossroadsError
+
+if TYPE_CHECKING:  # numpy is imported when a generator is made, not by importing this module
+    import numpy as np
 
 __all__ = ["BLOCK", "MAX_SEED", "Seed", "as_generator", "block_seed", "check_seed", "model_rng"]
 
@@ -36,7 +38,7 @@ BLOCK = 1024
 MAX_SEED = 2**63 - 1
 
 #: What :func:`as_generator` accepts.
-Seed = int | np.random.SeedSequence | np.random.Generator | None
+Seed = Union[int, "np.random.SeedSequence", "np.random.Generator", None]  # noqa: UP007
 
 
 def check_seed(seed: object) -> int:
@@ -58,6 +60,8 @@ def as_generator(seed: Seed) -> np.random.Generator:
     CrossroadsError
         For anything else, naming what was given.
     """
+    import numpy as np
+
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, np.random.SeedSequence):
@@ -77,6 +81,8 @@ def block_seed(seed: int, block: int) -> np.random.SeedSequence:
 
     Equal to ``SeedSequence(seed).spawn(block + 1)[block]``.
     """
+    import numpy as np
+
     return np.random.SeedSequence(seed, spawn_key=(block,))
 
 
@@ -87,4 +93,6 @@ def model_rng(seed: int, block: int) -> np.random.Generator:
     input draws. Every variant of a what-if comparison gets a fresh generator from the
     same stream (common random numbers).
     """
+    import numpy as np
+
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, 0)))

@@ -1,6 +1,9 @@
 """The run store: every ensemble, sensitivity study and what-if comparison, in one SQLite file.
 
-Location: ``--store PATH`` (or ``store=PATH`` in the Python API); otherwise the
+Compute functions return results; front-ends save them with :func:`save_result`
+(``crossroads ensemble`` does unless ``--no-store``; the dashboard when asked).
+
+Location: ``--store PATH`` (or ``save_result(result, PATH)`` in the Python API); otherwise the
 environment variable ``CROSSROADS_STORE``; otherwise
 ``$XDG_DATA_HOME/crossroads/runs.sqlite`` (``~/.local/share/crossroads/runs.sqlite``
 when ``XDG_DATA_HOME`` is unset).
@@ -34,10 +37,12 @@ from crossroads.serialisation import dumps, jsonable
 
 __all__ = [
     "ENV_VAR",
+    "PROVENANCE",
     "RunRecord",
     "RunStore",
     "default_store_path",
     "open_store",
+    "save_result",
     "scenario_hash",
 ]
 
@@ -350,3 +355,42 @@ def open_store(store: str | Path | bool | RunStore | None) -> RunStore | None:
     if store is True:
         return RunStore()
     return RunStore(store)
+
+
+#: What every saved result records first (provenance), read off the result's attributes.
+PROVENANCE = ("scenario", "scenario_hash", "issue", "model", "preset", "params", "seed")
+
+
+def save_result(result: Any, store: str | Path | bool | RunStore | None = True) -> Any:
+    """Save an ensemble, sensitivity or comparison result; the result with ``run_id``, ``store``.
+
+    ``result`` carries the provenance fields (scenario, its hash, issue, model, preset,
+    params, seed) and a ``record()`` method giving ``kind``, ``runs``, ``options``,
+    ``elapsed``, ``headline`` and ``summary``. ``store`` as for :func:`open_store`
+    (``True``: the default store; None or False: nothing is saved and ``result`` comes
+    back as it is).
+
+    >>> import crossroads, tempfile, pathlib
+    >>> r = crossroads.ensemble("tests/data/ensemble-small.yaml", "trade", runs=1024)
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "runs.sqlite"
+    >>> save_result(r, path).run_id
+    1
+    """
+    import dataclasses
+
+    st = open_store(store)
+    if st is None:
+        return result
+    rec = result.record()
+    rid = st.save(
+        RunRecord(
+            **{name: getattr(result, name) for name in PROVENANCE},
+            kind=rec["kind"],
+            runs=rec["runs"],
+            options=rec["options"],
+            elapsed=rec["elapsed"],
+            headline=rec["headline"],
+            summary=rec["summary"],
+        )
+    )
+    return dataclasses.replace(result, run_id=rid, store=str(st.path))

@@ -15,9 +15,11 @@ import typer
 from rich.panel import Panel
 
 from crossroads.cli.application import app, console, print_json
+from crossroads.cli.run_options import with_options
 from crossroads.cli.tables import df_table, fmt
 from crossroads.errors import CrossroadsError
 from crossroads.scenario import DEFAULT_SCENARIO
+from crossroads.uncertainty.options import CompareOptions, RunOptions, SensitivityOptions
 
 __all__ = ["render_compare", "render_ensemble", "render_sensitivity", "runs_app"]
 
@@ -28,25 +30,7 @@ ScenarioArg = Annotated[
     ),
 ]
 IssueOpt = Annotated[str | None, typer.Option(help="Issue id (optional if only one).")]
-ModelOpt = Annotated[str, typer.Option(help="mean, median or eum.")]
-PresetOpt = Annotated[str | None, typer.Option(help="Named parameter set of the model.")]
-RoundsOpt = Annotated[int | None, typer.Option(help="Round cap (models with rounds).")]
-ParamOpt = Annotated[
-    list[str] | None,
-    typer.Option("--param", help="Model parameter KEY=VALUE (repeatable); VALUE read as JSON."),
-]
-SeedOpt = Annotated[int, typer.Option(help="Random seed, 0 .. 2**63-1 (same seed, same numbers).")]
-WorkersOpt = Annotated[
-    int | None, typer.Option(help="Run on a new Dask LocalCluster with W worker processes.")
-]
-SchedulerOpt = Annotated[
-    str | None,
-    typer.Option(help="Run on an existing Dask cluster, e.g. tcp://host:8786."),
-]
-ChunkOpt = Annotated[
-    int | None,
-    typer.Option("--chunk-size", help="Runs per task (rounded up to whole blocks of 1024)."),
-]
+ModelOpt = Annotated[str, typer.Option(help="The model: mean, median, eum or smp.")]
 StoreOpt = Annotated[
     str | None,
     typer.Option(
@@ -56,34 +40,10 @@ StoreOpt = Annotated[
     ),
 ]
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not save this run.")]
-NoDefaultOpt = Annotated[
-    bool,
-    typer.Option(
-        "--no-default-uncertainty",
-        help="Vary only what the scenario gives uncertainty for (no built-in default).",
-    ),
-]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
 # --- helpers -----------------------------------------------------------------------------
-def _params(param: list[str] | None, rounds: int | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for item in param or []:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise CrossroadsError(f"--param expects KEY=VALUE, got '{item}'")
-        try:
-            out[key.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            out[key.strip()] = raw
-    if rounds is not None:
-        if rounds < 0:
-            raise CrossroadsError("--rounds must be >= 0")
-        out["rounds"] = rounds
-    return out
-
-
 def _store_arg(store: str | None, no_store: bool) -> str | bool:
     if no_store and store:
         raise CrossroadsError("give --store or --no-store, not both")
@@ -330,23 +290,12 @@ def render_compare(d: dict[str, Any]) -> None:
 
 # --- commands -----------------------------------------------------------------------------
 @app.command("ensemble")
+@with_options(RunOptions)
 def ensemble_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: IssueOpt = None,
     model: ModelOpt = "mean",
-    preset: PresetOpt = None,
-    rounds: RoundsOpt = None,
-    param: ParamOpt = None,
-    runs: Annotated[int, typer.Option(help="Number of draws.")] = 10_000,
-    seed: SeedOpt = 0,
-    workers: WorkersOpt = None,
-    scheduler: SchedulerOpt = None,
-    chunk_size: ChunkOpt = None,
-    intervention: Annotated[
-        list[str] | None,
-        typer.Option("--intervention", "-i", help="Apply a named intervention first."),
-    ] = None,
-    no_default_uncertainty: NoDefaultOpt = False,
+    options: RunOptions = RunOptions(),
     per_run: Annotated[
         Path | None, typer.Option("--per-run", help="Write every run's forecast to this CSV.")
     ] = None,
@@ -358,32 +307,21 @@ def ensemble_cmd(
 
     Example: crossroads ensemble kazakhstan-2010 --issue trade-regime --model eum --runs 100000
     """
+    from crossroads.store import save_result
     from crossroads.uncertainty.monte_carlo import ensemble
 
-    _quiet_dask(workers, scheduler)
+    where = _store_arg(store, no_store)
+    _quiet_dask(options.workers, options.scheduler)
     with _progress(console.is_terminal and not as_json, "ensemble") as progress:
         res = ensemble(
-            scenario,
-            issue,
-            model,
-            runs=runs,
-            seed=seed,
-            preset=preset,
-            interventions=intervention or (),
-            default_uncertainty=not no_default_uncertainty,
-            workers=workers,
-            scheduler=scheduler,
-            chunk_size=chunk_size,
-            keep_runs=per_run is not None,
-            progress=progress,
-            store=_store_arg(store, no_store),
-            **_params(param, rounds),
+            scenario, issue, model, options, keep_runs=per_run is not None, progress=progress
         )
     if per_run is not None:
         try:
             res.runs_df().to_csv(per_run, index=False)
         except OSError as e:
             raise CrossroadsError(f"cannot write {per_run}: {e.strerror}") from None
+    res = save_result(res, where)
     d = res.to_dict()
     if as_json:
         print_json(d)
@@ -393,29 +331,12 @@ def ensemble_cmd(
 
 
 @app.command("sensitivity")
+@with_options(SensitivityOptions, skip=("runs",), fields=("position", "salience", "capability"))
 def sensitivity_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: IssueOpt = None,
     model: ModelOpt = "mean",
-    preset: PresetOpt = None,
-    rounds: RoundsOpt = None,
-    param: ParamOpt = None,
-    method: Annotated[str, typer.Option(help="sobol (variance-based) or oat (tornado).")] = "sobol",
-    samples: Annotated[
-        int, typer.Option(help="Sobol base sample N, a power of 2 (N x (inputs + 2) runs).")
-    ] = 1024,
-    fields: Annotated[
-        str, typer.Option(help="Comma-separated stake fields that may vary.")
-    ] = "position,salience,capability",
-    seed: SeedOpt = 0,
-    workers: WorkersOpt = None,
-    scheduler: SchedulerOpt = None,
-    chunk_size: ChunkOpt = None,
-    intervention: Annotated[
-        list[str] | None,
-        typer.Option("--intervention", "-i", help="Apply a named intervention first."),
-    ] = None,
-    no_default_uncertainty: NoDefaultOpt = False,
+    options: SensitivityOptions = SensitivityOptions(),
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
@@ -424,28 +345,14 @@ def sensitivity_cmd(
 
     Example: crossroads sensitivity kazakhstan-2010 --issue trade-regime --model eum --method oat
     """
+    from crossroads.store import save_result
     from crossroads.uncertainty.sensitivity_analysis import sensitivity
 
-    _quiet_dask(workers, scheduler)
+    where = _store_arg(store, no_store)
+    _quiet_dask(options.workers, options.scheduler)
     with _progress(console.is_terminal and not as_json, "sensitivity") as progress:
-        res = sensitivity(
-            scenario,
-            issue,
-            model,
-            method=method,
-            samples=samples,
-            seed=seed,
-            preset=preset,
-            interventions=intervention or (),
-            default_uncertainty=not no_default_uncertainty,
-            fields=[f.strip() for f in fields.split(",") if f.strip()],
-            workers=workers,
-            scheduler=scheduler,
-            chunk_size=chunk_size,
-            progress=progress,
-            store=_store_arg(store, no_store),
-            **_params(param, rounds),
-        )
+        res = sensitivity(scenario, issue, model, options, progress=progress)
+    res = save_result(res, where)
     d = res.to_dict()
     if as_json:
         print_json(d)
@@ -455,26 +362,16 @@ def sensitivity_cmd(
 
 
 @app.command("compare")
+@with_options(CompareOptions, skip=("interventions",))
 def compare_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: IssueOpt = None,
     model: ModelOpt = "mean",
-    preset: PresetOpt = None,
-    rounds: RoundsOpt = None,
-    param: ParamOpt = None,
     intervention: Annotated[
         list[str] | None,
         typer.Option("--intervention", "-i", help="An intervention to compare (repeatable)."),
     ] = None,
-    runs: Annotated[int, typer.Option(help="Number of draws (shared by every variant).")] = 10_000,
-    seed: SeedOpt = 0,
-    no_combine: Annotated[
-        bool, typer.Option("--no-combine", help="Leave out the combination of all interventions.")
-    ] = False,
-    workers: WorkersOpt = None,
-    scheduler: SchedulerOpt = None,
-    chunk_size: ChunkOpt = None,
-    no_default_uncertainty: NoDefaultOpt = False,
+    options: CompareOptions = CompareOptions(),
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
@@ -483,29 +380,16 @@ def compare_cmd(
 
     Example: crossroads compare kazakhstan-2010 --issue trade-regime -i NAME -i OTHER --runs 20000
     """
+    from crossroads.store import save_result
     from crossroads.uncertainty.what_if import compare
 
     if not intervention:
         raise CrossroadsError("give at least one --intervention NAME to compare")
-    _quiet_dask(workers, scheduler)
+    where = _store_arg(store, no_store)
+    _quiet_dask(options.workers, options.scheduler)
     with _progress(console.is_terminal and not as_json, "compare") as progress:
-        res = compare(
-            scenario,
-            issue,
-            model,
-            intervention,
-            runs=runs,
-            seed=seed,
-            preset=preset,
-            combine=not no_combine,
-            default_uncertainty=not no_default_uncertainty,
-            workers=workers,
-            scheduler=scheduler,
-            chunk_size=chunk_size,
-            progress=progress,
-            store=_store_arg(store, no_store),
-            **_params(param, rounds),
-        )
+        res = compare(scenario, issue, model, intervention, options, progress=progress)
+    res = save_result(res, where)
     d = res.to_dict()
     if as_json:
         print_json(d)

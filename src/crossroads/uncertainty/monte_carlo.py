@@ -19,7 +19,8 @@ from crossroads.models.spec import ModelParams
 from crossroads.presets import resolve
 from crossroads.scenario import Scenario, load
 from crossroads.scenario.schema import Issue
-from crossroads.seeding import BLOCK, check_seed, model_rng
+from crossroads.seeding import model_rng
+from crossroads.store import PROVENANCE, scenario_hash
 from crossroads.uncertainty.chunks import (
     ChunkResult,
     Job,
@@ -28,35 +29,18 @@ from crossroads.uncertainty.chunks import (
     run_chunk,
 )
 from crossroads.uncertainty.executors import Executor, make_executor
+from crossroads.uncertainty.options import MAX_RUNS, RunOptions
 from crossroads.uncertainty.sampling import FIELDS, InputSpec, input_spec
 from crossroads.uncertainty.summary import Distribution, StreamSummary, bands_of
 
 __all__ = ["MAX_RUNS", "EnsembleResult", "Prepared", "ensemble", "prepare"]
 
-#: Largest ensemble accepted in one call.
-MAX_RUNS = 10**10
-
 Progress = Callable[[int, int], None]
 
 
-def check_runs(runs: object, what: str = "runs") -> int:
-    """``runs`` as a positive int, or a :class:`CrossroadsError`."""
-    if isinstance(runs, bool) or not isinstance(runs, int | np.integer):
-        raise CrossroadsError(f"{what} must be a whole number >= 1, got {runs!r}")
-    if not 1 <= int(runs) <= MAX_RUNS:
-        raise CrossroadsError(f"{what} must be between 1 and {MAX_RUNS:.0e}, got {runs}")
-    return int(runs)
-
-
-def check_chunk_size(chunk_size: object, n_actors: int) -> int:
-    """Runs per chunk: ``None`` -> the default; else rounded up to whole blocks of 1024 runs."""
-    if chunk_size is None:
-        return default_chunk_size(n_actors)
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int | np.integer):
-        raise CrossroadsError(f"chunk size must be a whole number >= 1, got {chunk_size!r}")
-    if chunk_size < 1:
-        raise CrossroadsError(f"chunk size must be at least 1, got {chunk_size}")
-    return -(-int(chunk_size) // BLOCK) * BLOCK
+def chunk_for(options: RunOptions, n_actors: int) -> int:
+    """Runs per chunk: the options' chunk size (whole blocks), else the default for the issue."""
+    return options.chunk_size or default_chunk_size(n_actors)
 
 
 @dataclass(frozen=True)
@@ -86,7 +70,6 @@ def prepare(
     fields: Sequence[str] = FIELDS,
 ) -> Prepared:
     """Load and check everything an ensemble, sensitivity study or comparison needs."""
-    from crossroads.store import scenario_hash
 
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     iss = sc.issue(issue)
@@ -158,10 +141,6 @@ def observed_outcome(iss: Issue) -> float | None:
     return float(iss.observed.value) if iss.observed is not None else None
 
 
-#: Fields every ensemble, sensitivity and compare result records first (and the run store keeps).
-PROVENANCE = ("scenario", "scenario_hash", "issue", "model", "preset", "params", "seed")
-
-
 def provenance(result: Any, kind: str) -> dict[str, Any]:
     """``{"kind": kind}`` and the :data:`PROVENANCE` fields of ``result``."""
     return {"kind": kind, **{name: getattr(result, name) for name in PROVENANCE}}
@@ -215,6 +194,7 @@ class EnsembleResult:
     store: str | None = None
     point: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    fields: list[str] = field(default_factory=lambda: list(FIELDS))
 
     @property
     def mean(self) -> float:
@@ -264,6 +244,23 @@ class EnsembleResult:
             "run_id": self.run_id,
         }
 
+    def record(self) -> dict[str, Any]:
+        """What the run store keeps beyond the provenance (see crossroads.store.save_result)."""
+        return {
+            "kind": "ensemble",
+            "runs": self.runs,
+            "options": {
+                "interventions": self.interventions,
+                "default_uncertainty": self.default_uncertainty,
+                "fields": self.fields,
+                "executor": self.executor,
+                "chunk_size": self.chunk_size,
+            },
+            "elapsed": self.elapsed,
+            "headline": self.headline(),
+            "summary": self.to_dict(),
+        }
+
     def headline(self) -> str:
         d = self.distribution
         return (
@@ -289,69 +286,24 @@ def point_forecast(prep: Prepared, spec: InputSpec | None = None, seed: int = 0)
     return float(np.asarray(res.forecast)[0, -1])
 
 
-def save_record(
-    store: Any,
-    kind: str,
-    prep: Prepared,
-    seed: int,
-    runs: int,
-    summary: dict[str, Any],
-    options: dict[str, Any],
-    elapsed: float,
-    headline: str,
-) -> tuple[int | None, str | None]:
-    """Save a run to ``store`` (see :func:`crossroads.store.open_store`); (id, path) or Nones."""
-    from crossroads.store import RunRecord, open_store
-
-    st = open_store(store)
-    if st is None:
-        return None, None
-    rid = st.save(
-        RunRecord(
-            kind=kind,
-            scenario=prep.scenario.id,
-            scenario_hash=prep.hash,
-            issue=prep.issue.id,
-            model=prep.model,
-            preset=prep.preset,
-            params=prep.params,
-            seed=seed,
-            runs=runs,
-            options=options,
-            elapsed=elapsed,
-            headline=headline,
-            summary=summary,
-        )
-    )
-    return rid, str(st.path)
-
-
 def ensemble(
     scenario: Scenario | str | Path,
     issue: str | None = None,
     model: str = "mean",
+    options: RunOptions | None = None,
     *,
-    runs: int = 10_000,
-    seed: int = 0,
-    preset: str | None = None,
-    interventions: Sequence[str] = (),
-    default_uncertainty: bool = True,
-    fields: Sequence[str] = FIELDS,
-    workers: int | None = None,
-    scheduler: str | None = None,
     executor: Executor | None = None,
-    chunk_size: int | None = None,
     keep_runs: bool = False,
     progress: Progress | None = None,
-    store: str | Path | bool | None = None,
-    **params: Any,
+    **settings: Any,
 ) -> EnsembleResult:
     """Monte Carlo ensemble of ``model``'s forecast of ``issue`` under uncertain stakes.
 
     Draws ``runs`` input sets (see :mod:`crossroads.uncertainty.sampling` for the
     distributions and the built-in default), runs the batched model chunk by
     chunk and aggregates the final forecasts as they stream, so memory does not
-    grow with ``runs`` (unless ``keep_runs``).
+    grow with ``runs`` (unless ``keep_runs``). The result is returned, not saved:
+    :func:`crossroads.store.save_result` keeps it in the run store.
 
     Parameters
     ----------
@@ -361,33 +313,20 @@ def ensemble(
         Issue id (may be omitted when the scenario has one issue).
     model : str
         A model name (``mean``, ``median``, ``eum``, ...).
-    runs : int
-        Number of draws, >= 1.
-    seed : int
-        0 .. 2**63-1. The same seed gives the same numbers on every executor,
-        worker count and chunk size.
-    preset : str, optional
-        Model preset; ``**params`` override it.
-    interventions : sequence of str
-        Named interventions applied before drawing.
-    default_uncertainty : bool
-        Use the built-in default where the scenario gives no uncertainty.
-    fields : sequence of {'capability', 'salience', 'position'}
-        Stake fields allowed to vary (the others stay at the stakes' values).
-    workers : int, optional
-        Run on a new Dask ``LocalCluster`` with this many worker processes.
-    scheduler : str, optional
-        Run on an existing Dask cluster (``tcp://host:8786``).
+    options : RunOptions, optional
+        Runs, seed, preset, model parameters, interventions applied first, the default
+        uncertainty, the stake fields that vary, and the executor's workers, scheduler
+        and chunk size (see :class:`~crossroads.uncertainty.options.RunOptions`). The same
+        seed gives the same numbers on every executor, worker count and chunk size.
     executor : Executor, optional
         An already open executor (overrides ``workers`` and ``scheduler``).
-    chunk_size : int, optional
-        Runs per task, rounded up to whole blocks of 1,024 runs.
     keep_runs : bool
         Also return every run's forecast as :attr:`EnsembleResult.per_run`.
     progress : callable, optional
         Called as ``progress(done_runs, total_runs)`` after each chunk.
-    store : bool, str or Path, optional
-        Save the run in the run store (``True``: the default location).
+    **settings
+        Fields of :class:`RunOptions` (``runs=2000``, ``seed=1``, ...) overriding
+        ``options``; any other name is a model parameter (``rounds=5``).
 
     Returns
     -------
@@ -400,17 +339,18 @@ def ensemble(
     >>> r.distribution.n
     2000
     """
-    runs = check_runs(runs)
-    seed = check_seed(seed)
+    opts = RunOptions.of(options, settings)
+    runs, seed = opts.runs, opts.seed
     prep = prepare(
-        scenario, issue, model, preset, params, interventions, default_uncertainty, fields
-    )
-    chunk = check_chunk_size(chunk_size, prep.spec.n_actors)
+        scenario, issue, model, opts.preset, opts.params, opts.interventions,
+        opts.default_uncertainty, opts.fields,
+    )  # fmt: skip
+    chunk = chunk_for(opts, prep.spec.n_actors)
     job = Job(prep.model, prep.settings, (prep.spec,), seed, prep.band_edges, keep=keep_runs)
     point = point_forecast(prep, seed=seed)
     t0 = time.perf_counter()
     own = executor is None
-    ex = make_executor(workers, scheduler) if own else executor
+    ex = make_executor(opts.workers, opts.scheduler) if own else executor
     assert ex is not None
     try:
         sums, _ = execute(job, runs, chunk, ex, progress)
@@ -429,7 +369,7 @@ def ensemble(
     if keep_runs:
         vals, rounds = acc.values()
         per_run = pd.DataFrame({"run": np.arange(runs), "forecast": vals, "rounds": rounds})
-    result = EnsembleResult(
+    return EnsembleResult(
         scenario=prep.scenario.id,
         scenario_hash=prep.hash,
         issue=prep.issue.id,
@@ -440,21 +380,13 @@ def ensemble(
         runs=runs,
         chunk_size=chunk,
         executor=getattr(ex, "name", "executor"),
-        interventions=list(interventions),
-        default_uncertainty=default_uncertainty,
+        interventions=list(opts.interventions),
+        default_uncertainty=opts.default_uncertainty,
         scale=prep.spec.scale,
         distribution=dist,
         inputs=prep.spec.inputs_df(),
         elapsed=elapsed,
         per_run=per_run,
         point=point,
+        fields=list(opts.fields),
     )
-    rid, path = save_record(
-        store, "ensemble", prep, seed, runs, result.to_dict(),
-        {"interventions": list(interventions), "default_uncertainty": default_uncertainty,
-         "fields": list(fields), "executor": result.executor, "chunk_size": chunk},
-        elapsed, result.headline(),
-    )  # fmt: skip
-    if rid is not None:
-        result = dataclasses.replace(result, run_id=rid, store=path)
-    return result

@@ -23,9 +23,8 @@ forecast monotone in the input, simply |f(high) - f(low)|).
 
 from __future__ import annotations
 
-import dataclasses
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,21 +35,14 @@ import pandas as pd
 from crossroads.errors import CrossroadsError, ModelError
 from crossroads.models import get_model
 from crossroads.scenario import Scenario
-from crossroads.seeding import check_seed, model_rng
+from crossroads.seeding import model_rng
 from crossroads.uncertainty.chunks import Job, run_design
 from crossroads.uncertainty.executors import Executor, make_executor
-from crossroads.uncertainty.monte_carlo import (
-    check_chunk_size,
-    point_forecast,
-    prepare,
-    provenance,
-    save_record,
-)
+from crossroads.uncertainty.monte_carlo import chunk_for, point_forecast, prepare, provenance
+from crossroads.uncertainty.options import METHODS, SensitivityOptions
 from crossroads.uncertainty.sampling import FIELDS
 
 __all__ = ["METHODS", "SensitivityResult", "sensitivity"]
-
-METHODS = ("sobol", "oat")
 
 #: Quantiles of each input's distribution used as its low and high in the tornado.
 OAT_LOW, OAT_HIGH = 0.05, 0.95
@@ -94,6 +86,18 @@ class SensitivityResult:
     notes: list[str] = field(default_factory=list)
     run_id: int | None = None
     store: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """What the run store keeps beyond the provenance (see crossroads.store.save_result)."""
+        return {
+            "kind": "sensitivity",
+            "runs": self.model_runs,
+            "options": {**self.options, "executor": self.executor},
+            "elapsed": self.elapsed,
+            "headline": self.headline(),
+            "summary": self.to_dict(),
+        }
 
     def to_df(self) -> pd.DataFrame:
         """The ranked table."""
@@ -178,40 +182,28 @@ def sensitivity(
     scenario: Scenario | str | Path,
     issue: str | None = None,
     model: str = "mean",
+    options: SensitivityOptions | None = None,
     *,
-    method: str = "sobol",
-    samples: int = 1024,
-    seed: int = 0,
-    preset: str | None = None,
-    interventions: Sequence[str] = (),
-    default_uncertainty: bool = True,
-    fields: Sequence[str] = FIELDS,
-    workers: int | None = None,
-    scheduler: str | None = None,
     executor: Executor | None = None,
-    chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    store: str | Path | bool | None = None,
-    **params: Any,
+    **settings: Any,
 ) -> SensitivityResult:
     """Rank the uncertain inputs of ``issue`` by how much they move ``model``'s forecast.
 
     Parameters
     ----------
-    scenario, issue, model, preset, interventions, default_uncertainty, **params
+    scenario, issue, model
         As for :func:`crossroads.ensemble`.
-    method : {'sobol', 'oat'}
-        Sobol first-order and total indices, or a one-at-a-time tornado.
-    samples : int
-        Sobol base sample size ``N``, a power of 2 (``N (D + 2)`` model runs).
-    seed : int
-        Seeds the scrambled Sobol' sequence and (through a seed derived from it) the
-        bootstrap of the confidence intervals.
-    fields : sequence of str
-        Which stake fields may vary (default: position, salience, capability).
-    workers, scheduler, executor, chunk_size, progress, store
-        As for :func:`crossroads.ensemble` (Sobol only; the tornado's 2D + 1
-        runs are one batch in this process).
+    options : SensitivityOptions, optional
+        The ensemble's options (:class:`~crossroads.uncertainty.options.RunOptions`; ``runs``
+        is not used) and ``method`` (``'sobol'``: first-order and total indices; ``'oat'``:
+        a one-at-a-time tornado) and ``samples`` (the Sobol base sample size ``N``, a power
+        of 2: ``N (D + 2)`` model runs). ``seed`` seeds the scrambled Sobol' sequence and
+        (through a seed derived from it) the bootstrap of the confidence intervals;
+        ``fields`` are the stake fields that may vary. The executor settings apply to Sobol
+        only (the tornado's 2D + 1 runs are one batch in this process).
+    executor, progress, **settings
+        As for :func:`crossroads.ensemble`.
 
     Returns
     -------
@@ -225,20 +217,12 @@ def sensitivity(
     >>> list(r.table.columns[:3])
     ['input', 'actor', 'field']
     """
-    if method not in METHODS:
-        raise CrossroadsError(f"unknown method '{method}'; methods: {', '.join(METHODS)}")
-    seed = check_seed(seed)
-    if (
-        isinstance(samples, bool)
-        or not isinstance(samples, int | np.integer)
-        or samples < 2
-        or (int(samples) & (int(samples) - 1))
-    ):
-        raise CrossroadsError(f"samples must be a power of 2 (e.g. 512, 1024), got {samples!r}")
-    samples = int(samples)
+    opts = SensitivityOptions.of(options, settings)
+    method, samples, seed = opts.method, opts.samples, opts.seed
     prep = prepare(
-        scenario, issue, model, preset, params, interventions, default_uncertainty, fields
-    )
+        scenario, issue, model, opts.preset, opts.params, opts.interventions,
+        opts.default_uncertainty, opts.fields,
+    )  # fmt: skip
     spec = prep.spec
     fidx, aidx = np.nonzero(spec.uncertain)
     if fidx.size == 0:
@@ -261,22 +245,10 @@ def sensitivity(
         runs, variance, exname = 2 * fidx.size + 1, 0.0, "in-process"
     else:
         table, runs, variance, exname = _sobol(
-            prep,
-            fidx,
-            aidx,
-            names,
-            base_cols,
-            samples,
-            seed,
-            workers,
-            scheduler,
-            executor,
-            chunk_size,
-            progress,
-            notes,
+            prep, fidx, aidx, names, base_cols, samples, seed, opts, executor, progress, notes
         )
     elapsed = time.perf_counter() - t0
-    result = SensitivityResult(
+    return SensitivityResult(
         method=method,
         scenario=prep.scenario.id,
         scenario_hash=prep.hash,
@@ -293,17 +265,14 @@ def sensitivity(
         elapsed=elapsed,
         executor=exname,
         notes=notes,
+        options={
+            "method": method,
+            "samples": samples if method == "sobol" else 0,
+            "fields": list(opts.fields),
+            "interventions": list(opts.interventions),
+            "default_uncertainty": opts.default_uncertainty,
+        },
     )
-    rid, path = save_record(
-        store, "sensitivity", prep, seed, runs, result.to_dict(),
-        {"method": method, "samples": result.samples, "fields": list(fields),
-         "interventions": list(interventions), "default_uncertainty": default_uncertainty,
-         "executor": exname},
-        elapsed, result.headline(),
-    )  # fmt: skip
-    if rid is not None:
-        result = dataclasses.replace(result, run_id=rid, store=path)
-    return result
 
 
 def _oat(prep, fidx, aidx, base_cols, point: float, seed: int) -> pd.DataFrame:
@@ -347,10 +316,7 @@ def _oat(prep, fidx, aidx, base_cols, point: float, seed: int) -> pd.DataFrame:
     return table
 
 
-def _sobol(
-    prep, fidx, aidx, names, base_cols, samples, seed, workers, scheduler, executor,
-    chunk_size, progress, notes,
-):  # fmt: skip
+def _sobol(prep, fidx, aidx, names, base_cols, samples, seed, opts, executor, progress, notes):
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
@@ -358,12 +324,12 @@ def _sobol(
     problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
     design = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     m = len(design)
-    chunk = check_chunk_size(chunk_size, prep.spec.n_actors)
+    chunk = chunk_for(opts, prep.spec.n_actors)
     job = Job(prep.model, prep.settings, (prep.spec,), seed)
     tasks = [(job, design[a : a + chunk], fidx, aidx, a) for a in range(0, m, chunk)]
     y = np.empty(m)
     own = executor is None
-    ex = make_executor(workers, scheduler) if own else executor
+    ex = make_executor(opts.workers, opts.scheduler) if own else executor
     try:
         done = 0
         if progress is not None:

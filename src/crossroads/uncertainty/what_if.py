@@ -10,7 +10,6 @@ smaller) spread of the paired differences, not of two independent ensembles.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -25,16 +24,15 @@ from crossroads.scenario import Scenario, Stake, apply_interventions, load
 from crossroads.uncertainty.chunks import Job
 from crossroads.uncertainty.executors import Executor, make_executor
 from crossroads.uncertainty.monte_carlo import (
-    check_chunk_size,
-    check_runs,
+    chunk_for,
     execute,
     observed_outcome,
     point_forecast,
     prepare,
     provenance,
-    save_record,
 )
-from crossroads.uncertainty.sampling import FIELDS, check_seed, input_spec
+from crossroads.uncertainty.options import CompareOptions
+from crossroads.uncertainty.sampling import input_spec
 from crossroads.uncertainty.summary import Distribution
 
 __all__ = ["ComparisonResult", "Variant", "compare", "intervention_overview"]
@@ -105,6 +103,21 @@ class ComparisonResult:
     notes: list[str] = field(default_factory=list)
     run_id: int | None = None
     store: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """What the run store keeps beyond the provenance (see crossroads.store.save_result)."""
+        head = "; ".join(
+            f"{v.name} {v.shift.mean:+.3g}" for v in self.variants[1:] if v.shift is not None
+        )
+        return {
+            "kind": "compare",
+            "runs": self.runs,
+            "options": {**self.options, "executor": self.executor, "chunk_size": self.chunk_size},
+            "elapsed": self.elapsed,
+            "headline": f"shift of the mean: {head}",
+            "summary": self.to_dict(),
+        }
 
     @property
     def baseline(self) -> Variant:
@@ -174,30 +187,22 @@ def compare(
     issue: str | None = None,
     model: str = "mean",
     interventions: Sequence[str] = (),
+    options: CompareOptions | None = None,
     *,
-    runs: int = 10_000,
-    seed: int = 0,
-    preset: str | None = None,
-    combine: bool = True,
-    default_uncertainty: bool = True,
-    fields: Sequence[str] = FIELDS,
-    workers: int | None = None,
-    scheduler: str | None = None,
     executor: Executor | None = None,
-    chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    store: str | Path | bool | None = None,
-    **params: Any,
+    **settings: Any,
 ) -> ComparisonResult:
     """Compare the baseline with each intervention and (``combine``) all of them together.
 
     Parameters
     ----------
     interventions : sequence of str
-        Intervention ids of the scenario, at least one.
-    combine : bool
-        Add the combination of all interventions (applied in the order given)
-        when there are two or more.
+        Intervention ids of the scenario, at least one: the arms compared.
+    options : CompareOptions, optional
+        As for :func:`crossroads.ensemble` (its ``interventions`` are applied to every arm,
+        the baseline included), and ``combine``: add the combination of all the
+        interventions compared (applied in the order given) when there are two or more.
     Other parameters
         As for :func:`crossroads.ensemble`.
 
@@ -224,9 +229,12 @@ def compare(
     dup = sorted({n for n in interventions if interventions.count(n) > 1})
     if dup:
         raise InterventionError(f"intervention '{dup[0]}' is given twice")
-    runs = check_runs(runs)
-    seed = check_seed(seed)
-    prep = prepare(scenario, issue, model, preset, params, (), default_uncertainty, fields)
+    opts = CompareOptions.of(options, settings)
+    runs, seed, combine = opts.runs, opts.seed, opts.combine
+    default_uncertainty, fields, first = opts.default_uncertainty, opts.fields, opts.interventions
+    prep = prepare(
+        scenario, issue, model, opts.preset, opts.params, first, default_uncertainty, fields
+    )
     sc, iss = prep.scenario, prep.issue
     arms: list[list[str]] = [[n] for n in interventions]
     if combine and len(interventions) > 1:
@@ -234,20 +242,21 @@ def compare(
     specs = [prep.spec]
     touches = [True]
     points = [point_forecast(prep, seed=seed)]
-    before = iss.model_dump()
+    before = apply_interventions(sc, first).issue(iss.id).model_dump()
     for arm in arms:
-        after = apply_interventions(sc, arm)
+        after = apply_interventions(sc, [*first, *arm])
         touches.append(after.issue(iss.id).model_dump() != before)
         spec = input_spec(
-            sc, iss.id, interventions=arm, default_uncertainty=default_uncertainty, fields=fields
-        )
+            sc, iss.id, interventions=[*first, *arm], default_uncertainty=default_uncertainty,
+            fields=fields,
+        )  # fmt: skip
         specs.append(spec)
         points.append(point_forecast(prep, spec, seed))
-    chunk = check_chunk_size(chunk_size, max(s.n_actors for s in specs))
+    chunk = chunk_for(opts, max(s.n_actors for s in specs))
     job = Job(prep.model, prep.settings, tuple(specs), seed, prep.band_edges)
     t0 = time.perf_counter()
     own = executor is None
-    ex = make_executor(workers, scheduler) if own else executor
+    ex = make_executor(opts.workers, opts.scheduler) if own else executor
     try:
         sums, shifts = execute(job, runs, chunk, ex, progress)
         exname = ex.name
@@ -278,7 +287,7 @@ def compare(
             notes.append(f"'{label}' changes no stake of issue '{iss.id}'")
         if dist.n_invalid:
             notes.append(f"'{label}': {dist.n_invalid} runs gave no forecast and are left out")
-    result = ComparisonResult(
+    return ComparisonResult(
         scenario=sc.id,
         scenario_hash=prep.hash,
         issue=iss.id,
@@ -292,17 +301,14 @@ def compare(
         variants=variants,
         elapsed=elapsed,
         notes=notes,
+        options={
+            "interventions": interventions,
+            "applied_first": list(first),
+            "combine": combine,
+            "fields": list(fields),
+            "default_uncertainty": default_uncertainty,
+        },
     )
-    head = "; ".join(f"{v.name} {v.shift.mean:+.3g}" for v in variants[1:] if v.shift is not None)
-    rid, path = save_record(
-        store, "compare", prep, seed, runs, result.to_dict(),
-        {"interventions": interventions, "combine": combine, "fields": list(fields),
-         "default_uncertainty": default_uncertainty, "executor": exname, "chunk_size": chunk},
-        elapsed, f"shift of the mean: {head}",
-    )  # fmt: skip
-    if rid is not None:
-        result = dataclasses.replace(result, run_id=rid, store=path)
-    return result
 
 
 def intervention_overview(

@@ -21,7 +21,7 @@ from crossroads.forecasting import Forecast, forecast
 from crossroads.report import figures as F
 from crossroads.scenario import Scenario, apply_edits
 from crossroads.scenario.schema import Edit
-from crossroads.web.requests import ExploreRequest, ForecastRequest, StakeEdit
+from crossroads.web.requests import ExploreRequest, ForecastRequest, IssueRequest, StakeEdit
 
 __all__ = [
     "COUNTED",
@@ -140,7 +140,7 @@ def _params(req: ForecastRequest) -> dict[str, Any]:
     return {} if req.rounds is None else {"rounds": req.rounds}
 
 
-def prepared(sc: Scenario, req: ForecastRequest) -> tuple[Scenario, str]:
+def prepared(sc: Scenario, req: IssueRequest) -> tuple[Scenario, str]:
     """The scenario with the request's stake edits applied, and the issue id."""
     iss = sc.issue(req.issue)
     return apply_stake_edits(sc, iss.id, req.stakes), iss.id

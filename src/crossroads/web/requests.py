@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossroads.uncertainty.options import CombineOption, SamplingOptions, SobolOptions
+
 __all__ = [
     "MAX_CHECK_FILES",
     "MAX_EVAL_MODELS",
@@ -21,6 +23,7 @@ __all__ = [
     "ExploreRequest",
     "FitRequest",
     "ForecastRequest",
+    "IssueRequest",
     "Name",
     "SensitivityRequest",
     "StakeEdit",
@@ -50,36 +53,62 @@ class StakeEdit(BaseModel):
     capability: float | None = None
 
 
-class ForecastRequest(BaseModel):
-    """One issue, one model, with optional stake edits and interventions."""
+class IssueRequest(BaseModel):
+    """One issue of a scenario, one model, with optional stake edits."""
 
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
     scenario: Name
     issue: Name | None = None
     model: Name = "mean"
-    preset: Name | None = None
     rounds: Annotated[int, Field(ge=0, le=10_000)] | None = None
     stakes: Annotated[list[StakeEdit], Field(max_length=2000)] = []
+
+
+class ForecastRequest(IssueRequest):
+    """One forecast, with optional stake edits and interventions."""
+
+    preset: Name | None = None
     interventions: Annotated[list[Name], Field(max_length=100)] = []
 
 
-class EnsembleRequest(ForecastRequest):
-    """An ensemble (or comparison, or sensitivity study) of one forecast."""
+class EnsembleRequest(IssueRequest, SamplingOptions):
+    """An ensemble (or comparison, or sensitivity study) of one forecast.
 
-    runs: Annotated[int, Field(ge=1, le=MAX_RUNS)] = 1000
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    Its options are :class:`~crossroads.uncertainty.options.SamplingOptions` (the ones every
+    front-end shares), with fewer runs by default and at most :data:`MAX_RUNS`; the
+    executor's options (Dask workers, scheduler, chunk size) are not offered over HTTP.
+    """
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=(), frozen=False)
+
+    runs: Annotated[int, Field(le=MAX_RUNS)] = 1000
+    interventions: Annotated[tuple[Name, ...], Field(max_length=100)] = ()
+    params: Annotated[dict[str, object], Field(max_length=50)] = {}
     figures: bool = False
     save: bool = False
 
+    def sampling(self) -> dict[str, object]:
+        """The shared options as keyword arguments (``rounds`` joins the model parameters)."""
+        out = self.model_dump(include=set(SamplingOptions.model_fields))
+        if self.rounds is not None:
+            out["params"] = {**out["params"], "rounds": self.rounds}
+        return out
 
-class CompareRequest(EnsembleRequest):
-    combine: bool = True
+
+class CompareRequest(EnsembleRequest, CombineOption):
+    """A what-if comparison: ``interventions`` are the arms compared."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=(), frozen=False)
 
 
-class SensitivityRequest(EnsembleRequest):
+class SensitivityRequest(EnsembleRequest, SobolOptions):
+    """A sensitivity study (a tornado by default, at most 65,536 Sobol samples)."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=(), frozen=False)
+
     method: Name = "oat"
-    samples: Annotated[int, Field(ge=2, le=65536)] = 256
+    samples: Annotated[int, Field(le=65536)] = 256
 
 
 class ExploreRequest(ForecastRequest):

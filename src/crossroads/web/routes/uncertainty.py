@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from crossroads.store import save_result
 from crossroads.web.compute import (
     compare_figure,
     ensemble_figure,
@@ -36,18 +37,9 @@ def api_ensemble(req: EnsembleRequest, registry: RegistryDep, settings: Settings
     from crossroads.uncertainty import ensemble
 
     sc, issue_id = prepared(lookup(registry, req.scenario).scenario, req)
-    params = {} if req.rounds is None else {"rounds": req.rounds}
-    r = ensemble(
-        sc,
-        issue_id,
-        req.model,
-        runs=req.runs,
-        seed=req.seed,
-        preset=req.preset,
-        interventions=req.interventions,
-        keep_runs=req.figures,
-        store=save_to(settings, req.save),
-        **params,
+    store = save_to(settings, req.save)
+    r = save_result(
+        ensemble(sc, issue_id, req.model, keep_runs=req.figures, **req.sampling()), store
     )
     out = r.to_dict()
     if req.figures:
@@ -60,19 +52,11 @@ def api_compare(req: CompareRequest, registry: RegistryDep, settings: SettingsDe
     from crossroads.uncertainty import compare
 
     sc, issue_id = prepared(lookup(registry, req.scenario).scenario, req)
-    params = {} if req.rounds is None else {"rounds": req.rounds}
-    r = compare(
-        sc,
-        issue_id,
-        req.model,
-        req.interventions,
-        runs=req.runs,
-        seed=req.seed,
-        preset=req.preset,
-        combine=req.combine,
-        store=save_to(settings, req.save),
-        **params,
-    )
+    store = save_to(settings, req.save)
+    # the request's interventions are the arms compared, not interventions applied first
+    opts = {k: v for k, v in req.sampling().items() if k != "interventions"}
+    opts["combine"] = req.combine
+    r = save_result(compare(sc, issue_id, req.model, req.interventions, **opts), store)
     out = r.to_dict()
     if req.figures:
         out["figure"] = compare_figure(sc, issue_id, req.model, req.runs, r)
@@ -86,19 +70,9 @@ def api_sensitivity(
     from crossroads.uncertainty import sensitivity
 
     sc, issue_id = prepared(lookup(registry, req.scenario).scenario, req)
-    params = {} if req.rounds is None else {"rounds": req.rounds}
-    r = sensitivity(
-        sc,
-        issue_id,
-        req.model,
-        method=req.method,
-        samples=req.samples,
-        seed=req.seed,
-        preset=req.preset,
-        interventions=req.interventions,
-        store=save_to(settings, req.save),
-        **params,
-    )
+    store = save_to(settings, req.save)
+    opts = {**req.sampling(), "method": req.method, "samples": req.samples}
+    r = save_result(sensitivity(sc, issue_id, req.model, **opts), store)
     out = r.to_dict()
     if req.figures:
         out["figure"] = sensitivity_figure(req.model, r)
