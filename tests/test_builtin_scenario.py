@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 import crossroads
 from crossroads.scenario import Scenario
@@ -24,10 +25,14 @@ ROOT = Path(__file__).resolve().parents[1]
 PAPER = (ROOT / ".." / "shared" / "seeds" / "000_5f7a8ab865acfd32.txt").resolve()
 IN_CI = os.environ.get("CI") == "true"
 
-# The paper's section headings, as the scenario cites them. "Introduction" (the untitled
-# opening section) and "Recommendations" (the bullet list closing "Conclusions") are the
-# two names the scenario gives to parts of the paper without a heading of their own.
+# The paper's section headings, as the scenario cites them. The opening section is headed
+# with the paper's title, "Kazakhstan on the world stage" (issue 11: it used to be cited as
+# an untitled "Introduction", which the paper does not have). "Recommendations" (the bullet
+# list closing "Conclusions") is the one name the scenario gives to a part of the paper
+# without a heading of its own.
+OPENING = "Kazakhstan on the world stage"
 HEADINGS = (
+    OPENING,
     "Kazakhstan and Europe",
     "Reform to the PCA",
     "Council of Europe",
@@ -37,10 +42,11 @@ HEADINGS = (
     "Turkey and the Islamic world",
     "Conclusions",
 )
-PSEUDO_SECTIONS = ("Introduction", "Recommendations")
+PSEUDO_SECTIONS = ("Recommendations",)
 PAPER_SOURCE = "fpc-2010"
 #: Sources for outcomes after 2010; no 2010 fact (and no stake) may rest on them.
-LATER_SOURCES = {"wto-kaz-2015", "eaeu-treaty-2014", "epca-2015", "venice-commission"}
+LATER_SOURCES = {"wto-kaz-2015", "eaeu-treaty-2014", "epca-2015", "venice-commission", "coe-greco"}
+BUILTIN_YAML = Path(crossroads.__file__).resolve().parent / "data" / "kazakhstan-2010.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +261,10 @@ def test_memberships(sc):
         return found[0]
 
     uz = one("uzbekistan", "eurasec", "member")
-    assert (uz.since, uz.until) == ("2005", "2008")
+    # issue 11: the public record (January 2006 to November 2008), not the paper's
+    # "from 2005-2008", which the note keeps
+    assert (uz.since, uz.until, uz.outcome) == ("2006-01", "2008-11", "suspended")
+    assert "2005-2008" in uz.note
     chair = one("kazakhstan", "osce", "chair")
     assert chair.since.startswith("2010") and chair.until.startswith("2010")
     assert one("kazakhstan", "osce", "host").since == "2010-12-01"
@@ -324,7 +333,13 @@ def test_china_trade_figures(sc):
         if f.share is not None
     ]
     assert len(share) == 1 and share[0].share == pytest.approx(0.17) and share[0].approximate
-    (y2007,) = flows(sc, kind="trade", origin="kazakhstan", target="china", year=2007)
+    # issue 11: the 17% share is the paper's "now", recorded for 2007 (not 2009), so 2007
+    # has two flows: the value and the share
+    (y2007,) = [
+        f
+        for f in flows(sc, kind="trade", origin="kazakhstan", target="china", year=2007)
+        if f.value is not None
+    ]
     assert (y2007.value, y2007.unit, y2007.approximate) == (14, "USD bn", True)
     (y1992,) = flows(sc, kind="trade", origin="kazakhstan", target="china", year=1992)
     assert y1992.value == pytest.approx(14 / 36, abs=0.005)  # "36 times that of ... 1992"
@@ -383,7 +398,11 @@ EVENTS = {
     "oil-pipeline-completed": "2005",
     "iccpr-ratified": "2006",
     "cctc-proposed": "2006",
+    "uzbekistan-joins-eurasec": "2006-01",
     "eu-central-asia-strategy": "2007",
+    "osce-chairmanship-granted": "2007-11",
+    "uzbekistan-leaves-eurasec": "2008-11",
+    "cctc-founded": "2009-10-03",
     "uk-students-2008": "2008",
     "coe-rejects-observer-bid": "2009",
     "osce-chairmanship": "2010-01",
@@ -396,6 +415,7 @@ EVENTS = {
     "eaeu-in-force": "2015-01-01",
     "wto-accession": "2015-11-30",
     "epca-signed": "2015-12-21",
+    "greco-member": "2020-01-01",
 }
 
 
@@ -567,3 +587,204 @@ def test_all_numbers_are_finite(sc):
     for issue in sc.issues:
         for s in issue.stakes:
             assert all(math.isfinite(v) for v in (s.capability, s.position, s.salience))
+
+
+# --------------------------------------------------------------------------------------
+# issue 11: the scenario's errors, checked against the paper and the public record
+
+
+def _active(m, year: str) -> bool:
+    """Whether membership ``m`` held during ``year`` (dates compared by their year)."""
+    return (m.since is None or m.since[:4] <= year) and (m.until is None or m.until[:4] >= year)
+
+
+def test_csto_members_in_2010(sc):
+    # Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia, Tajikistan, Uzbekistan (the CSTO's
+    # own record); the file used to list only Kazakhstan and Russia
+    members = {m.actor for m in sc.memberships if m.organisation == "csto" and _active(m, "2010")}
+    assert members == {
+        "armenia",
+        "belarus",
+        "kazakhstan",
+        "kyrgyzstan",
+        "russia",
+        "tajikistan",
+        "uzbekistan",
+    }
+    (uz,) = [m for m in sc.memberships if (m.actor, m.organisation) == ("uzbekistan", "csto")]
+    assert (uz.since, uz.until, uz.outcome) == ("2006", "2012", "suspended")
+    assert "uzbekistan" not in {
+        m.actor for m in sc.memberships if m.organisation == "csto" and _active(m, "2013")
+    }
+    for m in sc.memberships:
+        if m.organisation == "csto" and m.actor not in ("russia", "kazakhstan"):
+            assert m.source == "csto-members", m.actor  # not the paper, which names two
+    assert sc.actor("armenia").iso3 == "ARM"
+
+
+def test_member_of_both_notes_are_true(sc):
+    """A stake note saying 'member of both' (SCO and CSTO) must be true in 2010."""
+    both = {m.actor for m in sc.memberships if m.organisation == "sco" and _active(m, "2010")}
+    both &= {m.actor for m in sc.memberships if m.organisation == "csto" and _active(m, "2010")}
+    claimed = [
+        (issue.id, s.actor)
+        for issue in sc.issues
+        for s in issue.stakes
+        if "member of both" in (s.note or "")
+    ]
+    assert claimed  # the Kyrgyzstan note says so
+    for issue_id, actor in claimed:
+        assert actor in both, (issue_id, actor)
+
+
+def test_odihr_stakes_of_kazakhstan_and_its_elite_on_the_strengthening_side(sc):
+    # the paper: the government "resisted Russian-led attempts to use the summit to neuter
+    # the work of ODIHR"; 50 is "unchanged", so the resisters stand above it (were 45 and 40)
+    issue = sc.issue("odihr-summit")
+    assert "Unchanged" in issue.scale.labels[50]
+    assert issue.stake("kazakhstan").position > 50
+    assert issue.stake("kz-elite").position > 50
+    assert issue.stake("russia").position < 50  # the side they resisted
+
+
+def test_odihr_observed_is_the_unchanged_point(sc):
+    # the 50 label already says "reaffirmed": counting the reaffirmation again (55) was
+    # double counting; no action plan (75), no new limits (25)
+    issue = sc.issue("odihr-summit")
+    assert "reaffirmed" in issue.scale.labels[50]
+    assert issue.observed.value == 50
+    assert "twice" in issue.observed.note
+
+
+def test_coe_observed_counts_greco(sc):
+    issue = sc.issue("coe-engagement")
+    obs = issue.observed
+    assert (obs.value, obs.date, obs.source) == (50, "2020-01-01", "coe-greco")
+    assert "GRECO" in obs.note and "Venice Commission" in obs.note
+    assert "partial agreement" in issue.scale.labels[50]
+    src = {s.id: s for s in sc.sources}["coe-greco"]
+    assert "enlarged partial agreement" in src.note and src.url
+    (ev,) = [e for e in sc.events if e.id == "greco-member"]
+    assert (ev.date, ev.source) == ("2020-01-01", "coe-greco")
+
+
+def test_opening_section_is_cited_by_its_heading(sc, paper_text):
+    first = next(ln.strip() for ln in paper_text.splitlines() if ln.strip())
+    assert first == OPENING
+    wheres = [fact.where for _, fact in cited_facts(sc) if fact.source == PAPER_SOURCE]
+    assert not any("Introduction" in w for w in wheres)
+    assert any(OPENING in w for w in wheres)
+    assert "Introduction" not in BUILTIN_YAML.read_text(encoding="utf-8")
+
+
+def test_public_record_beside_the_papers_figures(sc):
+    sources = {s.id for s in sc.sources}
+    # energy memorandum: the paper's 2003 kept, the public record's 4 December 2006 beside it
+    mou = _agreement(sc, "energy-mou-2003")
+    assert mou.signed == "2003" and "4 December 2006" in mou.note
+    assert "eu-kz-energy-mou-2006" in mou.note and "eu-kz-energy-mou-2006" in sources
+    # China's ~17% share: the paper's "now", consistent with 2007 trade, not 2009
+    (share,) = [f for f in flows(sc, kind="trade", origin="kazakhstan", target="china") if f.share]
+    assert share.year == 2007 and "now" in share.note
+    # CCTC: founded by the Nakhchivan Agreement of 3 October 2009, Turkey among the founders
+    tr = [m for m in sc.memberships if (m.actor, m.organisation) == ("turkey", "cctc")]
+    assert [(m.role, m.since, m.source) for m in tr] == [
+        ("founder", "2009-10-03", "nakhchivan-2009")
+    ]
+    # the OSCE chairmanship was granted by the OSCE Ministerial Council, not the EU
+    (granted,) = [e for e in sc.events if e.id == "osce-chairmanship-granted"]
+    assert granted.source == "osce-mc-madrid-2007" and granted.date == "2007-11"
+    # "three evils" concern: Xinjiang and Tibet, as the paper says
+    assert "Xinjiang and Tibet" in sc.actor("china").description
+
+
+def _norm(text: str) -> str:
+    for curly, straight in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"')):
+        text = text.replace(curly, straight)
+    return " ".join(text.split())
+
+
+def _strings(node, source=None, labels=(), path=()):
+    """(path, text, nearest source, the enclosing issue's scale labels) of every string."""
+    if isinstance(node, dict):
+        source = node.get("source", source)
+        scale = node.get("scale")
+        if isinstance(scale, dict):
+            labels = tuple(str(v) for v in (scale.get("labels") or {}).values())
+        for key, value in node.items():
+            yield from _strings(value, source, labels, (*path, str(key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _strings(value, source, labels, (*path, str(i)))
+    elif isinstance(node, str):
+        yield "/".join(path), node, source, labels
+
+
+_QUOTED = (re.compile(r'"([^"]+)"'), re.compile(r"(?<![A-Za-z])'(.+?)'(?![A-Za-z])"))
+_GAPS = re.compile(r"\.\.\.|\u2026|\[[^\]]*\]")  # omissions and editorial insertions
+#: Quoted words that are another source's, not the paper's: quote -> that source's id.
+NOT_THE_PAPERS = {"appropriate measures": "epca-2015"}
+#: A misquote in the `interventions:` section ("if progress is made in key areas"), which
+#: is being rewritten on another branch; tolerated here until that rewrite lands.
+OWNED_ELSEWHERE = {("interventions", "progress in key areas")}
+
+
+def _in(fragment: str, text: str) -> bool:
+    return fragment in text or (fragment[:1].swapcase() + fragment[1:]) in text
+
+
+def test_every_quotation_is_the_papers_words(paper_text):
+    """Every quoted text in the file appears verbatim (whitespace-normalised) in the paper.
+
+    Quotations are what stands between double quotation marks, or single ones, in any
+    string of the file (descriptions, notes, rationales, scopes, evidence). Allowed
+    besides: "..." and [...] inside a quotation, a quotation of the enclosing issue's own
+    scale labels, and the few other sources' words listed in NOT_THE_PAPERS.
+    """
+    paper = _norm(paper_text)
+    data = yaml.safe_load(BUILTIN_YAML.read_text(encoding="utf-8"))
+    bad, seen = [], 0
+    for path, text, source, labels in _strings(data):
+        for rx in _QUOTED:
+            for m in rx.finditer(_norm(text)):
+                quote = m.group(1)
+                seen += 1
+                if NOT_THE_PAPERS.get(quote) == source:
+                    continue
+                if any(_in(quote, _norm(label)) for label in labels):
+                    continue
+                if (path.split("/")[0], quote) in OWNED_ELSEWHERE:
+                    continue
+                for frag in _GAPS.split(quote):
+                    frag = frag.strip(" ,.;:'\"")
+                    if frag and not _in(frag, paper):
+                        bad.append((path, quote))
+    assert seen > 100  # the file quotes the paper throughout
+    assert bad == []
+
+
+# phrases the paper hedges: wherever the file uses the phrase, the hedge must come with it
+HEDGES = {
+    "currently justified": "may be currently justified",
+    "rose-tinted": "somewhat rose-tinted",
+    "as large as an economic impact": "has been seen to have a security dimension as large",
+    "raise concerns beyond the economic portfolio": "may at times raise concerns beyond",
+    "eastward looking foreign policy": "(though not confrontational) and eastward looking",
+    "in-terms of diplomatic prestige": "the highpoint for the country in-terms",
+}
+
+
+def test_the_papers_hedges_are_kept():
+    text = _norm(BUILTIN_YAML.read_text(encoding="utf-8"))
+    # no YAML-source whitespace inside the phrases: compare on the normalised text
+    for phrase, hedged in HEDGES.items():
+        for m in re.finditer(re.escape(phrase), text):
+            window = text[max(0, m.start() - 80) : m.end() + 80]
+            assert hedged in window, (phrase, window)
+
+
+def test_no_words_of_the_fpc_put_in_the_eus_mouth():
+    text = _norm(BUILTIN_YAML.read_text(encoding="utf-8"))
+    assert "laments" not in text  # FPC's words, not the EU's
+    assert "faults the EU and OSCE for granting" not in text  # the OSCE Ministerial Council did
+    assert not re.search(r"EU[^.]{0,40}granted the OSCE chairmanship", text)

@@ -163,7 +163,8 @@ def test_builtin_stated_shares():
     assert d.actor == "kazakhstan"
     assert d.share("eu", "exports", 2009, "stated") == pytest.approx(0.394)
     assert d.share("eu", "imports", 2009, "stated") == pytest.approx(0.255)
-    assert d.share("china", "trade", 2009, "stated") == pytest.approx(0.17)
+    # issue 11: the paper's ~17% ("now") is recorded for 2007, the year it fits, not 2009
+    assert d.share("china", "trade", 2007, "stated") == pytest.approx(0.17)
     # the oil sector's 57% of export revenue (2010) is the fuel share
     assert list(d.fuel[d.fuel.year == 2010].share) == [pytest.approx(0.57)]
 
@@ -232,12 +233,15 @@ def test_partner_share_table_one_column_per_denominator(small):
 
 def test_partner_share_table_with_values_but_no_total(capsys):
     # the built-in case has only "about $14bn" of trade with China in 2007 and no total: the
-    # table shows the value (it used to fail with an IndexError)
+    # table shows the value (it used to fail with an IndexError); since issue 11 the paper's
+    # ~17% share is recorded for 2007 too, so the stated share is shown beside it
     from crossroads.network import partner_share_table
 
     d = crossroads.dependence(crossroads.load("kazakhstan-2010"), year=2007)
     t = partner_share_table(d, "trade")
-    assert t.to_dict(orient="records") == [{"partner": "China", "value (USD m)": 14000.0}]
+    assert t.to_dict(orient="records") == [
+        {"partner": "China", "value (USD m)": 14000.0, "stated (fpc-2010)": 17.0}
+    ]
     assert main(["dependence", "kazakhstan-2010", "--year", "2007"]) == 0
     out = capsys.readouterr().out
     assert "no total of Kazakhstan's trade recorded" in out and "14000" in out
