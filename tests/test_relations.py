@@ -232,3 +232,17 @@ def test_readable_tables_name_actors_and_keep_the_order(sc):
     assert list(tl.columns) == ["date", "what", "title", "actors", "source"]
     assert tl.iloc[0].actors == "European Union, Kazakhstan"
     assert len(tl) == len(r.timeline)
+
+
+def test_a_suspended_or_withdrawn_membership_holds_until_it_ends():
+    from crossroads.network.graph import held
+    from crossroads.scenario.schema import Membership
+
+    m = Membership(actor="uz", organisation="csto", role="member", since="2006", until="2012",
+                   outcome="suspended")  # fmt: skip
+    assert held(m, 2010) and not held(m, 2005) and not held(m, 2013)
+    bid = Membership(actor="kz", organisation="coe", role="applicant", until="2009",
+                     outcome="withdrawn")  # fmt: skip
+    assert not held(bid, 2008)
+    assert not held(Membership(actor="kz", organisation="coe", role="applicant",
+                               outcome="rejected"), None)  # fmt: skip

@@ -45,7 +45,10 @@ __all__ = [
 ]
 
 FULL_ROLES = frozenset({"member", "founder", "chair"})
-_NOT_HELD = frozenset({"rejected", "withdrawn", "suspended"})
+#: The outcome of a bid that never became a membership.
+_NOT_HELD = frozenset({"rejected"})
+#: Outcomes that end a membership at its ``until`` (held from ``since`` to then).
+_ENDED = frozenset({"withdrawn", "suspended"})
 
 
 def year_of(date: str | None) -> int | None:
@@ -54,8 +57,15 @@ def year_of(date: str | None) -> int | None:
 
 
 def held(m: Membership, year: int | None) -> bool:
-    """Whether membership ``m`` holds in ``year`` (any year when ``year`` is None)."""
+    """Whether membership ``m`` holds in ``year`` (any year when ``year`` is None).
+
+    A rejected bid never holds; a membership that was withdrawn or suspended
+    holds from ``since`` until its ``until`` (an application withdrawn or suspended, or
+    one with no ``until``, never held).
+    """
     if m.outcome in _NOT_HELD:
+        return False
+    if m.outcome in _ENDED and (m.role == "applicant" or m.until is None):
         return False
     if year is None:
         return True
@@ -446,7 +456,7 @@ def relations(scenario: Scenario, year: int | None = None, actor: str | None = N
     >>> import crossroads
     >>> r = crossroads.relations(crossroads.load("kazakhstan-2010"), 2010)
     >>> r.shared("sco", "csto")
-    ['kazakhstan', 'russia']
+    ['kazakhstan', 'kyrgyzstan', 'russia', 'tajikistan', 'uzbekistan']
     """
     year = scenario.year if year is None else year
     actor = actor or focus_of(scenario)
