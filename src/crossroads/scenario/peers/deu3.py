@@ -481,7 +481,8 @@ def _pick(
     if others:
         quirks.add(
             "date-ambiguous", label, line, column,
-            f"{cell!r} read as {day.isoformat()}; {others[0].isoformat()} would also fit",
+            f"{cell!r} read as {day.isoformat()} ({'swapped' if swapped else 'ISO'}); "
+            f"{others[0].isoformat()} would also fit",
         )  # fmt: skip
     return day
 
