@@ -240,7 +240,7 @@ def test_summary_on_stderr_and_in_json(tmp_path, capsys):
     err = cap.err
     assert err.startswith(f"warning: {p}: read with {out['quirks']['count']} quirk(s):")
     assert "vote-form x2 (lines 2, 3): line 2, counvte: 'QMV(10)' read as QMV" in err
-    assert "not-a-member x1 (lines 3)" in err and "Traceback" not in err
+    assert "not-a-member x1 (line 3)" in err and "Traceback" not in err
     # the table output prints the same summary
     assert main(["evaluate", str(p), "--model", "mean"]) == 0
     assert "vote-form x2" in capsys.readouterr().err
@@ -366,8 +366,11 @@ def test_eum_latin1_file_is_refused(tmp_path):
         crossroads.load(str(p))
 
 
-@pytest.mark.parametrize("name", ["argentina.tsv", "china.csv", "ec-emissions-1994.csv",
-                                  "honduras-crisis.csv", "iranian-election.tsv", "sultan.csv"])  # fmt: skip
+EUM_FILES = ["argentina.tsv", "china.csv", "ec-emissions-1994.csv", "honduras-crisis.csv",
+             "iranian-election.tsv", "sultan.csv"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", EUM_FILES)
 def test_eum_shared_files_have_no_quirks(name):
     _, q = load_with_quirks(shared("eum", name))
     assert len(q) == 0
@@ -418,6 +421,6 @@ def test_report_summary_lists_first_lines_and_counts():
     assert r.text().splitlines() == [
         "f.tsv: read with 9 quirk(s):",
         "  date-swapped x8 (lines 2, 3, 4, 5, 6, ...): line 2, intro: cell 2",
-        "  vote-form x1 (lines 4): line 4, counvte: 'QMV(10)' read as QMV",
+        "  vote-form x1 (line 4): line 4, counvte: 'QMV(10)' read as QMV",
     ]
     assert r.to_dict()["count"] == 9 and not QuirkReport() and QuirkReport().text() == ""

@@ -15,8 +15,9 @@ from crossroads.evaluation import evaluate as run_evaluate
 from crossroads.evaluation import fit as run_fit
 from crossroads.evaluation import save_fit_preset
 from crossroads.evaluation.fitting import components
-from crossroads.evaluation.issues import FORMATS, Source, open_source
+from crossroads.evaluation.issues import FORMATS
 from crossroads.scenario import DEFAULT_SCENARIO
+from crossroads.scenario.peers.quirks import QuirkReport
 
 __all__: list[str] = []
 
@@ -37,11 +38,11 @@ def _check_format(fmt: str | None) -> None:
         raise CrossroadsError(f"unknown format '{fmt}'; formats: {', '.join(FORMATS)}")
 
 
-def _warn_quirks(src: Source) -> None:
+def _warn_quirks(quirks: QuirkReport) -> None:
     """One short summary of what the source's reader read by a rule, on stderr."""
-    if src.quirks:
+    if quirks:
         console_err.print(
-            f"warning: {src.quirks.text()}", markup=False, highlight=False, soft_wrap=True
+            f"warning: {quirks.text()}", markup=False, highlight=False, soft_wrap=True
         )
 
 
@@ -86,11 +87,12 @@ def evaluate(
     _check_format(fmt)
     models = _split(model)
     caps = _split(capability) if capability is not None else None
-    src = open_source(source, fmt)
-    ev = run_evaluate(src, models, capability=caps, salience_exponent=salience_exponent)
-    _warn_quirks(src)
+    ev = run_evaluate(
+        source, models, format=fmt, capability=caps, salience_exponent=salience_exponent
+    )
+    _warn_quirks(ev.quirks)
     if as_json:
-        print_json({**ev.to_dict(per_issue=per_issue), "quirks": src.quirks.to_dict()})
+        print_json(ev.to_dict(per_issue=per_issue))
         return
     table = ev.summary[["label", "n", "mae", "median_ae", "within_10"]].rename(
         columns={
@@ -168,14 +170,13 @@ def fit(
         def progress(done: int, total: int) -> None:
             console_err.print(f"\r{done}/{total} candidates", end="", markup=False)
 
-    src = open_source(source, fmt)
     result = run_fit(
-        src, model, folds=folds, seed=seed, preset=preset, search=search,
+        source, model, format=fmt, folds=folds, seed=seed, preset=preset, search=search,
         what=what, progress=progress,
     )  # fmt: skip
     if progress is not None:
         console_err.print("", markup=False)
-    _warn_quirks(src)
+    _warn_quirks(result.quirks)
     if result.failures:
         console_err.print(
             f"warning: the model refused {len(result.failures)} candidate(s), never chosen; "
@@ -185,7 +186,6 @@ def fit(
     path = save_fit_preset(save_preset, result) if save_preset else None
     if as_json:
         out = result.to_dict()
-        out["quirks"] = src.quirks.to_dict()
         out["seconds"] = round(time.perf_counter() - start, 2)
         out["saved_preset"] = str(path) if path else None
         print_json(out)

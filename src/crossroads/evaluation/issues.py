@@ -124,6 +124,10 @@ class Source:
     scenario: Scenario | None = None
     quirks: QuirkReport = field(default_factory=QuirkReport)
 
+    def __post_init__(self) -> None:
+        if self.table is not None and not self.quirks:
+            object.__setattr__(self, "quirks", self.table.quirks)
+
     @property
     def is_deu3(self) -> bool:
         """True for a DEU III file read as a table (capability schemes apply)."""
@@ -155,8 +159,7 @@ def open_source(source: str | Path | Scenario | Source, format: str | None = Non
         and path.suffix.lower() not in (".yaml", ".yml")
         and looks_like_deu3(read_text(path, label)[:4096])
     ):
-        table = read_deu3_table(path, label)
-        return Source(label=label, table=table, quirks=table.quirks)
+        return Source(label=label, table=read_deu3_table(path, label))
     scenario, quirks = load_with_quirks(source)
     return Source(label=label, scenario=scenario, quirks=quirks)
 

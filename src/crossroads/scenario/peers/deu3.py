@@ -25,7 +25,9 @@ has no stake in it. Capability is a modelling choice (:data:`CAPABILITY_SCHEMES`
     state's capability is its share of the EU population (per cent, the 2016
     figures of Council Decision 2015/2393). A state that joined between the
     proposal and the decision and holds a position gets the weight its accession
-    gave it under the same system. Under unanimity the weights are kept
+    gave it under the same system (capability 0 when that system has none:
+    ``no-weight-at-proposal`` below); a state that joined after the decision gets 0
+    (``not-a-member``, under every scheme). Under unanimity the weights are kept
     (``unanimity='weights'``) or every state gets the mean weight of the states
     present (``unanimity='equal'``: each holds a veto). The Commission gets
     ``com`` times, and the Parliament ``ep_cod`` (co-decision) or ``ep_cns``
@@ -37,7 +39,7 @@ has no stake in it. Capability is a modelling choice (:data:`CAPABILITY_SCHEMES`
     power than the Council forecast better (Thomson & Hosli 2006; Thomson 2011,
     ch. 8). The multipliers are our choice, not a published specification.
 ``equal``
-    Every actor with a position has capability 1.
+    Every actor with a position has capability 1 (0 for a state not yet a member).
 ``gdp``
     The GDP row (the ``com`` and ``ep`` values as the file gives them).
 

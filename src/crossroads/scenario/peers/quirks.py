@@ -126,7 +126,8 @@ class QuirkReport:
         for row in self.summary():
             lines = ", ".join(str(n) for n in row["lines"])
             more = ", ..." if self._more_lines(row["kind"], len(row["lines"])) else ""
-            where = f" (lines {lines}{more})" if lines else ""
+            word = "line" if len(row["lines"]) == 1 and not more else "lines"
+            where = f" ({word} {lines}{more})" if lines else ""
             parts.append(f"{row['kind']} x{row['count']}{where}: {row['first']}")
         return (
             head + ": " + "; ".join(parts)
