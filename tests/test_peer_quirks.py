@@ -41,6 +41,11 @@ REAL = (
 assert len(HEADER) == len(REAL) == 75
 
 
+# A GDP row (no prnr, no isnr): 1 for every actor.
+GDP_ROW = ["1" if h.startswith("p") and h not in ("prnrnmc", "prnr", "prname", "proc", "proccde")
+           else "" for h in HEADER]  # fmt: skip
+
+
 def real_row(**changes: str) -> list[str]:
     """Line 3 of deu3-dev.tsv with some cells changed (by column name)."""
     cells = list(REAL)
@@ -167,9 +172,7 @@ def test_date_with_no_possible_reading_is_refused(tmp_path):
 
 def test_not_yet_member_is_kept_at_zero_weight(tmp_path):
     # Bulgaria (joined 2007) on a 2000 proposal decided in 2001
-    gdp_row = ["1" if h.startswith("p") and h not in ("prnr", "prname", "proc", "proccde")
-               else "" for h in HEADER]  # fmt: skip
-    p = write_deu(tmp_path, gdp_row, real_row(pbu="50", sbu="40"))
+    p = write_deu(tmp_path, GDP_ROW, real_row(pbu="50", sbu="40"))
     t = read_deu3_table(p)
     assert kinds_at(t.quirks, "not-a-member") == [(3, "pbu")]
     bu, de, com = (t.actors.index(a) for a in ("bu", "de", "com"))
@@ -424,3 +427,31 @@ def test_report_summary_lists_first_lines_and_counts():
         "  vote-form x1 (line 4): line 4, counvte: 'QMV(10)' read as QMV",
     ]
     assert r.to_dict()["count"] == 9 and not QuirkReport() and QuirkReport().text() == ""
+
+
+def test_fit_and_validate_report_the_quirks(tmp_path, capsys):
+    rows = [
+        real_row(counvte="QMV(10)"),
+        real_row(prnr="d00040", isnr="d00040i1", out="40"),
+        real_row(prnr="d00050", isnr="d00050i1", out="60", pde="20"),
+        real_row(prnr="d00060", isnr="d00060i1", out="20", pfr="90"),
+    ]
+    p = write_deu(tmp_path, GDP_ROW, *rows)  # the fit's input grid tries 'gdp' too
+    argv = ["fit", str(p), "--model", "mean", "--folds", "2", "--what", "inputs", "--json"]
+    assert main(argv) == 0
+    cap = capsys.readouterr()
+    quirks = json.loads(cap.out)["quirks"]
+    assert [k["kind"] for k in quirks["kinds"]] == ["vote-form", "date-swapped"]
+    assert "vote-form x1 (line 3)" in cap.err
+    assert main(["validate", str(p)]) == 0
+    cap = capsys.readouterr()
+    assert "valid crossroads scenario" in cap.out and "vote-form x1 (line 3)" in cap.err
+
+
+def test_library_results_carry_the_quirks(tmp_path):
+    p = write_deu(tmp_path, real_row(counvte="QMV(10)"))
+    ev = crossroads.evaluation.evaluate(str(p), ["mean"])
+    assert [q.kind for q in ev.quirks] == ["vote-form", "date-swapped"]
+    assert ev.to_dict()["quirks"]["count"] == 2
+    yaml_ev = crossroads.evaluation.evaluate("kazakhstan-2010", ["mean"])
+    assert yaml_ev.to_dict()["quirks"] == {"count": 0, "kinds": []}
