@@ -20,6 +20,7 @@ f.tsv: read with 2 quirk(s): vote-form x2 (lines 3, 4): line 3, counvte: 'QMV(10
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,7 +90,7 @@ class QuirkReport:
     def __bool__(self) -> bool:
         return bool(self.quirks)
 
-    def __iter__(self):  # noqa: ANN204 - an iterator of Quirk
+    def __iter__(self) -> Iterator[Quirk]:
         return iter(self.quirks)
 
     def kinds(self) -> dict[str, int]:
@@ -129,11 +130,9 @@ class QuirkReport:
             word = "line" if len(row["lines"]) == 1 and not more else "lines"
             where = f" ({word} {lines}{more})" if lines else ""
             parts.append(f"{row['kind']} x{row['count']}{where}: {row['first']}")
-        return (
-            head + ": " + "; ".join(parts)
-            if len(parts) == 1
-            else head + ":\n  " + "\n  ".join(parts)
-        )
+        if len(parts) == 1:
+            return f"{head}: {parts[0]}"
+        return head + ":\n  " + "\n  ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``count`` (all quirks), ``kinds`` (the :meth:`summary` rows)."""
