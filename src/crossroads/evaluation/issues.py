@@ -154,12 +154,11 @@ def open_source(source: str | Path | Scenario | Source, format: str | None = Non
         raise CrossroadsError(f"unknown format '{format}'; formats: {', '.join(FORMATS)}")
     label = str(source)
     path = Path(source)
-    if format == "deu3" or (
-        path.is_file()
-        and path.suffix.lower() not in (".yaml", ".yml")
-        and looks_like_deu3(read_text(path, label)[:4096])
-    ):
+    if format == "deu3":
         return Source(label=label, table=read_deu3_table(path, label))
+    if path.is_file() and path.suffix.lower() not in (".yaml", ".yml"):
+        if looks_like_deu3(read_text(path, label)[:4096]):
+            return Source(label=label, table=read_deu3_table(path, label))
     scenario, quirks = load_with_quirks(source)
     return Source(label=label, scenario=scenario, quirks=quirks)
 
