@@ -29,6 +29,9 @@ ROW = {"prnr": "d00001", "isnr": "d00001i1", "prname": "test", "proc": "COD",
        "scom": "50", "sep": "60", "sde": "90", "sfr": "40", "snl": "70"}  # fmt: skip
 
 
+GDP_ROW = ["", "", "", "", "", "", "", "", "", "1", "1", "4", "3", "1", "", "", "", "", ""]
+
+
 def write(tmp_path, rows, header=HEADER, name="deu.tsv"):
     """A DEU III file: ``rows`` are dicts overriding :data:`ROW` (or raw lists of cells)."""
     lines = ["\t".join(header)]
@@ -222,23 +225,29 @@ def test_forecast_api_reproduces_the_benchmark():
         ([{"proc": "SYN"}], HEADER,
          "line 2, field 'proc': procedure must be one of COD, CNS, got 'SYN'"),
         ([{"counvte": "maj"}], HEADER,
-         "line 2, field 'counvte': Council voting rule must be one of QMV, Unan, got 'maj'"),
+         "line 2, field 'counvte': Council voting rule must be one of QMV, Unan (or QMV(n), "
+         "Unan(n)), got 'maj'"),
         ([{"intro": "yesterday"}], HEADER,
          "line 2, field 'intro': must be a date (DD-MM-YY, DD-MM-YYYY or YYYY-MM-DD), "
          "got 'yesterday'"),
         ([{"intro": "26-01-03"}], HEADER,
-         "line 2, field 'intro': date '26-01-03' (read as 2003-01-26) does not fall in 2000, "
-         "the year of proposal 'd00001'"),
+         "line 2, field 'intro': date '26-01-03' (read as 2003-01-26) falls neither in 2000, "
+         "the year of proposal 'd00001', nor in 2001"),
         ([{"finact": "01-01-99"}], HEADER,
-         "line 2, field 'finact': final act '01-01-99' is dated before the proposal "
-         "(2000-01-26)"),
+         "line 2, field 'finact': final act '01-01-99' (read as 1999-01-01) is dated before "
+         "the proposal (2000-01-26) or after today"),
+        ([{"finact": "2031-06-05"}], HEADER,  # no reading: 31 June, and 2031 is to come
+         "line 2, field 'finact': final act '2031-06-05' (read as 2031-06-05) is dated before "
+         "the proposal (2000-01-26) or after today"),
+        ([[*ROW.values()][:-3]], HEADER,
+         "line 2, field 'sde': row has 16 cells; the header has 19: a truncated row, missing "
+         "'sde' and every column after it"),
+        ([{"isnr": "d00001 i1"}], HEADER,
+         "line 2, field 'isnr': issue number 'd00001 i1' may hold only letters, digits"),
         ([{"prnr": "d94001", "isnr": "d94001i1", "intro": "01-02-94", "finact": ""}], HEADER,
          "line 2, field 'intro': no Council weights tabulated for 1994-02-01"),
         ([{}, {}], HEADER, "line 3, field 'isnr': issue 'd00001i1' appears twice (first on "
          "line 2)"),
-        ([{"isnr": "x7"}], HEADER,
-         "line 2, field 'isnr': issue number 'x7' must be the proposal number 'd00001' "
-         "followed by 'i' and the issue's number"),
         ([{"prnr": ""}], HEADER,
          "line 2, field 'prnr': prnr is empty (issue rows need prnr and isnr)"),
         ([{"pnl": ""}], HEADER,
@@ -248,11 +257,10 @@ def test_forecast_api_reproduces_the_benchmark():
            "sde": "", "sfr": "", "snl": ""}], HEADER,
          "line 2, field 'd00001i1': no actor has a position on this issue"),
         ([[*ROW.values(), "7"]], HEADER, "line 2: row has 20 cells; the header has 19"),
-        ([["", "", "", "", "", "", "", "", "", "1", "1", "4", "3", "1"],
-          ["", "", "", "", "", "", "", "", "", "1", "1", "4", "3", "1"], {}], HEADER,
+        ([GDP_ROW, GDP_ROW, {}], HEADER,
          "line 3, field 'isnr': a second row without prnr and isnr (the GDP row is line 2); "
          "every issue row needs both"),
-        ([["", "", "", "", "", "", "", "", "", "1", "1", "-4", "3", "1"], {}], HEADER,
+        ([[*GDP_ROW[:11], "-4", *GDP_ROW[12:]], {}], HEADER,
          "line 2, field 'pde': GDP must be >= 0, got -4"),
         ([], HEADER, "line 1: no issue rows after the header"),
     ],
@@ -264,16 +272,15 @@ def test_malformed(tmp_path, rows, header, message):
     assert str(e.value).startswith(f"{p}, {message}"), str(e.value)
 
 
-def test_state_without_weight_under_the_rule_of_its_date(tmp_path):
+def test_state_that_joined_after_the_decision_keeps_its_stake_at_zero(tmp_path):
+    # Croatia (joined 2013) on a 2000 proposal decided in 2001: no Council weight then
     header = [*HEADER, "pcr", "scr"]
     p = write(tmp_path, [{"pcr": "10", "scr": "50"}], header)
-    with pytest.raises(ScenarioError) as e:
-        read_deu3(p)
-    assert str(e.value) == (
-        f"{p}, line 2, field 'pcr': actor 'cr' has a position but no Council weight under "
-        "pre-nice-15 (1995-01-01 to 2004-04-30)"
-    )
-    assert read_deu3(p, capability="equal").issue("d00001i1").stake("cr").capability == 1
+    for scheme in ("council", "equal"):
+        stake = read_deu3(p, capability=scheme).issue("d00001i1").stake("cr")
+        assert stake.capability == 0 and stake.position == 10 and stake.salience == 0.5
+        assert "not an EU member on the decision date (joined 2013-07-01)" in stake.note
+    assert read_deu3(p, capability="equal").issue("d00001i1").stake("de").capability == 1
 
 
 def test_gdp_needs_the_gdp_row(tmp_path):

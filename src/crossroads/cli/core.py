@@ -9,12 +9,13 @@ import pandas as pd
 import typer
 from rich.panel import Panel
 
-from crossroads.cli.application import app, console, print_json
+from crossroads.cli.application import app, console, console_err, print_json
 from crossroads.cli.tables import collection_df, df_table, fmt
 from crossroads.errors import CrossroadsError
 from crossroads.forecasting import forecast as run_forecast
 from crossroads.models import model_names
 from crossroads.scenario import DEFAULT_SCENARIO, load
+from crossroads.scenario.loading import load_with_quirks
 from crossroads.summary import SHOW_WHAT, forecast_table, scenario_summary
 
 __all__ = ["SHOW_WHAT"]
@@ -36,7 +37,7 @@ def validate(
 
     Example: crossroads validate my-scenario.yaml
     """
-    sc = load(file)
+    sc, quirks = load_with_quirks(file)
     counts = ", ".join(
         f"{len(getattr(sc, k))} {k if len(getattr(sc, k)) != 1 else k.rstrip('s')}"
         for k in (
@@ -53,6 +54,10 @@ def validate(
         if getattr(sc, k)
     )
     console.print(f"{file}: valid crossroads scenario '{sc.id}' ({counts})", markup=False)
+    if quirks:
+        console_err.print(
+            f"warning: {quirks.text()}", markup=False, highlight=False, soft_wrap=True
+        )
 
 
 @app.command()

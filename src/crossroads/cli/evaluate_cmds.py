@@ -17,6 +17,7 @@ from crossroads.evaluation import save_fit_preset
 from crossroads.evaluation.fitting import components
 from crossroads.evaluation.issues import FORMATS
 from crossroads.scenario import DEFAULT_SCENARIO
+from crossroads.scenario.peers.quirks import QuirkReport
 
 __all__: list[str] = []
 
@@ -35,6 +36,14 @@ def _split(text: str) -> list[str]:
 def _check_format(fmt: str | None) -> None:
     if fmt is not None and fmt not in FORMATS:
         raise CrossroadsError(f"unknown format '{fmt}'; formats: {', '.join(FORMATS)}")
+
+
+def _warn_quirks(quirks: QuirkReport) -> None:
+    """One short summary of what the source's reader read by a rule, on stderr."""
+    if quirks:
+        console_err.print(
+            f"warning: {quirks.text()}", markup=False, highlight=False, soft_wrap=True
+        )
 
 
 @app.command()
@@ -81,6 +90,7 @@ def evaluate(
     ev = run_evaluate(
         source, models, format=fmt, capability=caps, salience_exponent=salience_exponent
     )
+    _warn_quirks(ev.quirks)
     if as_json:
         print_json(ev.to_dict(per_issue=per_issue))
         return
@@ -166,6 +176,7 @@ def fit(
     )  # fmt: skip
     if progress is not None:
         console_err.print("", markup=False)
+    _warn_quirks(result.quirks)
     if result.failures:
         console_err.print(
             f"warning: the model refused {len(result.failures)} candidate(s), never chosen; "

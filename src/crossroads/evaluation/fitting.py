@@ -52,6 +52,7 @@ from crossroads.evaluation.scoring import scores
 from crossroads.models import get_model
 from crossroads.presets import resolve_params
 from crossroads.scenario import Scenario
+from crossroads.scenario.peers.quirks import QuirkReport
 
 __all__ = [
     "COUNCIL_GRID",
@@ -503,6 +504,7 @@ class FitResult:
     baselines: pd.DataFrame
     per_issue: pd.DataFrame
     failures: list[str] = field(default_factory=list)
+    quirks: QuirkReport = field(default_factory=QuirkReport)
 
     def summary_df(self) -> pd.DataFrame:
         """In-sample, out-of-fold, the unfitted start and the baselines as rows."""
@@ -570,6 +572,7 @@ class FitResult:
             ],
             "baselines": self.baselines.to_dict(orient="records"),
             "failures": self.failures,
+            "quirks": self.quirks.to_dict(),
         }
         if per_issue:
             out["per_issue"] = self.per_issue.to_dict(orient="records")
@@ -722,6 +725,7 @@ def fit(
         baselines=_baselines(src),
         per_issue=per_issue,
         failures=list(ev.failures),
+        quirks=src.quirks,
     )
 
 

@@ -9,14 +9,15 @@ exponent.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from crossroads.errors import CrossroadsError, ModelError, ScenarioError
-from crossroads.scenario import Scenario, load
+from crossroads.scenario import Scenario
+from crossroads.scenario.loading import load_with_quirks
 from crossroads.scenario.peers.deu3 import (
     CAPABILITY_SCHEMES,
     Deu3Table,
@@ -25,6 +26,7 @@ from crossroads.scenario.peers.deu3 import (
     proposal_of,
     read_deu3_table,
 )
+from crossroads.scenario.peers.quirks import QuirkReport
 from crossroads.scenario.yaml_loader import read_text
 
 __all__ = ["FORMATS", "Inputs", "IssueSet", "Source", "issue_set", "open_source"]
@@ -111,11 +113,20 @@ class Inputs:
 
 @dataclass(frozen=True)
 class Source:
-    """Where issues come from: a DEU III table, or a loaded scenario."""
+    """Where issues come from: a DEU III table, or a loaded scenario.
+
+    ``quirks`` holds what the file's reader read by a documented rule
+    (:mod:`crossroads.scenario.peers.quirks`); empty for YAML and loaded scenarios.
+    """
 
     label: str
     table: Deu3Table | None = None
     scenario: Scenario | None = None
+    quirks: QuirkReport = field(default_factory=QuirkReport)
+
+    def __post_init__(self) -> None:
+        if self.table is not None and not self.quirks:
+            object.__setattr__(self, "quirks", self.table.quirks)
 
     @property
     def is_deu3(self) -> bool:
@@ -148,7 +159,8 @@ def open_source(source: str | Path | Scenario | Source, format: str | None = Non
     if path.is_file() and path.suffix.lower() not in (".yaml", ".yml"):
         if looks_like_deu3(read_text(path, label)[:4096]):
             return Source(label=label, table=read_deu3_table(path, label))
-    return Source(label=label, scenario=load(source))
+    scenario, quirks = load_with_quirks(source)
+    return Source(label=label, scenario=scenario, quirks=quirks)
 
 
 @dataclass(frozen=True)

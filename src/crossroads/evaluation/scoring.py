@@ -8,7 +8,7 @@ points (``|forecast - outcome| <= 10``), on the issue's own scale (0-100 for DEU
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from crossroads.evaluation.runner import run_model
 from crossroads.models import get_model, model_names
 from crossroads.presets import resolve_params, user_preset
 from crossroads.scenario import Scenario
+from crossroads.scenario.peers.quirks import QuirkReport
 
 __all__ = [
     "WITHIN",
@@ -125,11 +126,14 @@ class Evaluation:
     errors : DataFrame
         One row per (label, issue): ``label``, ``issue``, ``group``, ``observed``,
         ``forecast``, ``error`` (absolute).
+    quirks : QuirkReport
+        What the source's reader read by a documented rule (empty for YAML).
     """
 
     source: str
     summary: pd.DataFrame
     errors: pd.DataFrame
+    quirks: QuirkReport = field(default_factory=QuirkReport)
 
     def to_df(self) -> pd.DataFrame:
         """The summary table."""
@@ -149,11 +153,13 @@ class Evaluation:
         return out.loc[list(dict.fromkeys(e["issue"]))]
 
     def to_dict(self, per_issue: bool = False) -> dict[str, Any]:
-        """JSON-ready: ``source``, ``models`` (the summary rows), optionally ``per_issue``."""
+        """JSON-ready: ``source``, ``models`` (the summary rows), ``quirks``, optionally
+        ``per_issue``."""
         out: dict[str, Any] = {
             "source": self.source,
             "within": WITHIN,
             "models": self.summary.to_dict(orient="records"),
+            "quirks": self.quirks.to_dict(),
         }
         if per_issue:
             out["per_issue"] = self.errors.to_dict(orient="records")
@@ -297,4 +303,4 @@ def evaluate(
             )
     summary = pd.DataFrame(rows)
     errors = pd.concat(err_rows, ignore_index=True)
-    return Evaluation(source=src.label, summary=summary, errors=errors)
+    return Evaluation(source=src.label, summary=summary, errors=errors, quirks=src.quirks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -11,10 +12,11 @@ from crossroads.scenario.peers.decide import looks_like_decide, read_decide
 from crossroads.scenario.peers.deu3 import looks_like_deu3, read_deu3
 from crossroads.scenario.peers.eum_csv import looks_like_eum, read_eum_table
 from crossroads.scenario.peers.ktab_csv import looks_like_ktab, read_ktab_csv
+from crossroads.scenario.peers.quirks import QuirkReport
 from crossroads.scenario.schema import Scenario
 from crossroads.scenario.yaml_loader import parse_scenario_text, read_text
 
-__all__ = ["DEFAULT_SCENARIO", "builtin_names", "load", "register_peer_reader"]
+__all__ = ["DEFAULT_SCENARIO", "builtin_names", "load", "load_with_quirks", "register_peer_reader"]
 
 #: The scenario every command uses when none is named.
 DEFAULT_SCENARIO = "kazakhstan-2010"
@@ -27,7 +29,12 @@ _PEER_READERS: list[tuple[str, Callable[[str], bool], Callable[[Path, str], Scen
 def register_peer_reader(
     name: str, sniff: Callable[[str], bool], read: Callable[[Path, str], Scenario]
 ) -> None:
-    """Register a reader for a peer file format; ``sniff`` sees the file's first 4 KiB."""
+    """Register a reader for a peer file format; ``sniff`` sees the file's first 4 KiB.
+
+    A reader that takes a ``quirks`` keyword gets a
+    :class:`~crossroads.scenario.peers.quirks.QuirkReport` to record what it read by a
+    rule instead of refusing (:func:`load_with_quirks` returns it).
+    """
     if name not in [r[0] for r in _PEER_READERS]:
         _PEER_READERS.insert(0, (name, sniff, read))
 
@@ -77,6 +84,24 @@ def load(source: str | Path | None = None) -> Scenario:
     >>> sc.id
     'kazakhstan-2010'
     """
+    return load_with_quirks(source)[0]
+
+
+def load_with_quirks(source: str | Path | None = None) -> tuple[Scenario, QuirkReport]:
+    """:func:`load`, and the quirks a peer reader met (empty for YAML and built-ins).
+
+    Examples
+    --------
+    >>> from crossroads.scenario.loading import load_with_quirks
+    >>> sc, quirks = load_with_quirks("kazakhstan-2010")
+    >>> len(quirks)
+    0
+    """
+    quirks = QuirkReport()
+    return _load(source, quirks), quirks
+
+
+def _load(source: str | Path | None, quirks: QuirkReport) -> Scenario:
     source = DEFAULT_SCENARIO if source is None else source
     if isinstance(source, str) and _builtin_path(source) is not None and not Path(source).exists():
         path = _builtin_path(source)
@@ -94,6 +119,8 @@ def load(source: str | Path | None = None) -> Scenario:
     head = text[:4096]
     for _name, sniff, read in _PEER_READERS:
         if sniff(head):
+            if "quirks" in inspect.signature(read).parameters:
+                return read(path, label, quirks=quirks)
             return read(path, label)
     if head.lstrip().startswith("crossroads"):
         return parse_scenario_text(text, label)

@@ -25,7 +25,9 @@ has no stake in it. Capability is a modelling choice (:data:`CAPABILITY_SCHEMES`
     state's capability is its share of the EU population (per cent, the 2016
     figures of Council Decision 2015/2393). A state that joined between the
     proposal and the decision and holds a position gets the weight its accession
-    gave it under the same system. Under unanimity the weights are kept
+    gave it under the same system (capability 0 when that system has none:
+    ``no-weight-at-proposal`` below); a state that joined after the decision gets 0
+    (``not-a-member``, under every scheme). Under unanimity the weights are kept
     (``unanimity='weights'``) or every state gets the mean weight of the states
     present (``unanimity='equal'``: each holds a veto). The Commission gets
     ``com`` times, and the Parliament ``ep_cod`` (co-decision) or ``ep_cns``
@@ -37,7 +39,7 @@ has no stake in it. Capability is a modelling choice (:data:`CAPABILITY_SCHEMES`
     power than the Council forecast better (Thomson & Hosli 2006; Thomson 2011,
     ch. 8). The multipliers are our choice, not a published specification.
 ``equal``
-    Every actor with a position has capability 1.
+    Every actor with a position has capability 1 (0 for a state not yet a member).
 ``gdp``
     The GDP row (the ``com`` and ``ep`` values as the file gives them).
 
@@ -49,16 +51,69 @@ for every issue, and it is known before the decision. ``equal`` reproduces the
 file's documented benchmark (salience-weighted mean, MAE 21.4 over 180 issues);
 ``gdp`` rests on a row the DEU authors did not collect.
 
-Salience 0-100 becomes 0-1. A position with a blank salience (17 cells in
-``deu3-dev.tsv``) is read as salience 0 and the stake's ``note`` says so.
+Salience 0-100 becomes 0-1.
 
-File quirks handled (checked on ``deu3-dev.tsv``): dates come as ``DD-MM-YY``,
-``DD-MM-YYYY`` or ``YYYY-MM-DD``; the last form is, in this file, a ``DD-MM-YY``
-date that a spreadsheet read as ``YY-MM-DD`` (``2014-07-04`` is 14 July 2004), so
-a proposal date is read in whichever way falls in the proposal's year (the two
-digits after the letter of ``prnr``), and a final-act date in the swapped way
-when that is a valid date not before the proposal. ``999`` or a blank means no
-final act.
+Reading real files: quirks
+--------------------------
+The public DEU III files carry habits of the people and tools that wrote them. The
+reader reads each by the rule below, records it as a
+:class:`~crossroads.scenario.peers.quirks.Quirk` of the kind named (the table's
+``quirks``; the command line prints their summary), and refuses only what it
+cannot read at all.
+
+``date-swapped``
+    Dates come as ``DD-MM-YY``, ``DD-MM-YYYY`` or ``YYYY-MM-DD`` (``/`` and ``.``
+    also separate). ``YYYY-MM-DD`` is, in DEU III, usually a ``DD-MM-YY`` date a
+    spreadsheet read as ``YY-MM-DD``: ``2014-07-04`` is 14 July 2004 (day and year
+    swapped), ``1930-05-01`` is 30 May 2001. Such a cell has two readings, the
+    swapped one and the ISO one. A proposal date (``intro``) takes the reading that
+    falls in the proposal's year (the two digits after the letter of ``prnr``),
+    else the one in the next year (``intro-next-year``), the swapped reading first
+    when both do. A final-act date (``finact``) takes the swapped reading when it is
+    a valid date not before the proposal and not after today, else the ISO reading
+    under the same test; when a reading falls within the period the Council rules
+    cover (:data:`REGIMES`, to 31 January 2020), readings after it are not
+    considered. Every swapped reading taken is a ``date-swapped`` quirk; ``999``,
+    ``.`` or a blank means no final act.
+``date-ambiguous``
+    Both readings of a ``YYYY-MM-DD`` cell pass the test; the rule above chose one,
+    the quirk names the other.
+``intro-next-year``
+    A proposal is numbered by the year of its Commission document and can reach the
+    Council early in the next year (a ``d95...`` proposal introduced in February
+    1996): a proposal date in the year after the number's is read as written. A date
+    in any other year is refused.
+``vote-form``, ``proc-form``
+    ``QMV(10)`` and other ``QMV(n)``/``Unan(n)`` (a count in brackets), any case
+    (``qmv``, ``UNAN``) and ``Unanimity`` are read as ``QMV`` or ``Unan``; ``cod`` and
+    ``cns`` as ``COD`` and ``CNS``. Other rules and procedures are refused.
+``isnr-prefix``, ``isnr-form``
+    An issue id (``isnr``) is the proposal number, ``i`` and the issue's number. When
+    its prefix differs from the row's ``prnr`` (a typo in the source), or it is not of
+    that form at all, the id is kept as written, the issue belongs to the proposal in
+    ``prnr`` (cross-validation folds and the title use it), and the quirk names both.
+``not-a-member``
+    A member state that holds a position on an issue but joined the EU after the
+    decision (the final act, or the proposal when there is none; accession dates in
+    :data:`ACCESSION`) had no vote in the Council then. Its stake is kept (position
+    and salience, for the record) with capability 0 under every scheme.
+``no-weight-at-proposal``
+    A state that joined between the proposal and the decision and for which the
+    weighting system of the proposal's date has no weight (Bulgaria on a pre-Nice
+    proposal) gets capability 0 under ``council`` with ``weights_at='proposal'``; with
+    ``weights_at='decision'`` it gets its weight then.
+``salience-blank``
+    A position with a blank salience (17 cells in ``deu3-dev.tsv``) is read as
+    salience 0 and the stake's ``note`` says so.
+``decimal-comma``
+    ``0,5`` in a number cell is read as 0.5 (:func:`~crossroads.scenario.peers.table.number`).
+
+Refused, with the file, the line and the column: a row with fewer cells than the
+header (a truncated row; the message names the first missing column), a row with
+more non-empty cells than the header, a cell that is no number or date in any
+reading, a proposal date in neither its number's year nor the next, a final act
+before the proposal in every reading, duplicate issue ids, and the other checks of
+:func:`read_deu3_table`.
 
 References
 ----------
@@ -72,7 +127,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -80,11 +135,13 @@ import numpy as np
 import pandas as pd
 
 from crossroads.errors import ScenarioError
+from crossroads.scenario.peers.quirks import QuirkReport
 from crossroads.scenario.peers.table import number, read_rows
 from crossroads.scenario.schema import Scenario
 from crossroads.scenario.yaml_loader import read_text, validate_data
 
 __all__ = [
+    "ACCESSION",
     "ACTORS",
     "CAPABILITY_SCHEMES",
     "Deu3Table",
@@ -96,6 +153,7 @@ __all__ = [
     "proposal_of",
     "read_deu3",
     "read_deu3_table",
+    "read_deu3_with_quirks",
     "regime_at",
     "to_scenario",
 ]
@@ -138,6 +196,19 @@ ACTORS: dict[str, tuple[str, str | None]] = {
     "uk": ("United Kingdom", "GBR"),
 }
 _INSTITUTIONS = ("com", "ep")
+
+#: Date each member state joined the European Communities / EU (treaties of accession).
+ACCESSION: dict[str, dt.date] = {
+    **dict.fromkeys(("be", "de", "fr", "it", "lu", "nl"), dt.date(1958, 1, 1)),
+    **dict.fromkeys(("dk", "ie", "uk"), dt.date(1973, 1, 1)),
+    "el": dt.date(1981, 1, 1),
+    **dict.fromkeys(("es", "pt"), dt.date(1986, 1, 1)),
+    **dict.fromkeys(("at", "fi", "se"), dt.date(1995, 1, 1)),
+    **dict.fromkeys(("cy", "cz", "ee", "hu", "lv", "lt", "mt", "pl", "si", "sk"),
+                    dt.date(2004, 5, 1)),
+    **dict.fromkeys(("bu", "ro"), dt.date(2007, 1, 1)),
+    "cr": dt.date(2013, 7, 1),
+}  # fmt: skip
 
 # --- Council voting rules ----------------------------------------------------------------
 
@@ -308,7 +379,8 @@ class Deu3Table:
     actors : list of str
         DEU codes of the actor columns, in file order.
     meta : DataFrame
-        One row per issue (index ``issue`` = ``isnr``): ``proposal``, ``name``, ``type``,
+        One row per issue (index ``issue`` = ``isnr``): ``proposal`` (``prnr``),
+        ``number`` (the issue's number in its id), ``name``, ``type``,
         ``council``, ``proc``, ``vote``, ``intro``, ``finact`` (dates or None),
         ``regime`` (id of the Council rule on the proposal's date), ``regime_decision``
         (on the final act's date, else the proposal's), ``rp``, ``out`` (NaN when blank),
@@ -322,6 +394,11 @@ class Deu3Table:
     gdp : ndarray of shape (actors,) or None
         The GDP row, when the file has one.
     gdp_line : int or None
+    nonmember : ndarray of bool, shape (issues, actors), optional
+        True where a state with a position was not an EU member on the decision date
+        (capability 0 under every scheme; quirk ``not-a-member``).
+    quirks : QuirkReport
+        What the reader met and read by a documented rule (module docstring).
     """
 
     label: str
@@ -332,6 +409,8 @@ class Deu3Table:
     salience_blank: np.ndarray
     gdp: np.ndarray | None
     gdp_line: int | None
+    nonmember: np.ndarray | None = None
+    quirks: QuirkReport = field(default_factory=QuirkReport)
 
     @property
     def issues(self) -> list[str]:
@@ -370,7 +449,7 @@ def _date_readings(text: str) -> tuple[dt.date | None, dt.date | None] | None:
         d, mo, y = int(m.group(1)), int(m.group(2)), m.group(3)
         year = _century(int(y)) if len(y) == 2 else int(y)
         return _safe_date(year, mo, d), None
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    m = re.fullmatch(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})", text)
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
         return _safe_date(y, mo, d), _safe_date(_century(d), mo, y % 100)
@@ -382,53 +461,98 @@ def _proposal_year(prnr: str) -> int | None:
     return _century(int(m.group(1))) if m else None
 
 
-def _intro_date(cell: str, prnr: str, label: str, line: int) -> dt.date:
+_DATE_FORMS = "DD-MM-YY, DD-MM-YYYY or YYYY-MM-DD"
+
+
+def _pick(
+    cell: str,
+    candidates: list[tuple[dt.date, bool]],
+    column: str,
+    label: str,
+    line: int,
+    quirks: QuirkReport,
+) -> dt.date:
+    """The first candidate (date, swapped?); quirks for a swapped or an ambiguous reading."""
+    day, swapped = candidates[0]
+    if swapped:
+        quirks.add(
+            "date-swapped", label, line, column,
+            f"{cell!r} read as {day.isoformat()} (a DD-MM-YY date taken for YY-MM-DD)",
+        )  # fmt: skip
+    others = [d for d, _ in candidates[1:] if d != day]
+    if others:
+        quirks.add(
+            "date-ambiguous", label, line, column,
+            f"{cell!r} read as {day.isoformat()} ({'swapped' if swapped else 'ISO'}); "
+            f"{others[0].isoformat()} would also fit",
+        )  # fmt: skip
+    return day
+
+
+def _intro_date(cell: str, prnr: str, label: str, line: int, quirks: QuirkReport) -> dt.date:
     readings = _date_readings(cell)
     if readings is None or readings == (None, None):
         raise ScenarioError(
-            f"must be a date (DD-MM-YY, DD-MM-YYYY or YYYY-MM-DD), got {cell!r}",
-            file=label,
-            line=line,
-            field="intro",
+            f"must be a date ({_DATE_FORMS}), got {cell!r}", file=label, line=line, field="intro"
         )
     plain, swapped = readings
+    valid = [(d, sw) for d, sw in ((swapped, True), (plain, False)) if d is not None]
     year = _proposal_year(prnr)
-    valid = [d for d in (swapped, plain) if d is not None]
     if year is None:
-        return valid[0]
-    for d in valid:
-        if d.year == year:
-            return d
-    shown = " or ".join(d.isoformat() for d in valid)
+        return _pick(cell, valid, "intro", label, line, quirks)
+    same = [c for c in valid if c[0].year == year]
+    following = [c for c in valid if c[0].year == year + 1]
+    if same:
+        return _pick(cell, same + following, "intro", label, line, quirks)
+    if following:
+        day = _pick(cell, following, "intro", label, line, quirks)
+        quirks.add(
+            "intro-next-year", label, line, "intro",
+            f"proposal '{prnr}' introduced on {day.isoformat()}, in the year after its "
+            "number's; read as written",
+        )  # fmt: skip
+        return day
+    shown = " or ".join(d.isoformat() for d, _ in valid)
     raise ScenarioError(
-        f"date {cell!r} (read as {shown}) does not fall in {year}, the year of proposal '{prnr}'",
+        f"date {cell!r} (read as {shown}) falls neither in {year}, the year of proposal "
+        f"'{prnr}', nor in {year + 1}",
         file=label,
         line=line,
         field="intro",
     )
 
 
-def _final_date(cell: str, intro: dt.date, label: str, line: int) -> dt.date | None:
+def _final_date(
+    cell: str, intro: dt.date, label: str, line: int, quirks: QuirkReport
+) -> dt.date | None:
     if cell in ("", "999", "."):
         return None
     readings = _date_readings(cell)
     if readings is None or readings == (None, None):
         raise ScenarioError(
-            f"must be a date (DD-MM-YY, DD-MM-YYYY or YYYY-MM-DD) or 999 for none, got {cell!r}",
+            f"must be a date ({_DATE_FORMS}) or 999 for none, got {cell!r}",
             file=label,
             line=line,
             field="finact",
         )
     plain, swapped = readings
-    for d in (swapped, plain):
-        if d is not None and d >= intro:
-            return d
-    raise ScenarioError(
-        f"final act {cell!r} is dated before the proposal ({intro.isoformat()})",
-        file=label,
-        line=line,
-        field="finact",
-    )
+    today = dt.date.today()
+    fits = [
+        (d, sw)
+        for d, sw in ((swapped, True), (plain, False))
+        if d is not None and intro <= d <= today
+    ]
+    if not fits:
+        shown = " or ".join(d.isoformat() for d in (swapped, plain) if d is not None)
+        raise ScenarioError(
+            f"final act {cell!r} (read as {shown}) is dated before the proposal "
+            f"({intro.isoformat()}) or after today",
+            file=label,
+            line=line,
+            field="finact",
+        )
+    covered = [c for c in fits if c[0] <= REGIMES[-1].end]
+    return _pick(cell, covered or fits, "finact", label, line, quirks)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -493,8 +617,8 @@ def _cell(cells: list[str], cols: dict[str, int], name: str) -> str:
     return cells[i] if i is not None and i < len(cells) else ""
 
 
-def _scaled(cell: str, label: str, line: int, field: str, what: str) -> float:
-    value = number(cell, label, line, field)
+def _scaled(cell: str, label: str, line: int, field: str, what: str, quirks: QuirkReport) -> float:
+    value = number(cell, label, line, field, quirks)
     if not 0 <= value <= 100:
         raise ScenarioError(
             f"{what} must lie in 0-100, got {value:g}", file=label, line=line, field=field
@@ -502,8 +626,88 @@ def _scaled(cell: str, label: str, line: int, field: str, what: str) -> float:
     return value
 
 
+_VOTE_FORM = re.compile(r"(?i)\s*(qmv|unan|unanimity)\s*(\(\s*\d+\s*\))?\s*")
+
+
+def _vote(cell: str, label: str, line: int, quirks: QuirkReport) -> str:
+    m = _VOTE_FORM.fullmatch(cell)
+    if m is None:
+        raise ScenarioError(
+            f"Council voting rule must be one of {', '.join(_VOTING)} (or QMV(n), Unan(n)), "
+            f"got {cell!r}",
+            file=label,
+            line=line,
+            field="counvte",
+        )
+    vote = "QMV" if m.group(1).lower() == "qmv" else "Unan"
+    if cell != vote:
+        quirks.add("vote-form", label, line, "counvte", f"{cell!r} read as {vote}")
+    return vote
+
+
+def _procedure(cell: str, label: str, line: int, quirks: QuirkReport) -> str:
+    proc = cell.strip().upper()
+    if proc not in _PROCEDURES:
+        raise ScenarioError(
+            f"procedure must be one of {', '.join(_PROCEDURES)}, got {cell!r}",
+            file=label,
+            line=line,
+            field="proc",
+        )
+    if cell != proc:
+        quirks.add("proc-form", label, line, "proc", f"{cell!r} read as {proc}")
+    return proc
+
+
+def _issue_number(prnr: str, isnr: str, label: str, line: int, quirks: QuirkReport) -> str:
+    """The issue's number within its proposal, from ``isnr`` (quirks for a typo)."""
+    m = re.fullmatch(r"(.+)i(\d+)", isnr)
+    if m and m.group(1) == prnr:
+        return m.group(2)
+    if m:
+        quirks.add(
+            "isnr-prefix", label, line, "isnr",
+            f"issue id {isnr!r} does not start with its proposal number {prnr!r}; id kept, "
+            f"issue read as issue {m.group(2)} of proposal {prnr!r}",
+        )  # fmt: skip
+        return m.group(2)
+    quirks.add(
+        "isnr-form", label, line, "isnr",
+        f"issue id {isnr!r} is not the proposal number {prnr!r}, 'i' and a number; id kept, "
+        f"issue read as part of proposal {prnr!r}",
+    )  # fmt: skip
+    return isnr
+
+
+def _row_width(cells: list[str], header: list[str], label: str, line: int) -> list[str]:
+    width = len(header)
+    while len(cells) > width and cells[-1] == "":
+        cells = cells[:-1]
+    if len(cells) > width:
+        raise ScenarioError(
+            f"row has {len(cells)} cells; the header has {width}", file=label, line=line
+        )
+    if len(cells) < width:
+        raise ScenarioError(
+            f"row has {len(cells)} cells; the header has {width}: a truncated row, missing "
+            f"'{header[len(cells)]}' and every column after it (a row keeps a tab for each "
+            "blank cell)",
+            file=label,
+            line=line,
+            field=header[len(cells)],
+        )
+    return cells
+
+
+def _members(day: dt.date) -> set[str]:
+    return {a for a, joined in ACCESSION.items() if joined <= day}
+
+
 def read_deu3_table(path: str | Path, label: str | None = None) -> Deu3Table:
     """Read a DEU III TSV file into a :class:`Deu3Table`.
+
+    Cells read by a documented rule (module docstring, "Reading real files") are
+    recorded in the table's ``quirks``.
 
     Parameters
     ----------
@@ -519,22 +723,22 @@ def read_deu3_table(path: str | Path, label: str | None = None) -> Deu3Table:
     path = Path(path)
     label = label or str(path)
     text = read_text(path, label)
-    rows = read_rows(text, label, delimiter="\t")
+    rows = read_rows(text, label, delimiter="\t", keep_trailing=True)
+    quirks = QuirkReport()
     header_line, header = rows[0]
+    while header and header[-1] == "":
+        header = header[:-1]
     cols, actors = _header(header, label, header_line)
-    width = len(header)
     meta: list[dict[str, Any]] = []
     pos_rows: list[list[float]] = []
     sal_rows: list[list[float]] = []
     blank_rows: list[list[bool]] = []
+    out_rows: list[list[bool]] = []
     gdp: np.ndarray | None = None
     gdp_line: int | None = None
     seen: dict[str, int] = {}
     for line, cells in rows[1:]:
-        if len(cells) > width:
-            raise ScenarioError(
-                f"row has {len(cells)} cells; the header has {width}", file=label, line=line
-            )
+        cells = _row_width(cells, header, label, line)
         prnr, isnr = _cell(cells, cols, "prnr"), _cell(cells, cols, "isnr")
         if not prnr and not isnr:
             if gdp is not None:
@@ -551,7 +755,7 @@ def read_deu3_table(path: str | Path, label: str | None = None) -> Deu3Table:
                 if cell == "":
                     values.append(np.nan)
                     continue
-                v = number(cell, label, line, header[cols["p" + a]])
+                v = number(cell, label, line, header[cols["p" + a]], quirks)
                 if v < 0:
                     raise ScenarioError(
                         f"GDP must be >= 0, got {v:g}",
@@ -570,14 +774,6 @@ def read_deu3_table(path: str | Path, label: str | None = None) -> Deu3Table:
                     line=line,
                     field=name,
                 )
-        if not re.fullmatch(re.escape(prnr) + r"i\d+", isnr):
-            raise ScenarioError(
-                f"issue number {isnr!r} must be the proposal number {prnr!r} followed by "
-                "'i' and the issue's number",
-                file=label,
-                line=line,
-                field="isnr",
-            )
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", isnr):
             raise ScenarioError(
                 f"issue number {isnr!r} may hold only letters, digits, '.', '_' and '-'",
@@ -593,37 +789,29 @@ def read_deu3_table(path: str | Path, label: str | None = None) -> Deu3Table:
                 field="isnr",
             )
         seen[isnr] = line
-        proc = _cell(cells, cols, "proc")
-        if proc not in _PROCEDURES:
-            raise ScenarioError(
-                f"procedure must be one of {', '.join(_PROCEDURES)}, got {proc!r}",
-                file=label,
-                line=line,
-                field="proc",
-            )
-        vote = _cell(cells, cols, "counvte")
-        if vote not in _VOTING:
-            raise ScenarioError(
-                f"Council voting rule must be one of {', '.join(_VOTING)}, got {vote!r}",
-                file=label,
-                line=line,
-                field="counvte",
-            )
-        intro = _intro_date(_cell(cells, cols, "intro"), prnr, label, line)
-        finact = _final_date(_cell(cells, cols, "finact"), intro, label, line)
+        k = _issue_number(prnr, isnr, label, line, quirks)
+        proc = _procedure(_cell(cells, cols, "proc"), label, line, quirks)
+        vote = _vote(_cell(cells, cols, "counvte"), label, line, quirks)
+        intro = _intro_date(_cell(cells, cols, "intro"), prnr, label, line, quirks)
+        finact = _final_date(_cell(cells, cols, "finact"), intro, label, line, quirks)
         try:
-            regime = regime_at(intro).id
-            regime_decision = regime_at(finact or intro).id
+            regime = regime_at(intro)
         except ValueError as e:
             raise ScenarioError(str(e), file=label, line=line, field="intro") from None
+        decided = finact or intro
+        try:
+            regime_decision: str | None = regime_at(decided).id
+        except ValueError:
+            regime_decision = None  # a final act after the tabulated rules
+        members = _members(decided)
         rp_cell, out_cell = _cell(cells, cols, "rp"), _cell(cells, cols, "out")
-        rp = _scaled(rp_cell, label, line, "rp", "reference point") if rp_cell else np.nan
-        out = _scaled(out_cell, label, line, "out", "outcome") if out_cell else np.nan
-        pos, sal, blank = [], [], []
+        rp = _scaled(rp_cell, label, line, "rp", "reference point", quirks) if rp_cell else np.nan
+        out = _scaled(out_cell, label, line, "out", "outcome", quirks) if out_cell else np.nan
+        pos, sal, blank, outside = [], [], [], []
         for a in actors:
             pcell, scell = _cell(cells, cols, "p" + a), _cell(cells, cols, "s" + a)
             pfield, sfield = header[cols["p" + a]], header[cols["s" + a]]
-            s = _scaled(scell, label, line, sfield, "salience") if scell else np.nan
+            s = _scaled(scell, label, line, sfield, "salience", quirks) if scell else np.nan
             if pcell == "":
                 if scell and s != 0:
                     raise ScenarioError(
@@ -636,10 +824,31 @@ def read_deu3_table(path: str | Path, label: str | None = None) -> Deu3Table:
                 pos.append(np.nan)
                 sal.append(0.0)
                 blank.append(False)
+                outside.append(False)
                 continue
-            pos.append(_scaled(pcell, label, line, pfield, "position"))
+            pos.append(_scaled(pcell, label, line, pfield, "position", quirks))
             sal.append(0.0 if np.isnan(s) else s / 100.0)
             blank.append(bool(np.isnan(s)))
+            if np.isnan(s):
+                quirks.add(
+                    "salience-blank", label, line, sfield,
+                    f"'{a}' has a position but a blank salience; read as salience 0",
+                )  # fmt: skip
+            not_member = a not in _INSTITUTIONS and a not in members
+            outside.append(not_member)
+            if not_member:
+                quirks.add(
+                    "not-a-member", label, line, pfield,
+                    f"'{a}' has a position but joined the EU on {ACCESSION[a].isoformat()}, "
+                    f"after the decision ({decided.isoformat()}); stake kept with capability 0",
+                )  # fmt: skip
+            elif a not in _INSTITUTIONS and a not in regime.weights:
+                quirks.add(
+                    "no-weight-at-proposal", label, line, pfield,
+                    f"'{a}' joined the EU on {ACCESSION[a].isoformat()}, after the proposal, "
+                    f"and {regime.id} gives it no weight; capability 0 under 'council' with "
+                    "weights_at='proposal'",
+                )  # fmt: skip
         if all(np.isnan(pos)):
             raise ScenarioError(
                 "no actor has a position on this issue", file=label, line=line, field=isnr
@@ -648,6 +857,7 @@ def read_deu3_table(path: str | Path, label: str | None = None) -> Deu3Table:
             {
                 "issue": isnr,
                 "proposal": prnr,
+                "number": k,
                 "name": _cell(cells, cols, "prname"),
                 "type": _cell(cells, cols, "type"),
                 "council": _cell(cells, cols, "council"),
@@ -655,7 +865,7 @@ def read_deu3_table(path: str | Path, label: str | None = None) -> Deu3Table:
                 "vote": vote,
                 "intro": intro,
                 "finact": finact,
-                "regime": regime,
+                "regime": regime.id,
                 "regime_decision": regime_decision,
                 "rp": rp,
                 "out": out,
@@ -665,6 +875,7 @@ def read_deu3_table(path: str | Path, label: str | None = None) -> Deu3Table:
         pos_rows.append(pos)
         sal_rows.append(sal)
         blank_rows.append(blank)
+        out_rows.append(outside)
     if not meta:
         raise ScenarioError("no issue rows after the header", file=label, line=header_line)
     df = pd.DataFrame(meta).set_index("issue")
@@ -677,6 +888,8 @@ def read_deu3_table(path: str | Path, label: str | None = None) -> Deu3Table:
         salience_blank=np.array(blank_rows, dtype=bool),
         gdp=gdp,
         gdp_line=gdp_line,
+        nonmember=np.array(out_rows, dtype=bool),
+        quirks=quirks,
     )
 
 
@@ -716,7 +929,8 @@ def capabilities(
     Returns
     -------
     ndarray of shape (issues, actors)
-        NaN where the actor has no position.
+        NaN where the actor has no position; 0 for a state that was not an EU member on
+        the decision date (quirk ``not-a-member``) under every scheme.
 
     Raises
     ------
@@ -725,6 +939,7 @@ def capabilities(
     """
     mask = table.mask
     label = table.label
+    outside = _outside(table)
     if scheme == "equal":
         out = np.ones(mask.shape)
     elif scheme == "gdp":
@@ -735,7 +950,7 @@ def capabilities(
                 file=label,
             )
         out = np.broadcast_to(table.gdp, mask.shape).copy()
-        bad = mask & np.isnan(out)
+        bad = mask & ~outside & np.isnan(out)
         if bad.any():
             i, j = np.argwhere(bad)[0]
             raise ScenarioError(
@@ -754,7 +969,13 @@ def capabilities(
             f"unknown capability scheme '{scheme}'; schemes: {', '.join(CAPABILITY_SCHEMES)}",
             file=label,
         )
-    return np.where(mask, out, np.nan)
+    return np.where(mask, np.where(outside, 0.0, out), np.nan)
+
+
+def _outside(table: Deu3Table) -> np.ndarray:
+    if table.nonmember is None:
+        return np.zeros(table.position.shape, dtype=bool)
+    return table.nonmember
 
 
 def _council(
@@ -774,9 +995,19 @@ def _council(
             raise ScenarioError(f"{name} must be a finite number >= 0, got {v!r}", file=label)
     meta = table.meta
     regimes = meta["regime" if weights_at == "proposal" else "regime_decision"].to_numpy()
+    if weights_at == "decision" and any(r is None for r in regimes):
+        i = next(i for i, r in enumerate(regimes) if r is None)
+        raise ScenarioError(
+            f"no Council weights tabulated for the final act of {table.issues[i]} "
+            f"({meta['finact'].iloc[i].isoformat()}; covered: {REGIMES[0].start.isoformat()} "
+            f"to {REGIMES[-1].end.isoformat()}); use weights_at='proposal'",
+            file=label,
+            line=int(meta["line"].iloc[i]),
+            field="finact",
+        )
     states = np.array([a not in _INSTITUTIONS for a in table.actors])
     out = np.zeros(table.position.shape)
-    mask = table.mask
+    mask = table.mask & ~_outside(table)
     for rid in dict.fromkeys(regimes):
         rows = np.flatnonzero(regimes == rid)
         reg = _REGIME_BY_ID[rid]
@@ -784,6 +1015,10 @@ def _council(
             [reg.weights.get(a, np.nan) if a not in _INSTITUTIONS else 0.0 for a in table.actors]
         )
         missing = mask[rows] & np.isnan(w)[None, :]
+        if weights_at == "proposal":
+            # joined after the proposal, no weight in that system: capability 0, reported
+            # by the reader as 'no-weight-at-proposal'
+            missing[:] = False
         if missing.any():
             i, j = np.argwhere(missing)[0]
             raise ScenarioError(
@@ -838,7 +1073,7 @@ def to_scenario(table: Deu3Table, capability: str = "council", **options: Any) -
     ]
     issues = []
     for i, (isnr, row) in enumerate(table.meta.iterrows()):
-        k = isnr[len(row["proposal"]) + 1 :]
+        k = row["number"]
         reg = _REGIME_BY_ID[row["regime"]]
         stakes = []
         for j, a in enumerate(table.actors):
@@ -852,8 +1087,16 @@ def to_scenario(table: Deu3Table, capability: str = "council", **options: Any) -
                 "source": "deu3",
                 "where": f"line {row['line']}",
             }
+            notes = []
             if table.salience_blank[i, j]:
-                stake["note"] = "salience blank in the file; read as 0"
+                notes.append("salience blank in the file; read as 0")
+            if table.nonmember is not None and table.nonmember[i, j]:
+                notes.append(
+                    f"not an EU member on the decision date (joined {ACCESSION[a].isoformat()}); "
+                    "capability 0"
+                )
+            if notes:
+                stake["note"] = "; ".join(notes)
             stakes.append(stake)
         issue: dict[str, Any] = {
             "id": isnr,
@@ -894,10 +1137,23 @@ def to_scenario(table: Deu3Table, capability: str = "council", **options: Any) -
     return validate_data(data, table.label)
 
 
+def read_deu3_with_quirks(
+    path: str | Path,
+    label: str | None = None,
+    capability: str = "council",
+    **options: Any,
+) -> tuple[Scenario, QuirkReport]:
+    """:func:`read_deu3` and the quirks met (module docstring, "Reading real files")."""
+    table = read_deu3_table(path, label)
+    return to_scenario(table, capability, **options), table.quirks
+
+
 def read_deu3(
     path: str | Path,
     label: str | None = None,
     capability: str = "council",
+    *,
+    quirks: QuirkReport | None = None,
     **options: Any,
 ) -> Scenario:
     """Read a DEU III TSV file as a scenario.
@@ -909,6 +1165,9 @@ def read_deu3(
         The file's name in messages.
     capability : {'council', 'equal', 'gdp'}
         The capability scheme (module docstring); ``council`` by default.
+    quirks : QuirkReport, optional
+        Receives the quirks met (module docstring); :func:`read_deu3_with_quirks` returns
+        them instead.
     **options
         ``unanimity``, ``com``, ``ep_cod``, ``ep_cns``, ``weights_at`` of :func:`capabilities`.
 
@@ -930,4 +1189,7 @@ def read_deu3(
     >>> len(sc.issues)  # doctest: +SKIP
     188
     """
-    return to_scenario(read_deu3_table(path, label), capability, **options)
+    sc, met = read_deu3_with_quirks(path, label, capability, **options)
+    if quirks is not None:
+        quirks.extend(met)
+    return sc

@@ -14,6 +14,21 @@ salience    Salience, s
 Salience is given on 0-1 or on 0-100; a file whose saliences exceed 1 is read as
 0-100 and divided by 100. The issue's scale runs from the smallest to the
 largest position in the file (peer files do not state their scale).
+
+The separator is a tab, a comma or a semicolon
+(:func:`~crossroads.scenario.peers.table.sniff_delimiter`). What real files do
+(:mod:`crossroads.scenario.peers.table` for the common part):
+
+* read silently: a byte-order mark, CRLF line ends, blank lines, padded or quoted
+  cells, trailing separators, columns after the four the reader uses;
+* read with a quirk: a decimal comma (``decimal-comma``, ``0,9`` in a TSV or
+  semicolon file or a quoted CSV cell); a salience of exactly 1 in a 0-100 file
+  (``salience-one``: read as 1 on 0-100, i.e. 0.01; write 100 if full salience
+  was meant);
+* refused, naming the lines: saliences that mix the two scales (a value strictly
+  between 0 and 1 in a file whose saliences exceed 1: ``0.9`` would otherwise
+  become 0.009); a row with more cells than the header (an unquoted decimal comma
+  in a CSV splits a number in two); a row missing one of the four columns.
 """
 
 from __future__ import annotations
@@ -21,7 +36,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from crossroads.errors import ScenarioError
-from crossroads.scenario.peers.table import number, read_rows, slug
+from crossroads.scenario.peers.quirks import QuirkReport
+from crossroads.scenario.peers.table import number, read_rows, slug, sniff_delimiter
 from crossroads.scenario.schema import Scenario
 from crossroads.scenario.yaml_loader import read_text, validate_data
 
@@ -55,13 +71,24 @@ def looks_like_eum(text: str) -> bool:
     rows = text.splitlines()
     if not rows:
         return False
-    header = rows[0].replace("\t", ",").split(",")
+    header = rows[0].split(sniff_delimiter(rows[0]))
     cols = _columns(header)
     return "actor" in cols and "position" in cols
 
 
-def read_eum_table(path: Path, label: str | None = None) -> Scenario:
+def read_eum_table(
+    path: Path, label: str | None = None, *, quirks: QuirkReport | None = None
+) -> Scenario:
     """A one-issue scenario from an EUM CSV/TSV file.
+
+    Parameters
+    ----------
+    path : Path
+    label : str, optional
+        The file's name in messages.
+    quirks : QuirkReport, optional
+        Receives what was read by a rule of the module docstring; without it, a decimal
+        comma is refused and the other quirks go unrecorded.
 
     Raises
     ------
@@ -69,6 +96,7 @@ def read_eum_table(path: Path, label: str | None = None) -> Scenario:
         naming the file, the line and the column of the first problem.
     """
     label = label or str(path)
+    met = QuirkReport()
     text = read_text(path, label)
     rows = read_rows(text, label)
     header_line, header = rows[0]
@@ -90,13 +118,22 @@ def read_eum_table(path: Path, label: str | None = None) -> Scenario:
             raise ScenarioError(
                 f"row has {len(cells)} cells; the header has {len(header)}", file=label, line=line
             )
+        if len(cells) > len(header):
+            raise ScenarioError(
+                f"row has {len(cells)} cells; the header has {len(header)} (an unquoted "
+                "decimal comma or a stray separator?)",
+                file=label,
+                line=line,
+            )
         name = cells[cols["actor"]]
         if not name:
             raise ScenarioError(
                 "actor name is empty", file=label, line=line, field=header[cols["actor"]]
             )
         vals = {
-            m: number(cells[cols[m]], label, line, header[cols[m]])
+            m: number(
+                cells[cols[m]], label, line, header[cols[m]], met if quirks is not None else None
+            )
             for m in ("capability", "position", "salience")
         }
         if vals["capability"] < 0:
@@ -119,6 +156,7 @@ def read_eum_table(path: Path, label: str | None = None) -> Scenario:
         s.append(vals["salience"])
         lines.append(line)
     if max(s) > 1:
+        _one_scale(s, lines, label, header[cols["salience"]], met)
         s = [v / 100.0 for v in s]
     seen: dict[str, int] = {}
     for name, line in zip(names, lines, strict=True):
@@ -166,4 +204,32 @@ def read_eum_table(path: Path, label: str | None = None) -> Scenario:
             }
         ],
     }
-    return validate_data(data, label)
+    sc = validate_data(data, label)
+    if quirks is not None:
+        quirks.extend(met)
+    return sc
+
+
+def _one_scale(
+    s: list[float], lines: list[int], label: str, field: str, quirks: QuirkReport
+) -> None:
+    """Refuse saliences that mix 0-1 and 0-100; record a salience of exactly 1 on 0-100."""
+    top = max(range(len(s)), key=lambda i: s[i])
+    low = [(ln, v) for v, ln in zip(s, lines, strict=True) if 0 < v < 1]
+    if low:
+        shown = ", ".join(f"line {ln} ({v:g})" for ln, v in low[:5])
+        more = f" and {len(low) - 5} more" if len(low) > 5 else ""
+        raise ScenarioError(
+            f"saliences mix the 0-1 and 0-100 scales: {shown}{more} lie between 0 and 1 while "
+            f"line {lines[top]} has {s[top]:g}; write every salience on one scale",
+            file=label,
+            line=low[0][0],
+            field=field,
+        )
+    for v, ln in zip(s, lines, strict=True):
+        if v == 1:
+            quirks.add(
+                "salience-one", label, ln, field,
+                "salience 1 in a 0-100 file read as 1 on 0-100 (0.01); write 100 for full "
+                "salience",
+            )  # fmt: skip

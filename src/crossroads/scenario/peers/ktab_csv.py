@@ -11,11 +11,15 @@ The format (KTAB ``SMPModel::csvRead``, ``examples/smp/libsrc/smpread.cpp``):
   (0-100) and salience (0-100) per dimension; an actor's saliences sum to at
   most 100.
 
-Quirks accepted as KTAB accepts them: trailing commas, cells padded with
-spaces, quoted cells, CRLF line ends, and extra cells after ``nDims`` on row 1
-(KTAB ignores them). Unlike KTAB, which reads exactly ``nActors`` rows and
+Quirks accepted as KTAB accepts them, silently: trailing commas, cells padded
+with spaces, quoted cells, CRLF line ends, blank lines, a byte-order mark. Read
+with a quirk (when a :class:`~crossroads.scenario.peers.quirks.QuirkReport` is
+passed, as :func:`crossroads.scenario.loading.load_with_quirks` does): non-empty
+extra cells after ``nDims`` on row 1, which KTAB ignores (``row1-extra``; the
+6-dimension example has a ``0`` there), and a decimal comma in a quoted cell
+(``decimal-comma``). Unlike KTAB, which reads exactly ``nActors`` rows and
 ignores the rest, a file whose actor rows or columns do not match its counts
-is refused.
+is refused, as are numbers that are not numbers (``1,000`` is ambiguous).
 
 The file becomes a scenario with one issue on 0-100, with saliences divided by
 100: a multi-dimensional issue (one :class:`~crossroads.scenario.schema.Dimension`
@@ -28,6 +32,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crossroads.errors import ScenarioError
+from crossroads.scenario.peers.quirks import QuirkReport
 from crossroads.scenario.peers.table import number, read_rows, slug
 from crossroads.scenario.schema import Scenario
 from crossroads.scenario.yaml_loader import read_text, validate_data
@@ -70,8 +75,13 @@ def _count(cell: str, label: str, line: int, field: str) -> int:
     return int(value)
 
 
-def read_ktab_csv(path: Path, label: str | None = None) -> Scenario:
+def read_ktab_csv(
+    path: Path, label: str | None = None, *, quirks: QuirkReport | None = None
+) -> Scenario:
     """A scenario with one multi-dimensional issue from a KTAB SMP CSV file.
+
+    ``quirks`` receives what was read by a rule of the module docstring; without it,
+    a decimal comma is refused.
 
     Raises
     ------
@@ -79,6 +89,8 @@ def read_ktab_csv(path: Path, label: str | None = None) -> Scenario:
         naming the file, the line and the field of the first problem.
     """
     label = label or str(path)
+    met = QuirkReport()
+    q = met if quirks is not None else None
     rows = read_rows(read_text(path, label), label, delimiter=",")
     if not rows:
         raise ScenarioError("file has no rows with values", file=label)
@@ -92,6 +104,13 @@ def read_ktab_csv(path: Path, label: str | None = None) -> Scenario:
     scen_name, scen_desc = head[0], head[1]
     n_act = _count(head[2], label, line1, "nActors")
     n_dim = _count(head[3], label, line1, "nDims")
+    extra = [c for c in head[4:] if c]
+    if extra:
+        met.add(
+            "row1-extra", label, line1, None,
+            f"{len(extra)} extra cell(s) after nDims ({', '.join(map(repr, extra[:3]))}) "
+            "ignored, as KTAB does",
+        )  # fmt: skip
     width = 3 + 2 * n_dim
     if len(rows) < 2:
         raise ScenarioError(
@@ -149,7 +168,7 @@ def read_ktab_csv(path: Path, label: str | None = None) -> Scenario:
                 field=header[0],
             )
         seen[name] = line
-        cap = number(cells[2], label, line, header[2])
+        cap = number(cells[2], label, line, header[2], q)
         if cap < 0:
             raise ScenarioError(
                 f"influence must be >= 0, got {cap:g}", file=label, line=line, field=header[2]
@@ -158,7 +177,7 @@ def read_ktab_csv(path: Path, label: str | None = None) -> Scenario:
         total = 0.0
         for d in range(n_dim):
             xcol, scol = 3 + 2 * d, 4 + 2 * d
-            x = number(cells[xcol], label, line, header[xcol])
+            x = number(cells[xcol], label, line, header[xcol], q)
             if not 0 <= x <= 100:
                 raise ScenarioError(
                     f"position must lie in 0-100, got {x:g}",
@@ -166,7 +185,7 @@ def read_ktab_csv(path: Path, label: str | None = None) -> Scenario:
                     line=line,
                     field=header[xcol],
                 )
-            s = number(cells[scol], label, line, header[scol])
+            s = number(cells[scol], label, line, header[scol], q)
             if not 0 <= s <= 100:
                 raise ScenarioError(
                     f"salience must lie in 0-100, got {s:g}",
@@ -250,4 +269,7 @@ def read_ktab_csv(path: Path, label: str | None = None) -> Scenario:
         ],
         "issues": [issue],
     }  # fmt: skip
-    return validate_data(data, label)
+    sc = validate_data(data, label)
+    if quirks is not None:
+        quirks.extend(met)
+    return sc
