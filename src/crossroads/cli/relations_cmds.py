@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from crossroads.cli.application import app, console, print_json
 from crossroads.cli.tables import df_table, fmt
 from crossroads.errors import CrossroadsError
-from crossroads.scenario import DEFAULT_SCENARIO, load
+from crossroads.scenario import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:  # the library is imported inside each command, so --help stays fast
+    import pandas as pd
 
 __all__ = ["parse_years"]
 
@@ -66,7 +68,10 @@ def relations_cmd(
 
     Example: crossroads relations kazakhstan-2010 --year 2010 --both sco,csto
     """
+    import pandas as pd
+
     from crossroads.network import relations
+    from crossroads.scenario import load
 
     sc = load(scenario)
     r = relations(sc, year, actor)
@@ -199,6 +204,7 @@ def dependence_cmd(
     """
     from crossroads.network import dependence
     from crossroads.network.trade_dependence import MEASURES
+    from crossroads.scenario import load
 
     sc = load(scenario)
     d = dependence(sc, actor, year)
@@ -347,6 +353,7 @@ def import_cmd(
     """
     from crossroads.importers import import_file, write_scenario
     from crossroads.importers.codes import EU_COMPOSITIONS
+    from crossroads.scenario import load
 
     if not output:
         raise CrossroadsError("name the scenario file to write with -o OUT.yaml")
@@ -407,6 +414,7 @@ def check_cmd(
     --against cow_trade_v4_kazakhstan_partner_summary.csv
     """
     from crossroads.claims import check_claims
+    from crossroads.scenario import load
 
     sc = load(scenario)
     chk = check_claims(sc, against, tolerance, actor=actor)
@@ -502,6 +510,7 @@ def benchmarks_cmd(
         conditional_forecast,
         incentive_effects,
     )
+    from crossroads.scenario import load
 
     if year is not None and years is not None:
         raise CrossroadsError("give --year or --years, not both")
