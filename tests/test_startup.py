@@ -71,6 +71,30 @@ def test_importing_the_cli_registers_commands_without_the_library():
     assert _loaded("import crossroads.cli", HEAVY) == []
 
 
+def test_a_json_command_never_makes_a_rich_console():
+    code = """
+        import contextlib, io
+        from crossroads.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["show", "kazakhstan-2010", "actors", "--json"]) == 0
+    """
+    assert _loaded(textwrap.dedent(code), ("rich.console",)) == []
+
+
+def test_lazy_console_stands_for_a_rich_console():
+    from rich.console import Console
+
+    from crossroads.cli.application import LazyConsole
+
+    lazy = LazyConsole(width=50, soft_wrap=True)
+    assert lazy.width == 50 and isinstance(lazy.real, Console) and lazy.real is lazy.real
+    lazy._width = 70  # writes go to the console (as monkeypatch.setattr does in tests)
+    assert lazy.real.width == 70
+    with lazy.capture() as cap:
+        lazy.print("hello", markup=False)
+    assert cap.get() == "hello\n"
+
+
 def test_help_loads_nothing_heavy():
     code = """
         import contextlib, io
