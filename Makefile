@@ -1,6 +1,7 @@
 # crossroads: two commands do everything on a fresh machine.
-#   make run   -> create .venv, install, run the main analysis on the built-in scenario
-#   make test  -> create .venv, install with test extras, run the whole suite
+#   make run   -> create .venv, install with every extra (web, dask), compile the numba kernels
+#                 ahead, run the main analysis on the built-in scenario
+#   make test  -> the same install plus the test tools, then the whole suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -12,18 +13,22 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[all]"
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[all,test]"
 	touch $(VENV)/.installed $@
 
+# `crossroads compile` fills numba's on-disk cache of every kernel not cached yet (about 35 s
+# after a fresh install or a kernel change, instant otherwise), so the first analysis does not stall
 run: $(VENV)/.installed
+	$(BIN)/crossroads compile
 	$(BIN)/crossroads run
 
 test: $(VENV)/.installed-test
 	bash scripts/test-prereqs.sh
+	$(BIN)/crossroads compile
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test

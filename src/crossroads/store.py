@@ -146,9 +146,9 @@ def _version() -> str:
 
         return version("crossroads")
     except Exception:  # not installed as a distribution (e.g. run from a source tree)
-        import crossroads
+        from crossroads.version import __version__
 
-        return crossroads.__version__
+        return __version__
 
 
 class RunStore:

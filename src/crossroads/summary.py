@@ -11,24 +11,7 @@ import pandas as pd
 from crossroads.forecasting import forecast
 from crossroads.scenario import Scenario
 
-__all__ = ["SHOW_WHAT", "focus_actor", "forecast_table", "scenario_summary"]
-
-#: The parts of a scenario ``crossroads show`` (and the dashboard's
-#: ``/api/scenarios/{key}/{what}``) can list: the summary, then each collection.
-SHOW_WHAT = (
-    "summary",
-    "actors",
-    "issues",
-    "memberships",
-    "agreements",
-    "flows",
-    "events",
-    "sources",
-    "interventions",
-    "benchmarks",
-    "observations",
-    "incentives",
-)
+__all__ = ["focus_actor", "forecast_table", "scenario_summary"]
 
 
 def focus_actor(sc: Scenario) -> str | None:

@@ -1,44 +1,35 @@
 """The ``crossroads`` command line: a thin layer over the Python API.
 
-Each command module under ``crossroads.cli`` defines its commands on :data:`app`
-(see ``register`` in each). :func:`main` maps every :class:`CrossroadsError` to one
-line on stderr and exit status 1, never a traceback.
+Each command module under ``crossroads.cli`` defines its commands on :data:`app`;
+importing this package registers them all. Command modules import only Typer, Rich and
+light constants at module level and the library inside each command, so ``crossroads
+--help`` loads neither pandas nor numba, and each command imports only what it uses.
+:func:`main` maps every :class:`CrossroadsError` to one line on stderr and exit status 1,
+never a traceback.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 
+# each command module registers its commands on `app` when imported
+from crossroads.cli import (  # noqa: F401
+    compile_cmds,
+    core,
+    ensemble_cmds,
+    evaluate_cmds,
+    relations_cmds,
+    report_cmds,
+)
 from crossroads.cli.application import app
 
 __all__ = ["app", "main"]
-
-#: Command modules, imported in this order; a missing module is skipped only if it
-#: does not exist yet in this version of the package.
-COMMAND_MODULES = [
-    "crossroads.cli.core",
-    "crossroads.cli.ensemble_cmds",
-    "crossroads.cli.evaluate_cmds",
-    "crossroads.cli.relations_cmds",
-    "crossroads.cli.report_cmds",
-]
-
-
-def _load_commands() -> None:
-    for mod in COMMAND_MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as e:
-            if e.name != mod:
-                raise
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     from crossroads.errors import CrossroadsError
 
-    _load_commands()
     try:
         app(args=argv, standalone_mode=False)
     except CrossroadsError as e:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
-from rich.panel import Panel
 
 from crossroads.cli.application import app, console, console_err, print_json
 from crossroads.cli.tables import collection_df, df_table, fmt
 from crossroads.errors import CrossroadsError
-from crossroads.forecasting import forecast as run_forecast
-from crossroads.models import model_names
-from crossroads.scenario import DEFAULT_SCENARIO, load
-from crossroads.scenario.loading import load_with_quirks
-from crossroads.summary import SHOW_WHAT, forecast_table, scenario_summary
+from crossroads.scenario import DEFAULT_SCENARIO
+from crossroads.scenario.catalogue import SHOW_WHAT
+
+if TYPE_CHECKING:  # the library is imported inside each command, so --help stays fast
+    import pandas as pd
 
 __all__ = ["SHOW_WHAT"]
 
@@ -37,6 +34,8 @@ def validate(
 
     Example: crossroads validate my-scenario.yaml
     """
+    from crossroads.scenario.loading import load_with_quirks
+
     sc, quirks = load_with_quirks(file)
     counts = ", ".join(
         f"{len(getattr(sc, k))} {k if len(getattr(sc, k)) != 1 else k.rstrip('s')}"
@@ -70,6 +69,11 @@ def show(
 
     Example: crossroads show kazakhstan-2010 memberships
     """
+    import pandas as pd
+
+    from crossroads.scenario import load
+    from crossroads.summary import scenario_summary
+
     if what not in SHOW_WHAT:
         raise CrossroadsError(f"cannot show '{what}'; choose one of: {', '.join(SHOW_WHAT)}")
     sc = load(scenario)
@@ -131,6 +135,9 @@ def forecast(
 
     Example: crossroads forecast kazakhstan-2010 --issue trade-regime --model eum --preset scholz
     """
+    from crossroads.forecasting import forecast as run_forecast
+    from crossroads.scenario import load
+
     sc = load(scenario)
     if issue is None and len(sc.issues) > 1:
         raise CrossroadsError(
@@ -175,6 +182,8 @@ def _rounds_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _print_forecast_1d(scenario_id: str, iss, f, model: str) -> None:
+    from rich.panel import Panel
+
     console.print(
         Panel.fit(
             f"{iss.title}\n{iss.question}\n{_scale_text(iss.scale)}",
@@ -191,6 +200,10 @@ def _print_forecast_1d(scenario_id: str, iss, f, model: str) -> None:
 
 def _print_forecast_dims(scenario_id: str, iss, f, model: str) -> None:
     """A multi-dimensional forecast: stakes per dimension, then one round table per dimension."""
+    import numpy as np
+    import pandas as pd
+    from rich.panel import Panel
+
     dims = iss.dimensions
     console.print(
         Panel.fit(
@@ -220,6 +233,9 @@ def _print_forecast_dims(scenario_id: str, iss, f, model: str) -> None:
 
 
 def _print_summary(summary: dict) -> None:
+    import pandas as pd
+    from rich.panel import Panel
+
     console.print(Panel.fit(summary["headline"], title="System", title_align="left"), markup=False)
     for key, title in (
         ("memberships", "Organisations of the focus state, by who leads them"),
@@ -249,6 +265,10 @@ def run(
 
     Example: crossroads run            (the built-in kazakhstan-2010 scenario)
     """
+    from crossroads.models import model_names
+    from crossroads.scenario import load
+    from crossroads.summary import scenario_summary
+
     sc = load(scenario)
     wanted = [m.strip() for m in models.split(",") if m.strip()]
     unknown = [m for m in wanted if m not in model_names()]
@@ -270,6 +290,8 @@ def run(
 
 
 def _print_forecasts(sc, wanted: list[str]) -> None:
+    from crossroads.summary import forecast_table
+
     table, scores = forecast_table(sc, wanted)
     console.print(
         df_table(

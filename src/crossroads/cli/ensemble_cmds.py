@@ -10,9 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
-from rich.panel import Panel
 
 from crossroads.cli.application import app, console, print_json
 from crossroads.cli.run_options import with_options
@@ -106,6 +104,9 @@ def _stored(d: dict[str, Any], path: str | None) -> None:
 # --- rendering (from plain dicts, so stored runs render the same) -------------------------
 def render_ensemble(d: dict[str, Any]) -> None:
     """Print an ensemble summary (the dict of ``EnsembleResult.to_dict()``)."""
+    import pandas as pd
+    from rich.panel import Panel
+
     dist = d["distribution"]
     preset = f" (preset {d['preset']})" if d.get("preset") else ""
     iv = f", interventions {', '.join(d['interventions'])}" if d.get("interventions") else ""
@@ -167,6 +168,9 @@ def render_ensemble(d: dict[str, Any]) -> None:
 
 def render_sensitivity(d: dict[str, Any]) -> None:
     """Print a sensitivity study (the dict of ``SensitivityResult.to_dict()``)."""
+    import pandas as pd
+    from rich.panel import Panel
+
     title = "Sobol indices" if d["method"] == "sobol" else "One at a time (tornado)"
     preset = f" (preset {d['preset']})" if d.get("preset") else ""
     sub = (
@@ -235,6 +239,9 @@ def _bar(v: float, top: float, width: int = 12) -> str:
 
 def render_compare(d: dict[str, Any]) -> None:
     """Print a what-if comparison (the dict of ``ComparisonResult.to_dict()``)."""
+    import pandas as pd
+    from rich.panel import Panel
+
     preset = f" (preset {d['preset']})" if d.get("preset") else ""
     console.print(
         Panel.fit(
@@ -422,6 +429,8 @@ def runs_list(
 
     Example: crossroads runs list --limit 10
     """
+    import pandas as pd
+
     from crossroads.store import RunStore
 
     if kind is not None and kind not in ("ensemble", "sensitivity", "compare"):

@@ -11,11 +11,7 @@ import typer
 from crossroads.cli.application import app, console, console_err, print_json
 from crossroads.cli.tables import df_table
 from crossroads.errors import CrossroadsError
-from crossroads.evaluation import evaluate as run_evaluate
-from crossroads.evaluation import fit as run_fit
-from crossroads.evaluation import save_fit_preset
-from crossroads.evaluation.fitting import components
-from crossroads.evaluation.issues import FORMATS
+from crossroads.evaluation.formats import FORMATS
 from crossroads.scenario import DEFAULT_SCENARIO
 from crossroads.scenario.peers.quirks import QuirkReport
 
@@ -84,6 +80,8 @@ def evaluate(
     Example: crossroads evaluate ../shared/data/deu/deu3-dev.tsv --model mean,median,eum
     --capability council,equal,gdp
     """
+    from crossroads.evaluation.scoring import evaluate as run_evaluate
+
     _check_format(fmt)
     models = _split(model)
     caps = _split(capability) if capability is not None else None
@@ -161,6 +159,9 @@ def fit(
     Example: crossroads fit ../shared/data/deu/deu3-dev.tsv --format deu3 --model eum
     --folds 5 --seed 0 --save-preset deu3-eum
     """
+    from crossroads.evaluation.fitting import components, save_fit_preset
+    from crossroads.evaluation.fitting import fit as run_fit
+
     _check_format(fmt)
     components(model, preset)
     start = time.perf_counter()

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crossroads.cli.application import app, console, print_json
 from crossroads.cli.tables import df_table, fmt
 from crossroads.errors import CrossroadsError
-from crossroads.scenario import DEFAULT_SCENARIO, load
+from crossroads.scenario import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:  # the library is imported inside each command, so --help stays fast
+    pass
 
 __all__ = ["parse_years"]
 
@@ -69,6 +72,7 @@ def relations_cmd(
         relations,
         timeline_table,
     )
+    from crossroads.scenario import load
 
     sc = load(scenario)
     r = relations(sc, year, actor)
@@ -154,6 +158,7 @@ def dependence_cmd(
         fuel_table,
         partner_share_table,
     )
+    from crossroads.scenario import load
 
     sc = load(scenario)
     d = dependence(sc, actor, year)
@@ -261,6 +266,7 @@ def import_cmd(
     """
     from crossroads.importers import import_file, write_scenario
     from crossroads.reference_data import EU_COMPOSITIONS
+    from crossroads.scenario import load
 
     if not output:
         raise CrossroadsError("name the scenario file to write with -o OUT.yaml")
@@ -321,6 +327,7 @@ def check_cmd(
     --against cow_trade_v4_kazakhstan_partner_summary.csv
     """
     from crossroads.claims import check_claims
+    from crossroads.scenario import load
 
     sc = load(scenario)
     chk = check_claims(sc, against, tolerance, actor=actor)
@@ -405,6 +412,7 @@ def benchmarks_cmd(
         conditional_forecast,
         incentive_effects,
     )
+    from crossroads.scenario import load
 
     if year is not None and years is not None:
         raise CrossroadsError("give --year or --years, not both")

@@ -106,6 +106,9 @@ def serve(
 
     Example: crossroads serve --port 8000   then open http://127.0.0.1:8000/
     """
+    from crossroads.extras import require_extra
+
+    require_extra("web", "crossroads serve")
     from crossroads.store import default_store_path
     from crossroads.web import Settings
     from crossroads.web import serve as run_server

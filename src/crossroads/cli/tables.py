@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from rich.table import Table
+if TYPE_CHECKING:  # pandas and Rich tables are imported by the commands that print tables
+    import pandas as pd
+    from rich.table import Table
 
 __all__ = ["collection_df", "df_table", "fmt"]
 
@@ -34,12 +35,15 @@ def df_table(
     justify_numbers: bool = True,
 ) -> Table:
     """A Rich table of ``df``: numeric columns right-aligned and never wrapped."""
+    from pandas.api.types import is_numeric_dtype
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
     if index:
         width = max([len(fmt(i, digits)) for i in df.index] + [1])
         table.add_column(df.index.name or "", overflow="fold", min_width=min(width, 16))
     for c in df.columns:
-        if justify_numbers and pd.api.types.is_numeric_dtype(df[c]):
+        if justify_numbers and is_numeric_dtype(df[c]):
             width = max([len(fmt(v, digits)) for v in df[c]] + [len(str(c))])
             table.add_column(str(c), justify="right", no_wrap=True, min_width=width)
         else:  # text folds, but never below a readable width
@@ -54,6 +58,8 @@ def df_table(
 
 def collection_df(items: list[Any]) -> pd.DataFrame:
     """A DataFrame of pydantic objects, one row each, using field aliases (``from``/``to``)."""
+    import pandas as pd
+
     rows = [i.model_dump(by_alias=True, exclude_none=False) for i in items]
     df = pd.DataFrame(rows)
     # drop columns that are empty everywhere, and nested collections too wide for a table

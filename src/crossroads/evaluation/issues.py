@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from crossroads.errors import CrossroadsError, ModelError, ScenarioError
+from crossroads.evaluation.formats import FORMATS
 from crossroads.scenario import Scenario
 from crossroads.scenario.loading import load_with_quirks
 from crossroads.scenario.peers.deu3 import (
@@ -30,9 +31,6 @@ from crossroads.scenario.peers.quirks import QuirkReport
 from crossroads.scenario.yaml_loader import read_text
 
 __all__ = ["FORMATS", "Inputs", "IssueSet", "Source", "issue_set", "open_source"]
-
-#: Values of ``format=`` / ``--format``.
-FORMATS = ("deu3",)
 
 
 @dataclass(frozen=True)

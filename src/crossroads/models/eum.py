@@ -276,7 +276,10 @@ def run(c, s, x, *, scale=None, params=None, rng=None) -> KernelResult:
         if np.any(x < sc[:, :1] - tol) or np.any(x > sc[:, 1:] + tol):
             raise ModelError("with range='scale' every position must lie on the scale")
     # numba is imported (and the kernel loaded from its cache) on first use only.
+    from crossroads.models.compilation import notify_if_compiling
     from crossroads.models.eum_kernel import N_MATS, N_VECS, eum_batch
+
+    notify_if_compiling("eum", eum_batch)
 
     rounds = p.rounds
     threads = worker_threads(runs, runs * max(rounds, 1) * n * n, 20_000, THREADS)

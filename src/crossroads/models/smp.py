@@ -331,7 +331,10 @@ def run(c, s, x, *, scale=None, params=None, rng=None) -> SMPResult:
     c = np.ascontiguousarray(c)
     args = (float(p.tol), _MIN_SIG_DELTA, p.min_rounds, cap, _POS_TOL)
 
+    from crossroads.models.compilation import notify_if_compiling
     from crossroads.models.smp_kernel import run_one
+
+    notify_if_compiling("smp", run_one)
 
     def work(lo_r: int, hi_r: int) -> None:
         for r in range(lo_r, hi_r):

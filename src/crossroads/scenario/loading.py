@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 from crossroads.errors import ScenarioError
-from crossroads.scenario.peers.decide import looks_like_decide, read_decide
-from crossroads.scenario.peers.deu3 import looks_like_deu3, read_deu3
-from crossroads.scenario.peers.eum_csv import looks_like_eum, read_eum_table
-from crossroads.scenario.peers.ktab_csv import looks_like_ktab, read_ktab_csv
+from crossroads.scenario.catalogue import DEFAULT_SCENARIO, builtin_names, builtin_path
 from crossroads.scenario.peers.quirks import QuirkReport
 from crossroads.scenario.schema import Scenario
 from crossroads.scenario.yaml_loader import parse_scenario_text, read_text
 
-__all__ = ["DEFAULT_SCENARIO", "builtin_names", "load", "load_with_quirks", "register_peer_reader"]
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "builtin_names",
+    "load",
+    "load_with_quirks",
+    "peer_readers",
+    "register_peer_reader",
+]
 
-#: The scenario every command uses when none is named.
-DEFAULT_SCENARIO = "kazakhstan-2010"
+PeerReader = tuple[str, Callable[[str], bool], Callable[[Path, str], Scenario]]
 
 # Peer readers: (name, sniff(text) -> bool, read(path, label) -> Scenario), tried in order
-# for files that are not YAML. Other modules (KTAB, DEU III) register theirs here.
-_PEER_READERS: list[tuple[str, Callable[[str], bool], Callable[[Path, str], Scenario]]] = []
+# for files that are not YAML: those registered by other modules first, newest first, then
+# the built-in ones below, which are imported only when a file needs sniffing (so loading a
+# YAML scenario does not import them).
+_PEER_READERS: list[PeerReader] = []
+_BUILTIN_PEERS = (  # name, module, sniff, read
+    ("decide", "crossroads.scenario.peers.decide", "looks_like_decide", "read_decide"),
+    ("ktab", "crossroads.scenario.peers.ktab_csv", "looks_like_ktab", "read_ktab_csv"),
+    ("deu3", "crossroads.scenario.peers.deu3", "looks_like_deu3", "read_deu3"),
+    ("eum", "crossroads.scenario.peers.eum_csv", "looks_like_eum", "read_eum_table"),
+)
 
 
 def register_peer_reader(
@@ -31,29 +42,23 @@ def register_peer_reader(
 ) -> None:
     """Register a reader for a peer file format; ``sniff`` sees the file's first 4 KiB.
 
-    A reader that takes a ``quirks`` keyword gets a
+    A name already registered, or a built-in one (decide, ktab, deu3, eum), is left as it
+    is. A reader that takes a ``quirks`` keyword gets a
     :class:`~crossroads.scenario.peers.quirks.QuirkReport` to record what it read by a
     rule instead of refusing (:func:`load_with_quirks` returns it).
     """
-    if name not in [r[0] for r in _PEER_READERS]:
+    taken = [r[0] for r in _PEER_READERS] + [b[0] for b in _BUILTIN_PEERS]
+    if name not in taken:
         _PEER_READERS.insert(0, (name, sniff, read))
 
 
-register_peer_reader("eum", looks_like_eum, read_eum_table)
-register_peer_reader("deu3", looks_like_deu3, read_deu3)
-register_peer_reader("ktab", looks_like_ktab, read_ktab_csv)
-register_peer_reader("decide", looks_like_decide, read_decide)
-
-
-def builtin_names() -> list[str]:
-    """Names of the scenarios shipped with the package."""
-    root = resources.files("crossroads") / "data"
-    return sorted(p.name[: -len(".yaml")] for p in root.iterdir() if p.name.endswith(".yaml"))
-
-
-def _builtin_path(name: str) -> Path | None:
-    candidate = resources.files("crossroads") / "data" / f"{name}.yaml"
-    return Path(str(candidate)) if candidate.is_file() else None
+def peer_readers() -> list[PeerReader]:
+    """Every peer reader in the order files are sniffed (imports the built-in ones)."""
+    builtin = []
+    for name, module, sniff, read in _BUILTIN_PEERS:
+        mod = importlib.import_module(module)
+        builtin.append((name, getattr(mod, sniff), getattr(mod, read)))
+    return [*_PEER_READERS, *builtin]
 
 
 def load(source: str | Path | None = None) -> Scenario:
@@ -103,8 +108,8 @@ def load_with_quirks(source: str | Path | None = None) -> tuple[Scenario, QuirkR
 
 def _load(source: str | Path | None, quirks: QuirkReport) -> Scenario:
     source = DEFAULT_SCENARIO if source is None else source
-    if isinstance(source, str) and _builtin_path(source) is not None and not Path(source).exists():
-        path = _builtin_path(source)
+    if isinstance(source, str) and builtin_path(source) is not None and not Path(source).exists():
+        path = builtin_path(source)
         assert path is not None
         return parse_scenario_text(read_text(path, source), f"{source} (built-in)")
     path = Path(source)
@@ -117,7 +122,7 @@ def _load(source: str | Path | None, quirks: QuirkReport) -> Scenario:
         return parse_scenario_text(read_text(path, label), label)
     text = read_text(path, label)
     head = text[:4096]
-    for _name, sniff, read in _PEER_READERS:
+    for _name, sniff, read in peer_readers():
         if sniff(head):
             if "quirks" in inspect.signature(read).parameters:
                 return read(path, label, quirks=quirks)

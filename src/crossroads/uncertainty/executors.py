@@ -73,6 +73,9 @@ class DaskExecutor(Executor):
     def __init__(
         self, workers: int | None = None, scheduler: str | None = None, in_flight: int | None = None
     ) -> None:
+        from crossroads.extras import require_extra
+
+        require_extra("dask", "running on Dask (--workers, --scheduler)")
         from distributed import Client, LocalCluster
 
         self.cluster = None

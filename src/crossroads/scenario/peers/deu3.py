@@ -129,16 +129,18 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from crossroads.errors import ScenarioError
 from crossroads.scenario.peers.quirks import QuirkReport
 from crossroads.scenario.peers.table import number, read_rows
 from crossroads.scenario.schema import Scenario
 from crossroads.scenario.yaml_loader import read_text, validate_data
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ACCESSION",
@@ -878,6 +880,8 @@ def read_deu3_table(path: str | Path, label: str | None = None) -> Deu3Table:
         out_rows.append(outside)
     if not meta:
         raise ScenarioError("no issue rows after the header", file=label, line=header_line)
+    import pandas as pd  # only for a DEU III file, not for every scenario load
+
     df = pd.DataFrame(meta).set_index("issue")
     return Deu3Table(
         label=label,

@@ -16,8 +16,8 @@ from fastapi.responses import Response
 
 from crossroads.errors import CrossroadsError
 from crossroads.scenario import DEFAULT_SCENARIO
+from crossroads.scenario.catalogue import SHOW_WHAT
 from crossroads.serialisation import jsonable
-from crossroads.summary import SHOW_WHAT
 from crossroads.web.compute import issue_detail, validation_report
 from crossroads.web.deps import RegistryDep, SettingsDep, lookup
 from crossroads.web.requests import MAX_CHECK_FILES
