@@ -21,6 +21,6 @@ def compile_cmd(
 
     Example: crossroads compile
     """
-    from crossroads.models.compilation import compile_kernels
+    from crossroads.models.precompile import compile_kernels
 
     compile_kernels(models or None)

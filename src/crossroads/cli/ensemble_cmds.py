@@ -17,7 +17,6 @@ from crossroads.cli.run_options import with_options
 from crossroads.cli.tables import df_table, fmt
 from crossroads.errors import CrossroadsError
 from crossroads.scenario import DEFAULT_SCENARIO
-from crossroads.uncertainty.options import CompareOptions, RunOptions, SensitivityOptions
 
 __all__ = ["render_compare", "render_ensemble", "render_sensitivity", "runs_app"]
 
@@ -297,12 +296,12 @@ def render_compare(d: dict[str, Any]) -> None:
 
 # --- commands -----------------------------------------------------------------------------
 @app.command("ensemble")
-@with_options(RunOptions)
+@with_options("RunOptions", ("sampling", "execution"))
 def ensemble_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: IssueOpt = None,
     model: ModelOpt = "mean",
-    options: RunOptions = RunOptions(),
+    options: Any = None,  # a RunOptions, made by with_options from the options below
     per_run: Annotated[
         Path | None, typer.Option("--per-run", help="Write every run's forecast to this CSV.")
     ] = None,
@@ -338,12 +337,17 @@ def ensemble_cmd(
 
 
 @app.command("sensitivity")
-@with_options(SensitivityOptions, skip=("runs",), fields=("position", "salience", "capability"))
+@with_options(
+    "SensitivityOptions",
+    ("sampling", "execution", "sobol"),
+    skip=("runs",),
+    fields=("position", "salience", "capability"),
+)
 def sensitivity_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: IssueOpt = None,
     model: ModelOpt = "mean",
-    options: SensitivityOptions = SensitivityOptions(),
+    options: Any = None,  # a SensitivityOptions, made by with_options
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,
@@ -369,7 +373,7 @@ def sensitivity_cmd(
 
 
 @app.command("compare")
-@with_options(CompareOptions, skip=("interventions",))
+@with_options("CompareOptions", ("sampling", "execution", "combine"), skip=("interventions",))
 def compare_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: IssueOpt = None,
@@ -378,7 +382,7 @@ def compare_cmd(
         list[str] | None,
         typer.Option("--intervention", "-i", help="An intervention to compare (repeatable)."),
     ] = None,
-    options: CompareOptions = CompareOptions(),
+    options: Any = None,  # a CompareOptions, made by with_options
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     as_json: JsonOpt = False,

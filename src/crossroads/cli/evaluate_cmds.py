@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,7 +13,9 @@ from crossroads.cli.tables import df_table
 from crossroads.errors import CrossroadsError
 from crossroads.evaluation.formats import FORMATS
 from crossroads.scenario import DEFAULT_SCENARIO
-from crossroads.scenario.peers.quirks import QuirkReport
+
+if TYPE_CHECKING:
+    from crossroads.scenario.peers.quirks import QuirkReport
 
 __all__: list[str] = []
 

@@ -1,9 +1,11 @@
-"""Command-line options made from the fields of :mod:`crossroads.uncertainty.options`.
+"""Command-line options made from the library's ensemble options.
 
 ``crossroads ensemble``, ``sensitivity`` and ``compare`` take the options of the library's
-options objects; :func:`with_options` turns each field into a Typer option (its help text
-is the field's description), so an option is defined once, in the library. The command
-function receives one ``options`` argument, validated by the options class.
+options objects (:mod:`crossroads.uncertainty.options`); :func:`with_options` turns each
+entry of their light table (:mod:`crossroads.uncertainty.option_fields`: name, default,
+help) into a Typer option, so an option is defined once, in the library, and registering
+the commands imports no pydantic. The command function receives one ``options``
+argument, validated by the options class when the command runs.
 
 Spellings that are not ``--field-name`` with the field's own type:
 
@@ -24,6 +26,7 @@ from typing import Annotated, Any
 import typer
 
 from crossroads.errors import CrossroadsError
+from crossroads.uncertainty.option_fields import GROUPS
 
 __all__ = ["parse_params", "with_options"]
 
@@ -90,33 +93,36 @@ def _value(name: str, got: dict[str, Any]) -> tuple[str, Any]:
     return name, got.pop(name)
 
 
-def with_options(cls: type, *, skip: Iterable[str] = (), **defaults: Any) -> Callable:
-    """Decorate a command whose parameter ``options`` is an instance of ``cls``.
+def with_options(
+    cls_name: str, groups: Iterable[str], *, skip: Iterable[str] = (), **defaults: Any
+) -> Callable:
+    """Decorate a command whose parameter ``options`` is an instance of options class
+    ``cls_name`` (in :mod:`crossroads.uncertainty.options`) made of the option ``groups``.
 
-    Every field of ``cls`` (but ``skip``) becomes CLI options; ``defaults`` override the
-    fields' defaults for this command.
+    Every option of the groups (but ``skip``) becomes CLI options; ``defaults`` override
+    the options' defaults for this command.
     """
     skip = set(skip)
-    fields = [n for n in cls.model_fields if n not in skip]
+    entries = [f for g in groups for f in GROUPS[g] if f.name not in skip]
 
     def deco(fn: Callable) -> Callable:
         sig = inspect.signature(fn, eval_str=True)
         base = [p for p in sig.parameters.values() if p.name != "options"]
         extra, generated = [], []
-        for name in fields:
-            f = cls.model_fields[name]
-            default = defaults.get(name, f.get_default(call_default_factory=True))
-            extra_info = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
-            off = str(extra_info.get("off", f"Turn off: {f.description}"))
-            for pname, ann, dflt in _specs(name, f.description or name, default, off):
+        for f in entries:
+            default = defaults.get(f.name, f.default)
+            off = f.off or f"Turn off: {f.help}"
+            for pname, ann, dflt in _specs(f.name, f.help, default, off):
                 extra.append(inspect.Parameter(pname, _KW, default=dflt, annotation=ann))
                 generated.append(pname)
 
         @functools.wraps(fn)
         def command(**kwargs: Any) -> Any:
+            from crossroads.uncertainty import options as library
+
             got = {k: kwargs.pop(k) for k in generated}
-            values = dict(_value(name, got) for name in fields)
-            kwargs["options"] = cls.of(None, values)
+            values = dict(_value(f.name, got) for f in entries)
+            kwargs["options"] = getattr(library, cls_name).of(None, values)
             return fn(**kwargs)
 
         command.__signature__ = sig.replace(parameters=base + extra)  # type: ignore[attr-defined]

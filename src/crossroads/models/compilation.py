@@ -9,9 +9,10 @@ the cache holds no compiled code for the kernel::
 
     compiling the eum model (once; about 10 s) ...
 
-:func:`compile_kernels` (``crossroads compile``, or ``python -m
-crossroads.models.compilation``) compiles every kernel not cached yet, so that ``make run``
-and ``make test`` do it once after installing instead of inside the first analysis.
+:func:`crossroads.models.precompile.compile_kernels` (``crossroads compile``, or ``python -m
+crossroads.models.precompile``) compiles every kernel not cached yet, so that ``make run``
+and ``make test`` do it once after installing instead of inside the first analysis. This
+module imports no model (the models import it).
 
 Numba caches next to the kernel's source (``crossroads/models/__pycache__/*.nbi`` index
 and ``*.nbc`` data files), in ``$NUMBA_CACHE_DIR`` when that is set, or in a per-user
@@ -21,26 +22,14 @@ object, so it follows numba wherever it puts the files.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib
 import sys
 import threading
-import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from crossroads.errors import CrossroadsError, ModelError
-
-__all__ = [
-    "KERNELS",
-    "Kernel",
-    "compile_kernels",
-    "kernel_is_cached",
-    "main",
-    "notify_if_compiling",
-]
+__all__ = ["KERNELS", "Kernel", "kernel_is_cached", "notify_if_compiling"]
 
 
 @dataclass(frozen=True)
@@ -160,85 +149,3 @@ def notify_if_compiling(
         out.write(f"compiling the {model} model (once; about {seconds} s) ...\n")
         out.flush()
         return True
-
-
-def _compile_eum() -> None:
-    from crossroads.models import eum
-
-    eum.run([1.0, 2.0, 3.0], [0.5, 0.8, 0.6], [10.0, 50.0, 90.0], rounds=2)
-
-
-def _compile_smp() -> None:
-    from crossroads.models import smp
-
-    smp.run([100.0, 60.0, 35.0], [[0.3], [0.6], [0.4]], [[30.0], [45.0], [60.0]], rounds=2)
-
-
-#: model name -> a tiny run through the model's public wrapper, so the kernel compiles
-#: for exactly the argument types every analysis uses
-_RUNS: dict[str, Callable[[], None]] = {"eum": _compile_eum, "smp": _compile_smp}
-
-
-def compile_kernels(
-    models: Sequence[str] | None = None, stream: IO[str] | None = None
-) -> dict[str, float]:
-    """Compile (and cache on disk) every kernel of ``models`` that is not cached yet.
-
-    Parameters
-    ----------
-    models : sequence of str, optional
-        Model names (default: every model with a compiled kernel, :data:`KERNELS`).
-    stream : text stream, optional
-        Where progress goes (default: ``sys.stderr``): the notice of
-        :func:`notify_if_compiling`, then ``compiled the eum model in 9.8 s``.
-
-    Returns
-    -------
-    dict of str to float
-        Seconds spent compiling each model of ``models`` (0.0 for one already cached).
-
-    Raises
-    ------
-    ModelError
-        for a model without a compiled kernel.
-    """
-    out = sys.stderr if stream is None else stream
-    names = list(KERNELS) if models is None else list(models)
-    for name in names:
-        if name not in KERNELS:
-            raise ModelError(
-                f"no compiled kernel for model '{name}'; models with one: {', '.join(KERNELS)}"
-            )
-    spent: dict[str, float] = {}
-    for name in names:
-        kernel = KERNELS[name]
-        if kernel_is_cached(kernel.dispatcher()):
-            spent[name] = 0.0
-            continue
-        t0 = time.perf_counter()
-        notify_if_compiling(name, kernel.dispatcher(), kernel.seconds, stream=out)
-        _RUNS[name]()
-        spent[name] = time.perf_counter() - t0
-        out.write(f"compiled the {name} model in {spent[name]:.1f} s\n")
-        out.flush()
-    return spent
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m crossroads.models.compilation [MODEL ...]``: compile the kernels ahead."""
-    ap = argparse.ArgumentParser(
-        prog="python -m crossroads.models.compilation",
-        description="Compile the numba kernels of the models not cached yet.",
-    )
-    ap.add_argument("models", nargs="*", help=f"models (default: all of {', '.join(KERNELS)})")
-    args = ap.parse_args(argv)
-    try:
-        compile_kernels(args.models or None)
-    except CrossroadsError as e:
-        sys.stderr.write(f"error: {e}\n")
-        return 1
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from crossroads.errors import CrossroadsError
 from crossroads.seeding import BLOCK, check_seed
+from crossroads.uncertainty.option_fields import FIELDS, option
 
 __all__ = [
     "FIELDS",
@@ -50,9 +51,6 @@ __all__ = [
 
 #: Largest ensemble accepted in one call.
 MAX_RUNS = 10**10
-
-#: Stake fields that may vary, in the order of the draws' field axis.
-FIELDS = ("capability", "salience", "position")
 
 #: Sensitivity methods.
 METHODS = ("sobol", "oat")
@@ -73,6 +71,15 @@ def _plain(check: Any, value: Any) -> Any:
         return check(value)
     except CrossroadsError as e:
         raise ValueError(str(e)) from None
+
+
+def _field(name: str) -> Any:
+    """The pydantic field of option ``name``: its default and description from the table."""
+    entry = option(name)
+    extra = {"off": entry.off} if entry.off else None
+    if isinstance(entry.default, dict):
+        return Field(default_factory=dict, description=entry.help, json_schema_extra=extra)
+    return Field(entry.default, description=entry.help, json_schema_extra=extra)
 
 
 class _Options(BaseModel):
@@ -106,21 +113,13 @@ class _Options(BaseModel):
 class SamplingOptions(_Options):
     """What an ensemble draws and how the model is set."""
 
-    preset: str | None = Field(None, description="Named parameter set of the model.")
-    params: dict[str, Any] = Field(
-        default_factory=dict, description="Model parameters overriding the preset."
-    )
-    runs: int = Field(10_000, description="Number of draws.")
-    seed: int = Field(0, description="Random seed, 0 .. 2**63-1 (same seed, same numbers).")
-    interventions: tuple[str, ...] = Field((), description="Apply these interventions first.")
-    default_uncertainty: bool = Field(
-        True,
-        description="Use the built-in default uncertainty where the scenario gives none.",
-        json_schema_extra={
-            "off": "Vary only what the scenario gives uncertainty for (no built-in default)."
-        },
-    )
-    fields: tuple[str, ...] = Field(FIELDS, description="Stake fields that may vary.")
+    preset: str | None = _field("preset")
+    params: dict[str, Any] = _field("params")
+    runs: int = _field("runs")
+    seed: int = _field("seed")
+    interventions: tuple[str, ...] = _field("interventions")
+    default_uncertainty: bool = _field("default_uncertainty")
+    fields: tuple[str, ...] = _field("fields")
 
     @field_validator("runs", mode="before")
     @classmethod
@@ -153,15 +152,9 @@ class SamplingOptions(_Options):
 class RunOptions(SamplingOptions):
     """:class:`SamplingOptions` and where the runs are computed."""
 
-    workers: int | None = Field(
-        None, description="Run on a new Dask LocalCluster with W worker processes."
-    )
-    scheduler: str | None = Field(
-        None, description="Run on an existing Dask cluster, e.g. tcp://host:8786."
-    )
-    chunk_size: int | None = Field(
-        None, description="Runs per task (rounded up to whole blocks of 1024)."
-    )
+    workers: int | None = _field("workers")
+    scheduler: str | None = _field("scheduler")
+    chunk_size: int | None = _field("chunk_size")
 
     @field_validator("chunk_size", mode="before")
     @classmethod
@@ -178,10 +171,8 @@ class RunOptions(SamplingOptions):
 class SobolOptions(_Options):
     """The settings of a sensitivity study."""
 
-    method: str = Field("sobol", description="sobol (variance-based) or oat (tornado).")
-    samples: int = Field(
-        1024, description="Sobol base sample N, a power of 2 (N x (inputs + 2) runs)."
-    )
+    method: str = _field("method")
+    samples: int = _field("samples")
 
     @field_validator("method")
     @classmethod
@@ -205,11 +196,7 @@ class SensitivityOptions(RunOptions, SobolOptions):
 class CombineOption(_Options):
     """Whether a comparison adds the combination of its interventions."""
 
-    combine: bool = Field(
-        True,
-        description="Add the combination of all the interventions compared.",
-        json_schema_extra={"off": "Leave out the combination of all interventions."},
-    )
+    combine: bool = _field("combine")
 
 
 class CompareOptions(RunOptions, CombineOption):

@@ -1,5 +1,6 @@
-"""Readers that turn peers' file formats into scenarios."""
+"""Readers that turn peers' file formats into scenarios (one module per format).
 
-from crossroads.scenario.peers.eum_csv import looks_like_eum, read_eum_table
-
-__all__ = ["looks_like_eum", "read_eum_table"]
+``crossroads.load`` sniffs a file and picks the reader
+(:func:`crossroads.scenario.loading.peer_readers`); import a reader by its module, e.g.
+``from crossroads.scenario.peers.eum_csv import read_eum_table``.
+"""
