@@ -17,10 +17,20 @@ import re
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    Tag,
+)
 
 __all__ = [
     "ACTOR_KINDS",
+    "MAX_MAGNITUDE",
     "Actor",
     "Agreement",
     "Benchmark",
@@ -47,9 +57,33 @@ __all__ = [
     "Uncertainty",
 ]
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Unit = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+#: Largest magnitude of any number in a scenario. Capabilities only matter as ratios, and
+#: positions as places on a scale, so nothing needs more; beyond it sums of capability x
+#: salience x position could overflow to infinity in the models.
+MAX_MAGNITUDE = 1e15
+
+
+def _number(value: Any) -> Any:
+    """Refuse ``true``/``false`` where a number is expected (pydantic would read 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+def _bounded(value: float) -> float:
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"must lie within +-{MAX_MAGNITUDE:g}, the largest magnitude of a scenario number "
+            "(rescale: only ratios of capabilities matter)"
+        )
+    return value
+
+
+_Num = (BeforeValidator(_number), AfterValidator(_bounded))
+Finite = Annotated[float, Field(allow_inf_nan=False), *_Num]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False), *_Num]
+Unit = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), BeforeValidator(_number)]
+Int = Annotated[int, BeforeValidator(_number)]
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 Text = Annotated[str, Field(max_length=4000)]
 
@@ -95,7 +129,7 @@ class Source(_Base):
     title: Text
     author: Text | None = None
     publisher: Text | None = None
-    year: int | None = None
+    year: Int | None = None
     url: Text | None = None
     version: Text | None = None
     note: Text | None = None
@@ -113,7 +147,7 @@ class Actor(_Cited):
     part_of: Id | None = None
     led_by: Id | None = None
     iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
-    cow: int | None = None
+    cow: Int | None = None
     founded: Date | None = None
     description: Text | None = None
 
@@ -164,12 +198,12 @@ class Flow(_Cited):
     kind: Literal["exports", "imports", "trade", "investment", "energy", "students", "other"]
     origin: Id = Field(alias="from")
     target: Id = Field(alias="to")
-    year: Annotated[int, Field(ge=1800, le=2200)]
+    year: Annotated[Int, Field(ge=1800, le=2200)]
     value: Finite | None = None
     unit: Text | None = None
     share: Unit | None = None
     of: Text | None = None
-    approximate: bool = False
+    approximate: StrictBool = False
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -189,7 +223,7 @@ class Scale(_Base):
 
     min: Finite = 0.0
     max: Finite = 100.0
-    labels: dict[float, Text] = Field(default_factory=dict)
+    labels: dict[Finite, Text] = Field(default_factory=dict)
 
 
 class Uncertainty(_Base):
@@ -308,7 +342,7 @@ class Edit(_Base):
     set: dict[Literal["position", "salience", "capability"], Finite] | None = None
     shift: dict[Literal["position", "salience", "capability"], Finite] | None = None
     add: dict[Literal["position", "salience", "capability"], Finite] | None = None
-    remove: bool = False
+    remove: StrictBool = False
 
 
 class Linkage(_Cited):
@@ -323,7 +357,7 @@ class Linkage(_Cited):
     id: Id
     name: Text
     issues: Annotated[list[Id], Field(min_length=2)]
-    active: bool = True
+    active: StrictBool = True
     rationale: Text | None = None
 
 
@@ -360,7 +394,7 @@ class Benchmark(_Cited):
     actor: Id | None = None  # whose indicator (default: the scenario's focus)
     threshold: Finite | None = None
     direction: Literal["<=", ">=", "=="] | None = None
-    qualitative: bool = False
+    qualitative: StrictBool = False
     description: Text | None = None
 
 
@@ -370,7 +404,7 @@ class Observation(_Cited):
     benchmark: Id
     date: Date
     value: Finite | None = None
-    met: bool | None = None
+    met: StrictBool | None = None
     evidence: Text | None = None
 
 
@@ -384,7 +418,7 @@ class Indicator(_Cited):
 
     actor: Id
     indicator: Text
-    year: Annotated[int, Field(ge=1800, le=2200)]
+    year: Annotated[Int, Field(ge=1800, le=2200)]
     value: Finite
     unit: Text | None = None
     label: Text | None = None
@@ -397,7 +431,7 @@ class Incentive(_Cited):
     name: Text
     requires: Annotated[list[Id], Field(min_length=1)]
     rule: Literal["all", "at_least"] = "all"
-    k: Annotated[int, Field(ge=1)] | None = None
+    k: Annotated[Int, Field(ge=1)] | None = None
     triggers: list[Id] = Field(default_factory=list)
     description: Text | None = None
 
@@ -444,7 +478,7 @@ class Scenario(_Base):
     id: Id
     title: Text
     description: Text | None = None
-    year: int | None = None
+    year: Int | None = None
     focus: Id | None = None
     sources: list[Source] = Field(default_factory=list)
     actors: Annotated[list[Actor], Field(min_length=1)]
