@@ -11,7 +11,7 @@ from rich.panel import Panel
 
 from crossroads.cli.application import app, console, print_json
 from crossroads.cli.tables import collection_df, df_table, fmt
-from crossroads.errors import CrossroadsError
+from crossroads.errors import CrossroadsError, ModelError
 from crossroads.forecasting import forecast as run_forecast
 from crossroads.models import model_names
 from crossroads.scenario import DEFAULT_SCENARIO, load
@@ -150,7 +150,12 @@ def forecast(
     params = {} if rounds is None else {"rounds": rounds}
     if rounds is not None and rounds < 0:
         raise CrossroadsError("--rounds must be >= 0")
-    f = run_forecast(sc, issue, model, preset=preset, interventions=intervention or (), **params)
+    try:
+        f = run_forecast(
+            sc, issue, model, preset=preset, interventions=intervention or (), **params
+        )
+    except ModelError as e:  # the model sees arrays only; name the file here
+        raise ModelError(f"{scenario}: {e}") from None
     if as_json:
         print_json(f.to_dict())
         return

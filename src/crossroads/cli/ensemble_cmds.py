@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -67,21 +68,56 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tab
 
 
 # --- helpers -----------------------------------------------------------------------------
+#: Longest value of one ``--param KEY=VALUE``; model parameters are numbers and names.
+MAX_PARAM_CHARS = 1000
+
+
 def _params(param: list[str] | None, rounds: int | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in param or []:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise CrossroadsError(f"--param expects KEY=VALUE, got '{item}'")
+        if len(raw) > MAX_PARAM_CHARS:
+            raise CrossroadsError(
+                f"--param {key.strip()[:40]}: the value has {len(raw):,} characters; "
+                f"at most {MAX_PARAM_CHARS:,}"
+            )
         try:
             out[key.strip()] = json.loads(raw)
         except json.JSONDecodeError:
             out[key.strip()] = raw
+        except (RecursionError, ValueError):  # nested too deep, or an integer too long
+            raise CrossroadsError(
+                f"--param {key.strip()[:40]}: the value is not a number, text or simple JSON "
+                "(nested too deep or a number too long)"
+            ) from None
     if rounds is not None:
         if rounds < 0:
             raise CrossroadsError("--rounds must be >= 0")
         out["rounds"] = rounds
     return out
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse an output path whose folder is missing or that names a folder."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CrossroadsError(f"cannot write {path}: folder {folder} does not exist")
+    if path.is_dir():
+        raise CrossroadsError(f"cannot write {path}: it is a folder")
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    """Write ``df`` to ``path`` whole or not at all (a temporary file renamed into place)."""
+    _check_writable(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        df.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise CrossroadsError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 def _store_arg(store: str | None, no_store: bool) -> str | bool:
@@ -360,6 +396,8 @@ def ensemble_cmd(
     """
     from crossroads.uncertainty.monte_carlo import ensemble
 
+    if per_run is not None:
+        _check_writable(per_run)  # before the work, not after it
     _quiet_dask(workers, scheduler)
     with _progress(console.is_terminal and not as_json, "ensemble") as progress:
         res = ensemble(
@@ -380,10 +418,7 @@ def ensemble_cmd(
             **_params(param, rounds),
         )
     if per_run is not None:
-        try:
-            res.runs_df().to_csv(per_run, index=False)
-        except OSError as e:
-            raise CrossroadsError(f"cannot write {per_run}: {e.strerror}") from None
+        _write_csv(res.runs_df(), per_run)
     d = res.to_dict()
     if as_json:
         print_json(d)

@@ -198,7 +198,10 @@ class _StrictConstructor(yaml.constructor.SafeConstructor):
         if isinstance(node, MappingNode):
             seen: dict[Any, Node] = {}
             for key_node, _value in node.value:
-                if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                if (
+                    not isinstance(key_node, ScalarNode)
+                    or key_node.tag == "tag:yaml.org,2002:merge"
+                ):
                     continue
                 key = self.construct_object(key_node)
                 try:
@@ -256,17 +259,19 @@ class _PyLoader(
         yaml.resolver.Resolver.__init__(self)
 
 
-if hasattr(yaml, "CParser"):
+try:
+    from yaml._yaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _FAST: type = _PyLoader
+else:
 
-    class _CLoader(_BoundedComposer, yaml.CParser, _StrictConstructor, yaml.resolver.Resolver):
+    class _CLoader(_BoundedComposer, CParser, _StrictConstructor, yaml.resolver.Resolver):
         def __init__(self, stream: str) -> None:
-            yaml.CParser.__init__(self, stream)
+            CParser.__init__(self, stream)
             _StrictConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
-    _FAST: type = _CLoader
-else:  # pragma: no cover - PyYAML built without libyaml
-    _FAST = _PyLoader
+    _FAST = _CLoader
 
 
 def _parse(text: str, loader_class: type) -> tuple[Node | None, Any]:

@@ -18,7 +18,15 @@ from crossroads.scenario.bounded_yaml import YAMLLimitError, compose_and_constru
 from crossroads.scenario.checks import semantic_problems
 from crossroads.scenario.schema import Scenario
 
-__all__ = ["MAX_BYTES", "MAX_SHOWN", "read_text", "short_repr", "parse_scenario_text", "line_of", "validation_error"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_SHOWN",
+    "read_text",
+    "short_repr",
+    "parse_scenario_text",
+    "line_of",
+    "validation_error",
+]
 
 #: Largest scenario or peer file read, in bytes (20 MB). Larger files are refused with a message.
 MAX_BYTES = 20_000_000
