@@ -11,9 +11,9 @@ from rich.panel import Panel
 
 from crossroads.cli.application import app, console, print_json
 from crossroads.cli.tables import collection_df, df_table, fmt
-from crossroads.errors import CrossroadsError, ModelError
+from crossroads.errors import CrossroadsError
 from crossroads.forecasting import forecast as run_forecast
-from crossroads.models import model_names
+from crossroads.models import get_model, model_names
 from crossroads.scenario import DEFAULT_SCENARIO, load
 from crossroads.summary import forecast_table, scenario_summary
 
@@ -150,12 +150,10 @@ def forecast(
     params = {} if rounds is None else {"rounds": rounds}
     if rounds is not None and rounds < 0:
         raise CrossroadsError("--rounds must be >= 0")
-    try:
-        f = run_forecast(
-            sc, issue, model, preset=preset, interventions=intervention or (), **params
-        )
-    except ModelError as e:  # the model sees arrays only; name the file here
-        raise ModelError(f"{scenario}: {e}") from None
+    # the model sees arrays only: its actor limit is checked here, where the file is known
+    iss = sc.issue(issue)
+    get_model(model).check_actors(len(iss.stakes), f"{scenario}: issue '{iss.id}': ")
+    f = run_forecast(sc, issue, model, preset=preset, interventions=intervention or (), **params)
     if as_json:
         print_json(f.to_dict())
         return

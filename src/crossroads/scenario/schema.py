@@ -110,6 +110,16 @@ def _date(value: Any) -> Any:
 Date = Annotated[str, BeforeValidator(_date)]
 
 
+def _listing(ids: Any, most: int = 20) -> str:
+    """``a, b, c``; past ``most`` ids, the first ones and how many there are in all."""
+    ids = list(ids)
+    if not ids:
+        return "none"
+    if len(ids) <= most:
+        return ", ".join(ids)
+    return ", ".join(ids[:most]) + f", ... ({len(ids):,} in all)"
+
+
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -512,13 +522,13 @@ class Scenario(_Base):
         if issue_id is None:
             if len(self.issues) == 1:
                 return self.issues[0]
-            ids = ", ".join(i.id for i in self.issues) or "none"
+            ids = _listing(i.id for i in self.issues)
             raise CrossroadsError(f"scenario '{self.id}' has several issues; choose one of: {ids}")
         for i in self.issues:
             if i.id == issue_id:
                 return i
-        ids = ", ".join(i.id for i in self.issues) or "none"
-        raise CrossroadsError(f"no issue '{issue_id}' in scenario '{self.id}'; issues: {ids}")
+        ids = _listing(i.id for i in self.issues)
+        raise CrossroadsError(f"no issue '{issue_id[:80]}' in scenario '{self.id}'; issues: {ids}")
 
     def intervention(self, intervention_id: str) -> Intervention:
         """The intervention with id ``intervention_id``."""
@@ -527,9 +537,10 @@ class Scenario(_Base):
         for i in self.interventions:
             if i.id == intervention_id:
                 return i
-        ids = ", ".join(i.id for i in self.interventions) or "none"
+        ids = _listing(i.id for i in self.interventions)
         raise InterventionError(
-            f"no intervention '{intervention_id}' in scenario '{self.id}'; interventions: {ids}"
+            f"no intervention '{intervention_id[:80]}' in scenario '{self.id}'; "
+            f"interventions: {ids}"
         )
 
     def linkage(self, linkage_id: str) -> Linkage:
@@ -539,8 +550,10 @@ class Scenario(_Base):
         for lk in self.linkages:
             if lk.id == linkage_id:
                 return lk
-        ids = ", ".join(lk.id for lk in self.linkages) or "none"
-        raise CrossroadsError(f"no linkage '{linkage_id}' in scenario '{self.id}'; linkages: {ids}")
+        ids = _listing(lk.id for lk in self.linkages)
+        raise CrossroadsError(
+            f"no linkage '{linkage_id[:80]}' in scenario '{self.id}'; linkages: {ids}"
+        )
 
     def linked_arrays(self, issue_ids: list[str]) -> LinkedArrays:
         """Stakes of several one-dimensional issues as (actors, issues) arrays.
