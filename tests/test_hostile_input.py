@@ -384,6 +384,9 @@ def test_eum_and_smp_limits_named_with_the_file(tmp_path, capsys):
         f"error: {path}: issue 'big': 2,001 actors exceed the limit of 200 actors of model "
         "'smp' for one issue (see the README's \"Security and limits\")\n"
     )
+    rc, out, err = cli_here(capsys, "run", str(path), "--models", "mean,smp", "--no-report")
+    assert (rc, out) == (1, "")  # refused before anything is printed
+    assert err.startswith(f"error: {path}: issue 'big': 2,001 actors exceed the limit of 200 ")
     # the mean answers on the same file
     rc, out, err = cli_here(capsys, "forecast", str(path), "--model", "mean", "--json")
     assert rc == 0 and json.loads(out)["model"] == "mean"

@@ -270,6 +270,9 @@ def run(
             f"unknown or unavailable model(s): {', '.join(unknown)}; available: "
             + ", ".join(model_names())
         )
+    for m in wanted:  # refuse an issue too large for a model before printing anything
+        for iss in sc.issues:
+            get_model(m).check_actors(len(iss.stakes), f"{scenario}: issue '{iss.id}': ")
     _print_summary(scenario_summary(sc))
     if sc.issues:
         _print_forecasts(sc, wanted)
