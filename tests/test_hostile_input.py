@@ -106,6 +106,19 @@ def test_alias_count_limited(tmp_path, capsys):
     assert msg.endswith(f"line 3: more than {MAX_ALIASES:,} aliases (*name) in one document")
 
 
+def test_document_size_in_values_limited(tmp_path, capsys, monkeypatch):
+    from crossroads.scenario import bounded_yaml
+
+    assert bounded_yaml.MAX_NODES == 1_000_000
+    monkeypatch.setattr(bounded_yaml, "MAX_NODES", 500)
+    path = write(tmp_path, "many.yaml", "crossroads: 1\nid: x\nx:\n" + "  - 1\n" * 600)
+    # the mapping, 5 scalars and the list are 7 values; value 501 is item 494, on line 497
+    assert one_error(capsys, path) == (
+        f"{path}, line 497: the document holds more than 500 values (aliases counted as "
+        "copies); split it or leave out what no command reads"
+    )
+
+
 def test_recursive_alias_refused(tmp_path, capsys):
     path = write(tmp_path, "loop.yaml", "crossroads: 1\nid: x\nloop: &me {again: [*me]}\n")
     assert one_error(capsys, path) == (

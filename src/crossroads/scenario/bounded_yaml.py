@@ -40,6 +40,7 @@ __all__ = [
     "MAX_ALIAS_NODES",
     "MAX_DEPTH",
     "MAX_INT_DIGITS",
+    "MAX_NODES",
     "YAMLLimitError",
     "compose_and_construct",
     "node_path",
@@ -50,6 +51,9 @@ MAX_ALIASES = 10_000
 #: Most values (nodes) the aliases of one document may stand for in all, each alias counted
 #: as a full copy of what its anchor names.
 MAX_ALIAS_NODES = 100_000
+#: Most values (nodes: scalars, lists, mappings) of one document, aliases counted as copies.
+#: A 5,000-actor scenario with one issue holds about 80,000.
+MAX_NODES = 1_000_000
 #: Deepest nesting of lists and mappings in one document.
 MAX_DEPTH = 64
 #: Most digits of an integer written in the file.
@@ -97,7 +101,7 @@ class _BoundedComposer:
         sizes: dict[int, int] = {}  # id(node) -> values it stands for, aliases expanded
         # open collections: [node, values so far, pending mapping key]
         stack: list[list[Any]] = []
-        aliases = alias_nodes = 0
+        aliases = alias_nodes = total = 0
         root: Node | None = None
 
         def attach(node: Node, size: int) -> None:
@@ -128,6 +132,16 @@ class _BoundedComposer:
                 )
             anchors[anchor] = node
 
+        def count(n: int, mark: Any) -> None:
+            nonlocal total
+            total += n
+            if total > MAX_NODES:
+                raise YAMLLimitError(
+                    f"the document holds more than {MAX_NODES:,} values (aliases counted as "
+                    "copies); split it or leave out what no command reads",
+                    mark,
+                )
+
         while not self.check_event(DocumentEndEvent):
             event = self.get_event()
             if isinstance(event, AliasEvent):
@@ -155,6 +169,7 @@ class _BoundedComposer:
                         f"{MAX_ALIAS_NODES:,} values; write the data out or use fewer aliases",
                         event.start_mark,
                     )
+                count(sizes[id(node)], event.start_mark)
                 attach(node, sizes[id(node)])
             elif isinstance(event, ScalarEvent):
                 tag = event.tag
@@ -165,6 +180,7 @@ class _BoundedComposer:
                 )
                 register(event.anchor, node, event.start_mark)
                 sizes[id(node)] = 1
+                count(1, event.start_mark)
                 attach(node, 1)
             elif isinstance(event, SequenceStartEvent | MappingStartEvent):
                 if len(stack) >= MAX_DEPTH:
@@ -181,6 +197,7 @@ class _BoundedComposer:
                     tag, [], event.start_mark, None, flow_style=event.flow_style
                 )  # fmt: skip
                 register(event.anchor, node, event.start_mark)
+                count(1, event.start_mark)
                 stack.append([node, 1, None])
             elif isinstance(event, SequenceEndEvent | MappingEndEvent):
                 node, size, _ = stack.pop()
