@@ -245,7 +245,10 @@ class _StrictConstructor(yaml.constructor.SafeConstructor):
             ) from None
 
     def construct_yaml_int(self, node: Any) -> Any:
-        digits = sum(ch.isdigit() for ch in str(node.value))
+        text = str(node.value).lstrip("+-")
+        if text[:2].lower() in ("0x", "0o", "0b"):
+            text = text[2:]
+        digits = sum(ch.isalnum() for ch in text)
         if digits > MAX_INT_DIGITS:
             raise YAMLLimitError(
                 f"an integer of {digits:,} digits is too long (at most {MAX_INT_DIGITS})",
