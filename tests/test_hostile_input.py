@@ -92,7 +92,8 @@ def test_alias_bomb_refused_fast_and_small(tmp_path):
     assert Path(path).stat().st_size < 1000
     rc, err, rss_mib = cli_child("validate", path)
     assert rc == 1
-    # levels: 4, 41, 411, 4111, 41111 values; the 10th alias of level 5 passes 100,000
+    # levels hold 7, 81, 821, 8,221, 82,221 values; the aliases of levels 1-4 stand for
+    # 91,300, and the first alias of level 5 (line 6) takes them past 100,000
     assert err == (
         f"error: {path}, line 6: the aliases (*name) up to here stand for more than "
         "100,000 values; write the data out or use fewer aliases\n"
