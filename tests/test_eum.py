@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 import crossroads
 from crossroads.errors import ModelError
 from crossroads.models import eum
-from crossroads.models.base import MAX_ACTORS, weighted_median
+from crossroads.models.base import weighted_median
+from crossroads.models.eum import MAX_ACTORS
 from crossroads.presets import resolve_params
 
 from conftest import ROOT, shared

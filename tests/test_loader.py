@@ -355,7 +355,10 @@ def test_huge_file_refused(tmp_path):
     path = tmp_path / "huge.yaml"
     with path.open("wb") as fh:
         fh.truncate(yaml_loader.MAX_BYTES + 1)
-    with pytest.raises(ScenarioError, match=r"file is 21.0 MB; the limit is 21 MB"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"file is 20.0 MB \(20,000,001 bytes\); the limit is 20 MB \(20,000,000 bytes\)",
+    ):
         crossroads.load(str(path))
 
 

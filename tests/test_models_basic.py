@@ -103,8 +103,9 @@ def test_kernel_input_checks():
         as_batch([1, np.nan], [0.5, 0.5], [1, 2])
     with pytest.raises(ModelError, match="salience must lie in 0-1"):
         as_batch([1, 1], [0.5, 2], [1, 2])
-    with pytest.raises(ModelError, match="exceed the limit"):
-        as_batch(np.ones(5000), np.ones(5000), np.ones(5000))
+    with pytest.raises(ModelError, match="exceed the limit of 10 actors of model 'm'"):
+        as_batch(np.ones(11), np.ones(11), np.ones(11), model="m", max_actors=10)
+    assert as_batch(np.ones(5000), np.ones(5000), np.ones(5000))[0].shape == (1, 5000)
 
 
 def test_registry_errors():

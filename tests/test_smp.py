@@ -184,7 +184,7 @@ def test_round_cap_and_tolerance():
     [
         ({"colour": 1}, "model 'smp' has no parameter 'colour'"),
         ({"vp_model": "Cubic"}, "'vp_model' must be one of Linear, Square"),
-        ({"rounds": -1}, "'rounds' must be an integer >= 0"),
+        ({"rounds": -1}, "'rounds' must be an integer in 0-10000"),
         ({"tol": "small"}, "'tol' must be a number >= 0"),
         ({"seed": 1}, "model 'smp' has no parameter 'seed'"),  # seeds come through rng
         ({"state_transitions": "Stochastic"}, "give rng, a numpy Generator"),

@@ -189,8 +189,22 @@ def _parse_against(item: str | Path | tuple[str, str | Path]) -> tuple[str, Path
     if ":" in text:
         head, rest = text.split(":", 1)
         if head.lower() in KINDS or head.lower() in KIND_ALIASES:
+            _check_data_file(Path(rest), text)
             return kind_name(head), Path(rest)
+        if not Path(text).exists():
+            raise ScenarioError(
+                f"unknown kind '{head[:40]}' in KIND:FILE; kinds: {', '.join(KINDS)}", file=text
+            )
+    _check_data_file(Path(text), text)
     return detect_kind(text), Path(text)
+
+
+def _check_data_file(path: Path, label: str) -> None:
+    """Refuse a dataset path that does not exist or is a folder, before any reader opens it."""
+    if not path.exists():
+        raise ScenarioError("no such file", file=label)
+    if path.is_dir():
+        raise ScenarioError("is a folder; give a dataset file (CSV)", file=label)
 
 
 def _pct(x: float) -> float:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from crossroads.errors import ModelError
 from crossroads.models import get_model
+from crossroads.models.base import require_weight
 from crossroads.presets import resolve
 from crossroads.scenario import Scenario, apply_interventions, load
 from crossroads.seeding import Seed, as_generator
@@ -199,12 +199,11 @@ def forecast(
             f"({', '.join(arrays.dimensions)}); use model 'smp', or 'mean' for the weighted "
             "mean of each dimension",
         )
+    where = f"{scenario}: " if not isinstance(scenario, Scenario) else ""
+    spec.check_actors(len(arrays.actors), f"{where}issue '{iss.id}': ")
+    require_weight(arrays.capability, arrays.salience, iss.id)
     cap = arrays.capability[:, None] if multi else arrays.capability
     w = cap * arrays.salience
-    if not np.any(w > 0):
-        raise ModelError(
-            f"issue '{iss.id}': every actor has zero capability x salience; nothing to weight"
-        )
     res = spec.run(
         arrays.capability,
         arrays.salience,

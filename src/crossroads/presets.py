@@ -107,6 +107,8 @@ def _read(path: Path) -> UserPreset:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
         raise ModelError(f"{path}, line {e.lineno}: not valid JSON ({e.msg})") from None
+    except (RecursionError, ValueError):  # nested too deep, or an integer too long
+        raise ModelError(f"{path}: not a preset (nested too deep or a number too long)") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ModelError(f"{path}: cannot read preset ({e})") from None
     if not isinstance(data, dict):
@@ -119,8 +121,11 @@ def _read(path: Path) -> UserPreset:
     for key in ("inputs", "fit"):
         if not isinstance(data.get(key, {}), dict):
             raise ModelError(f"{path}: field '{key}' must be an object")
-    _finite_json(data["params"], "params", path)
-    _finite_json(data.get("inputs", {}), "inputs", path)
+    try:
+        _finite_json(data["params"], "params", path)
+        _finite_json(data.get("inputs", {}), "inputs", path)
+    except RecursionError:
+        raise ModelError(f"{path}: not a preset (nested too deep)") from None
     return UserPreset(
         name=path.stem,
         model=data["model"],

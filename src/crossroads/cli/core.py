@@ -136,6 +136,7 @@ def forecast(
     Example: crossroads forecast kazakhstan-2010 --issue trade-regime --model eum --preset scholz
     """
     from crossroads.forecasting import forecast as run_forecast
+    from crossroads.models import get_model
     from crossroads.scenario import load
 
     sc = load(scenario)
@@ -147,6 +148,9 @@ def forecast(
     params = {} if rounds is None else {"rounds": rounds}
     if rounds is not None and rounds < 0:
         raise CrossroadsError("--rounds must be >= 0")
+    # the model sees arrays only: its actor limit is checked here, where the file is known
+    iss = sc.issue(issue)
+    get_model(model).check_actors(len(iss.stakes), f"{scenario}: issue '{iss.id}': ")
     f = run_forecast(sc, issue, model, preset=preset, interventions=intervention or (), **params)
     if as_json:
         print_json(f.to_dict())
@@ -265,7 +269,7 @@ def run(
 
     Example: crossroads run            (the built-in kazakhstan-2010 scenario)
     """
-    from crossroads.models import model_names
+    from crossroads.models import get_model, model_names
     from crossroads.scenario import load
     from crossroads.summary import scenario_summary
 
@@ -277,6 +281,9 @@ def run(
             f"unknown or unavailable model(s): {', '.join(unknown)}; available: "
             + ", ".join(model_names())
         )
+    for m in wanted:  # refuse an issue too large for a model before printing anything
+        for iss in sc.issues:
+            get_model(m).check_actors(len(iss.stakes), f"{scenario}: issue '{iss.id}': ")
     _print_summary(scenario_summary(sc))
     if sc.issues:
         _print_forecasts(sc, wanted)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,6 +18,9 @@ from crossroads.cli.run_options import with_options
 from crossroads.cli.tables import df_table, fmt
 from crossroads.errors import CrossroadsError
 from crossroads.scenario import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["render_compare", "render_ensemble", "render_sensitivity", "runs_app"]
 
@@ -41,6 +45,27 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tab
 
 
 # --- helpers -----------------------------------------------------------------------------
+def _check_writable(path: Path) -> None:
+    """Refuse an output path whose folder is missing or that names a folder."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CrossroadsError(f"cannot write {path}: folder {folder} does not exist")
+    if path.is_dir():
+        raise CrossroadsError(f"cannot write {path}: it is a folder")
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    """Write ``df`` to ``path`` whole or not at all (a temporary file renamed into place)."""
+    _check_writable(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        df.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise CrossroadsError(f"cannot write {path}: {e.strerror or e}") from None
+
+
 def _store_arg(store: str | None, no_store: bool) -> str | bool:
     if no_store and store:
         raise CrossroadsError("give --store or --no-store, not both")
@@ -317,16 +342,15 @@ def ensemble_cmd(
     from crossroads.uncertainty.monte_carlo import ensemble
 
     where = _store_arg(store, no_store)
+    if per_run is not None:
+        _check_writable(per_run)  # before the work, not after it
     _quiet_dask(options.workers, options.scheduler)
     with _progress(console.is_terminal and not as_json, "ensemble") as progress:
         res = ensemble(
             scenario, issue, model, options, keep_runs=per_run is not None, progress=progress
         )
     if per_run is not None:
-        try:
-            res.runs_df().to_csv(per_run, index=False)
-        except OSError as e:
-            raise CrossroadsError(f"cannot write {per_run}: {e.strerror}") from None
+        _write_csv(res.runs_df(), per_run)
     res = save_result(res, where)
     d = res.to_dict()
     if as_json:

@@ -28,7 +28,10 @@ import typer
 from crossroads.errors import CrossroadsError
 from crossroads.uncertainty.option_fields import GROUPS
 
-__all__ = ["parse_params", "with_options"]
+__all__ = ["MAX_PARAM_CHARS", "parse_params", "with_options"]
+
+#: Longest value of one ``--param KEY=VALUE``; model parameters are numbers and names.
+MAX_PARAM_CHARS = 1000
 
 _KW = inspect.Parameter.KEYWORD_ONLY
 
@@ -39,14 +42,20 @@ def parse_params(param: Iterable[str] | None, rounds: int | None = None) -> dict
     for item in param or []:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise CrossroadsError(f"--param expects KEY=VALUE, got '{item}'")
+            raise CrossroadsError(f"--param expects KEY=VALUE, got '{item[:60]}'")
+        if len(raw) > MAX_PARAM_CHARS:
+            raise CrossroadsError(
+                f"--param {key.strip()[:40]}: the value has {len(raw):,} characters; "
+                f"at most {MAX_PARAM_CHARS:,}"
+            )
         try:
             out[key.strip()] = json.loads(raw)
         except json.JSONDecodeError:
             out[key.strip()] = raw
-        except RecursionError:
+        except (RecursionError, ValueError):  # nested too deep, or an integer too long
             raise CrossroadsError(
-                f"--param {key.strip()}: the JSON value nests too deeply"
+                f"--param {key.strip()[:40]}: the value is not a number, text or simple JSON "
+                "(nested too deep or a number too long)"
             ) from None
     if rounds is not None:
         if rounds < 0:

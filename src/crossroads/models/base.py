@@ -22,18 +22,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from crossroads.errors import ModelError
+from crossroads.models.spec import actor_limit_text
 
 __all__ = [
     "KernelResult",
-    "MAX_ACTORS",
+    "MAX_INPUT",
     "as_batch",
+    "require_weight",
     "require_rng",
     "weighted_mean",
     "weighted_median",
 ]
 
-#: Largest number of actors a model accepts (EUM's memory grows as runs x actors^3).
-MAX_ACTORS = 2000
+#: Largest magnitude of a capability or position a kernel accepts. Beyond it, sums of
+#: capability x salience x position can overflow to infinity (the scenario format has the
+#: same bound, :data:`crossroads.scenario.schema.MAX_MAGNITUDE`).
+MAX_INPUT = 1e15
 
 
 @dataclass(frozen=True)
@@ -56,11 +60,15 @@ class KernelResult:
     rounds: np.ndarray
 
 
-def as_batch(c, s, x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def as_batch(
+    c, s, x, *, model: str | None = None, max_actors: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check and broadcast kernel inputs to float arrays with a run axis.
 
     Inputs without a run axis (``c`` of shape (actors,)) become a batch of one run. ``s``
     has the shape of ``c``, or of ``x`` (one salience per actor and dimension).
+    ``max_actors`` is the calling model's limit (its module's ``MAX_ACTORS``; None: none),
+    ``model`` its name for the message.
     """
     c = np.asarray(c, dtype=float)
     s = np.asarray(s, dtype=float)
@@ -82,16 +90,36 @@ def as_batch(c, s, x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = c.shape[1]
     if n < 1:
         raise ModelError("an issue needs at least one actor")
-    if n > MAX_ACTORS:
-        raise ModelError(f"{n} actors exceed the limit of {MAX_ACTORS} for one issue")
+    if max_actors is not None and n > max_actors:
+        raise ModelError(actor_limit_text(model, n, max_actors))
     for name, a in (("capability", c), ("salience", s), ("position", x)):
         if not np.all(np.isfinite(a)):
             raise ModelError(f"{name} contains NaN or infinite values")
+    for name, a in (("capability", c), ("position", x)):
+        if np.any(np.abs(a) > MAX_INPUT):
+            raise ModelError(
+                f"{name} beyond +-{MAX_INPUT:g} (sums of capability x salience x position "
+                "could overflow); rescale: only ratios of capabilities matter"
+            )
     if np.any(c < 0):
         raise ModelError("capability must be >= 0")
     if np.any((s < 0) | (s > 1)):
         raise ModelError("salience must lie in 0-1")
     return c, s, x
+
+
+def require_weight(c, s, issue: str | None = None) -> None:
+    """Refuse inputs in which no actor has capability x salience > 0 (nothing to weight).
+
+    ``c`` of shape (actors,), ``s`` (actors,) or (actors, dims): one forecast's stakes, as
+    :func:`crossroads.forecast` and the ensembles check them before running any model.
+    """
+    c = np.asarray(c, dtype=float)
+    s = np.asarray(s, dtype=float)
+    w = c[:, None] * s if s.ndim == 2 else c * s
+    if not np.any(w > 0):
+        what = f"issue '{issue}'" if issue else "the issue"
+        raise ModelError(f"{what}: every actor has zero capability x salience; nothing to weight")
 
 
 def require_rng(model: str, rng: np.random.Generator | None) -> np.random.Generator:

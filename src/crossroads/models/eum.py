@@ -79,9 +79,13 @@ from pydantic import Field, field_validator
 
 from crossroads.errors import ModelError
 from crossroads.models.base import KernelResult, as_batch
-from crossroads.models.spec import ModelParams, ModelSpec, worker_threads
+from crossroads.models.spec import MAX_ROUNDS, ModelParams, ModelSpec, worker_threads
 
-__all__ = ["CHOICES", "MEMORY_LIMIT", "SPEC", "THREADS", "EumParams", "run"]
+__all__ = ["MAX_ACTORS", "CHOICES", "MEMORY_LIMIT", "SPEC", "THREADS", "EumParams", "run"]
+
+#: Largest number of actors of one issue (a run's memory and time grow as actors^2 per
+#: round; see the README's "Security and limits").
+MAX_ACTORS = 2000
 
 #: Largest number of bytes (result plus per-thread scratch) one call may need.
 MEMORY_LIMIT = 2 * 1024**3
@@ -96,7 +100,7 @@ class EumParams(ModelParams):
     (as the public replication that reproduces their EC car-emissions trajectory reads it,
     jmckib/bdm-scholz-expected-utility-model), with a stopping tolerance. See :func:`run`."""
 
-    rounds: Annotated[int, Field(ge=0, description="round cap")] = 10
+    rounds: Annotated[int, Field(ge=0, le=MAX_ROUNDS, description="round cap")] = 10
     tol: Annotated[float, Field(ge=0, allow_inf_nan=False, description="stopping tolerance")] = 1e-6
     stop: Literal["positions", "forecast"] = "positions"
     forecast: Literal["mean", "median"] = "mean"
@@ -258,7 +262,7 @@ def run(c, s, x, *, scale=None, params=None, rng=None) -> KernelResult:
     (1, 4, 2)
     """
     p = SPEC.validate(params)
-    c, s, x = as_batch(c, s, x)
+    c, s, x = as_batch(c, s, x, model="eum", max_actors=MAX_ACTORS)
     if x.ndim != 2 or s.ndim != 2:
         SPEC.check_inputs("spatial", "; give x of shape (runs, actors)")
     runs, n = x.shape
@@ -347,4 +351,5 @@ SPEC = ModelSpec(
         "Bueno de Mesquita (1994), in Bueno de Mesquita & Stokman (eds.), European Community "
         "Decision Making, 71-104",
     ),
+    max_actors=MAX_ACTORS,
 )

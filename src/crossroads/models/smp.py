@@ -87,13 +87,27 @@ from pydantic import Field, field_validator
 
 from crossroads.errors import ModelError
 from crossroads.models.base import KernelResult, as_batch, require_rng
-from crossroads.models.spec import ModelParams, ModelSpec, worker_threads
+from crossroads.models.spec import MAX_ROUNDS, ModelParams, ModelSpec, worker_threads
 
-__all__ = ["CHOICES", "MEMORY_LIMIT", "SPEC", "SMPParams", "SMPResult", "THREADS", "run"]
+__all__ = [
+    "MAX_ACTORS",
+    "CHOICES",
+    "MEMORY_LIMIT",
+    "SPEC",
+    "SMPParams",
+    "SMPResult",
+    "THREADS",
+    "run",
+]
 
 #: Worker threads for a batch of runs; ``None`` means one per available CPU.
 #: Results do not depend on it (each run is computed on its own).
 THREADS: int | None = None
+
+#: Largest number of actors of one issue. A round costs O(actors^3): one forecast of 200
+#: random actors took about 4 s on the project's 2-core machine, 500 actors about 30 s
+#: (see the README's "Security and limits").
+MAX_ACTORS = 200
 
 #: Largest number of bytes the result arrays of one call may take.
 MEMORY_LIMIT = 2 * 1024**3
@@ -114,8 +128,8 @@ class SMPParams(ModelParams):
     inter_vec_bargain: Literal["S1P1", "S2P2", "S2PMax"] = "S2P2"
     bargain_model: Literal["InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"] = "InitOnlyInterp"
     tol: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.02
-    min_rounds: Annotated[int, Field(ge=0)] = 2
-    rounds: Annotated[int, Field(ge=0)] = 100
+    min_rounds: Annotated[int, Field(ge=0, le=MAX_ROUNDS)] = 2
+    rounds: Annotated[int, Field(ge=0, le=MAX_ROUNDS)] = 100
     forecast: Literal["pce", "mean"] = "pce"
 
     @field_validator(
@@ -182,7 +196,7 @@ class SMPResult(KernelResult):
 
 def _inputs(c, s, x, scale):
     """Arrays (runs, actors), (runs, actors, dims) x2 on 0-1, the scale, and whether 1-D."""
-    c, s, x = as_batch(c, s, x)
+    c, s, x = as_batch(c, s, x, model="smp", max_actors=MAX_ACTORS)
     one_dim = x.ndim == 2
     if one_dim:
         x = x[..., None]
@@ -376,4 +390,5 @@ SPEC = ModelSpec(
     inputs=frozenset({"scalar", "spatial"}),
     run=run,
     references=("KAPSARC Toolkit for Behavioral Analysis (KTAB), MIT licence, lsyaseen/KTAB",),
+    max_actors=MAX_ACTORS,
 )

@@ -32,9 +32,11 @@ from crossroads.errors import ModelError
 
 __all__ = [
     "INPUT_SHAPES",
+    "MAX_ROUNDS",
     "InputShape",
     "ModelParams",
     "ModelSpec",
+    "actor_limit_text",
     "expected_text",
     "worker_threads",
 ]
@@ -44,6 +46,9 @@ __all__ = [
 #: positions (runs, actors, issues) of several linked one-dimensional issues.
 InputShape = Literal["scalar", "spatial", "issues"]
 INPUT_SHAPES: tuple[str, ...] = typing.get_args(InputShape)
+
+#: Largest round cap a model takes (its trajectory holds rounds + 1 states per run).
+MAX_ROUNDS = 10_000
 
 
 class ModelParams(BaseModel):
@@ -103,7 +108,9 @@ def _message(model: str, params: type[ModelParams], err: dict[str, Any]) -> str:
         info = params.model_fields[name]
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         expected = extra.get("expected") or expected_text(info.annotation, info.metadata)
-        return f"model '{model}' parameter '{name}' must be {expected}; got {err.get('input')!r}"
+        got = repr(err.get("input"))
+        got = got if len(got) <= 60 else got[:57] + "..."
+        return f"model '{model}' parameter '{name}' must be {expected}; got {got}"
     return f"model '{model}' parameters: {err.get('msg', 'invalid')}"
 
 
@@ -127,6 +134,9 @@ class ModelSpec:
         ``run(c, s, x, *, scale=None, params=None, rng=None) -> KernelResult``.
     references : tuple of str
         Papers the equations come from.
+    max_actors : int or None
+        Most actors of one issue the model accepts (its module's ``MAX_ACTORS``); None for
+        no limit.
     """
 
     name: str
@@ -136,6 +146,7 @@ class ModelSpec:
     inputs: frozenset[str]
     run: Callable[..., Any]
     references: tuple[str, ...] = field(default=())
+    max_actors: int | None = None
 
     def __post_init__(self) -> None:
         if "default" not in self.presets:
@@ -197,6 +208,12 @@ class ModelSpec:
             )
         return self.presets[name]
 
+    def check_actors(self, n: int, where: str = "") -> None:
+        """Refuse an issue of ``n`` actors above :attr:`max_actors`; ``where`` starts the message
+        (the file and issue, e.g. ``"big.yaml: issue 'trade': "``)."""
+        if self.max_actors is not None and n > self.max_actors:
+            raise ModelError(f"{where}{actor_limit_text(self.name, n, self.max_actors)}")
+
     def check_inputs(self, shape: str, what: str = "") -> None:
         """Refuse an input shape this model does not take; ``what`` says more (the issue)."""
         if shape in self.inputs:
@@ -206,6 +223,15 @@ class ModelSpec:
         if set(self.inputs) == {"scalar"}:
             raise ModelError(f"model '{self.name}' is one-dimensional{what}")
         raise ModelError(f"model '{self.name}' does not take {kinds[shape]}{what}")
+
+
+def actor_limit_text(model: str | None, n: int, limit: int) -> str:
+    """The refusal of ``n`` actors above a model's ``limit``."""
+    who = f"model '{model}'" if model else "this model"
+    return (
+        f"{n:,} actors exceed the limit of {limit:,} actors of {who} for one issue "
+        '(see the README\'s "Security and limits")'
+    )
 
 
 def worker_threads(runs: int, work: float, threshold: float, override: int | None) -> int:

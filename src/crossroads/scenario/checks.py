@@ -108,6 +108,7 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
             ref = getattr(a, field)
             if ref is not None and ref not in actors:
                 yield ("actors", i, field), unknown_actor(ref)
+    yield from _part_of_cycles(scenario)
     for i, m in enumerate(scenario.memberships):
         if m.actor not in actors:
             yield ("memberships", i, "actor"), unknown_actor(m.actor)
@@ -253,6 +254,33 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                     "(the benchmarks listed)"
                 ),
             )
+
+
+def _part_of_cycles(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    """An actor may not be part of itself, directly or through others (a part_of cycle)."""
+    parent = {a.id: a.part_of for a in scenario.actors}
+    index = {a.id: i for i, a in enumerate(scenario.actors)}
+    done: set[str] = set()  # actors whose part_of chain has been followed to its end
+    for a in scenario.actors:
+        chain: list[str] = []
+        on_chain: set[str] = set()
+        node: str | None = a.id
+        while node is not None and node in parent and node not in done and node not in on_chain:
+            chain.append(node)
+            on_chain.add(node)
+            node = parent[node]
+        done.update(chain)
+        if node is None or node not in on_chain:
+            continue
+        loop = chain[chain.index(node) :]
+        first = min(loop, key=index.__getitem__)
+        if len(loop) == 1:
+            message = f"actor '{first}' is part_of itself"
+        else:
+            k = loop.index(first)
+            loop = loop[k:] + loop[:k]
+            message = f"part_of goes round in a circle: {' -> '.join(loop + [first])}"
+        yield ("actors", index[first], "part_of"), message
 
 
 def _linkage_problems(scenario: Scenario) -> Iterator[tuple[Loc, str]]:

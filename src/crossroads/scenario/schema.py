@@ -17,10 +17,20 @@ import re
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    Tag,
+)
 
 __all__ = [
     "ACTOR_KINDS",
+    "MAX_MAGNITUDE",
     "Actor",
     "Agreement",
     "Benchmark",
@@ -47,9 +57,33 @@ __all__ = [
     "Uncertainty",
 ]
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Unit = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+#: Largest magnitude of any number in a scenario. Capabilities only matter as ratios, and
+#: positions as places on a scale, so nothing needs more; beyond it sums of capability x
+#: salience x position could overflow to infinity in the models.
+MAX_MAGNITUDE = 1e15
+
+
+def _number(value: Any) -> Any:
+    """Refuse ``true``/``false`` where a number is expected (pydantic would read 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+def _bounded(value: float) -> float:
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"must lie within +-{MAX_MAGNITUDE:g}, the largest magnitude of a scenario number "
+            "(rescale: only ratios of capabilities matter)"
+        )
+    return value
+
+
+_Num = (BeforeValidator(_number), AfterValidator(_bounded))
+Finite = Annotated[float, Field(allow_inf_nan=False), *_Num]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False), *_Num]
+Unit = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), BeforeValidator(_number)]
+Int = Annotated[int, BeforeValidator(_number)]
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 Text = Annotated[str, Field(max_length=4000)]
 
@@ -76,6 +110,16 @@ def _date(value: Any) -> Any:
 Date = Annotated[str, BeforeValidator(_date)]
 
 
+def _listing(ids: Any, most: int = 20) -> str:
+    """``a, b, c``; past ``most`` ids, the first ones and how many there are in all."""
+    ids = list(ids)
+    if not ids:
+        return "none"
+    if len(ids) <= most:
+        return ", ".join(ids)
+    return ", ".join(ids[:most]) + f", ... ({len(ids):,} in all)"
+
+
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -95,7 +139,7 @@ class Source(_Base):
     title: Text
     author: Text | None = None
     publisher: Text | None = None
-    year: int | None = None
+    year: Int | None = None
     url: Text | None = None
     version: Text | None = None
     note: Text | None = None
@@ -113,7 +157,7 @@ class Actor(_Cited):
     part_of: Id | None = None
     led_by: Id | None = None
     iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
-    cow: int | None = None
+    cow: Int | None = None
     founded: Date | None = None
     description: Text | None = None
 
@@ -164,12 +208,12 @@ class Flow(_Cited):
     kind: Literal["exports", "imports", "trade", "investment", "energy", "students", "other"]
     origin: Id = Field(alias="from")
     target: Id = Field(alias="to")
-    year: Annotated[int, Field(ge=1800, le=2200)]
+    year: Annotated[Int, Field(ge=1800, le=2200)]
     value: Finite | None = None
     unit: Text | None = None
     share: Unit | None = None
     of: Text | None = None
-    approximate: bool = False
+    approximate: StrictBool = False
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -189,7 +233,7 @@ class Scale(_Base):
 
     min: Finite = 0.0
     max: Finite = 100.0
-    labels: dict[float, Text] = Field(default_factory=dict)
+    labels: dict[Finite, Text] = Field(default_factory=dict)
 
 
 class Uncertainty(_Base):
@@ -308,7 +352,7 @@ class Edit(_Base):
     set: dict[Literal["position", "salience", "capability"], Finite] | None = None
     shift: dict[Literal["position", "salience", "capability"], Finite] | None = None
     add: dict[Literal["position", "salience", "capability"], Finite] | None = None
-    remove: bool = False
+    remove: StrictBool = False
 
 
 class Linkage(_Cited):
@@ -323,7 +367,7 @@ class Linkage(_Cited):
     id: Id
     name: Text
     issues: Annotated[list[Id], Field(min_length=2)]
-    active: bool = True
+    active: StrictBool = True
     rationale: Text | None = None
 
 
@@ -360,7 +404,7 @@ class Benchmark(_Cited):
     actor: Id | None = None  # whose indicator (default: the scenario's focus)
     threshold: Finite | None = None
     direction: Literal["<=", ">=", "=="] | None = None
-    qualitative: bool = False
+    qualitative: StrictBool = False
     description: Text | None = None
 
 
@@ -370,7 +414,7 @@ class Observation(_Cited):
     benchmark: Id
     date: Date
     value: Finite | None = None
-    met: bool | None = None
+    met: StrictBool | None = None
     evidence: Text | None = None
 
 
@@ -384,7 +428,7 @@ class Indicator(_Cited):
 
     actor: Id
     indicator: Text
-    year: Annotated[int, Field(ge=1800, le=2200)]
+    year: Annotated[Int, Field(ge=1800, le=2200)]
     value: Finite
     unit: Text | None = None
     label: Text | None = None
@@ -397,7 +441,7 @@ class Incentive(_Cited):
     name: Text
     requires: Annotated[list[Id], Field(min_length=1)]
     rule: Literal["all", "at_least"] = "all"
-    k: Annotated[int, Field(ge=1)] | None = None
+    k: Annotated[Int, Field(ge=1)] | None = None
     triggers: list[Id] = Field(default_factory=list)
     description: Text | None = None
 
@@ -444,7 +488,7 @@ class Scenario(_Base):
     id: Id
     title: Text
     description: Text | None = None
-    year: int | None = None
+    year: Int | None = None
     focus: Id | None = None
     sources: list[Source] = Field(default_factory=list)
     actors: Annotated[list[Actor], Field(min_length=1)]
@@ -478,13 +522,13 @@ class Scenario(_Base):
         if issue_id is None:
             if len(self.issues) == 1:
                 return self.issues[0]
-            ids = ", ".join(i.id for i in self.issues) or "none"
+            ids = _listing(i.id for i in self.issues)
             raise CrossroadsError(f"scenario '{self.id}' has several issues; choose one of: {ids}")
         for i in self.issues:
             if i.id == issue_id:
                 return i
-        ids = ", ".join(i.id for i in self.issues) or "none"
-        raise CrossroadsError(f"no issue '{issue_id}' in scenario '{self.id}'; issues: {ids}")
+        ids = _listing(i.id for i in self.issues)
+        raise CrossroadsError(f"no issue '{issue_id[:80]}' in scenario '{self.id}'; issues: {ids}")
 
     def intervention(self, intervention_id: str) -> Intervention:
         """The intervention with id ``intervention_id``."""
@@ -493,9 +537,10 @@ class Scenario(_Base):
         for i in self.interventions:
             if i.id == intervention_id:
                 return i
-        ids = ", ".join(i.id for i in self.interventions) or "none"
+        ids = _listing(i.id for i in self.interventions)
         raise InterventionError(
-            f"no intervention '{intervention_id}' in scenario '{self.id}'; interventions: {ids}"
+            f"no intervention '{intervention_id[:80]}' in scenario '{self.id}'; "
+            f"interventions: {ids}"
         )
 
     def linkage(self, linkage_id: str) -> Linkage:
@@ -505,8 +550,10 @@ class Scenario(_Base):
         for lk in self.linkages:
             if lk.id == linkage_id:
                 return lk
-        ids = ", ".join(lk.id for lk in self.linkages) or "none"
-        raise CrossroadsError(f"no linkage '{linkage_id}' in scenario '{self.id}'; linkages: {ids}")
+        ids = _listing(lk.id for lk in self.linkages)
+        raise CrossroadsError(
+            f"no linkage '{linkage_id[:80]}' in scenario '{self.id}'; linkages: {ids}"
+        )
 
     def linked_arrays(self, issue_ids: list[str]) -> LinkedArrays:
         """Stakes of several one-dimensional issues as (actors, issues) arrays.

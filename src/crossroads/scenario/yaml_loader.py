@@ -14,13 +14,25 @@ import yaml
 from pydantic import ValidationError
 
 from crossroads.errors import ScenarioError
+from crossroads.scenario.bounded_yaml import YAMLLimitError, compose_and_construct, node_path
 from crossroads.scenario.checks import semantic_problems
 from crossroads.scenario.schema import Scenario
 
-__all__ = ["MAX_BYTES", "read_text", "parse_scenario_text", "line_of", "validation_error"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_SHOWN",
+    "read_text",
+    "short_repr",
+    "parse_scenario_text",
+    "line_of",
+    "validation_error",
+]
 
-#: Largest scenario or peer file read, in bytes. Larger files are refused with a message.
-MAX_BYTES = 20 * 1024 * 1024
+#: Largest scenario or peer file read, in bytes (20 MB). Larger files are refused with a message.
+MAX_BYTES = 20_000_000
+
+#: Longest text of a value quoted in a message; longer values are cut.
+MAX_SHOWN = 60
 
 Loc = tuple[str | int, ...]
 
@@ -35,7 +47,9 @@ def read_text(path: Path, label: str | None = None) -> str:
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise ScenarioError(
-            f"file is {size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB", file=label
+            f"file is {size / 1e6:.1f} MB ({size:,} bytes); the limit is "
+            f"{MAX_BYTES / 1e6:g} MB ({MAX_BYTES:,} bytes)",
+            file=label,
         )
     raw = path.read_bytes()
     try:
@@ -109,6 +123,17 @@ _SHORTER = {
 }
 
 
+def short_repr(value: Any, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` cut to ``limit`` characters, never building the whole text of a big value."""
+    if isinstance(value, dict | list | tuple | set):
+        kind = type(value).__name__
+        return f"a {kind} of {len(value):,} item{'s' * (len(value) != 1)}"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return "an integer too long to show"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _message(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     msg = err.get("msg", "invalid value")
@@ -118,14 +143,14 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return "unknown field (check its spelling against the scenario format in the README)"
     if kind == "finite_number":
-        return f"must be a finite number, got {got!r}"
+        return f"must be a finite number, got {short_repr(got)}"
     if kind == "literal_error":
-        return f"{msg.replace('Input should be', 'must be')}, got {got!r}"
+        return f"{msg.replace('Input should be', 'must be')}, got {short_repr(got)}"
     msg = msg.replace("Input should be", "must be").replace("Value error, ", "")
     for long, short in _SHORTER.items():
         msg = msg.replace(long, short)
     if got is not None and not isinstance(got, dict | list):
-        msg += f", got {got!r}"
+        msg += f", got {short_repr(got)}"
     return msg
 
 
@@ -141,34 +166,19 @@ def validation_error(e: ValidationError, root: yaml.Node | None, label: str) -> 
     )
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse once (libyaml when present): the node tree, for line numbers, and the data."""
-    try:
-        return _parse(text, _Loader)
-    except yaml.YAMLError:
-        if _Loader is yaml.SafeLoader:
-            raise
-        # libyaml's messages are terser; the pure-Python parser explains the same error
-        return _parse(text, yaml.SafeLoader)
-
-
-def _parse(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
-    loader = loader_class(text)
-    try:
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
-    finally:
-        loader.dispose()
-    return root, data
-
-
 def parse_scenario_text(text: str, label: str) -> Scenario:
     """Parse and validate YAML text; ``label`` names the file in messages."""
     try:
-        root, data = _compose_and_construct(text)
+        root, data = compose_and_construct(text)
+    except YAMLLimitError as e:
+        root = getattr(e, "root", None)
+        loc = node_path(root, e.node) if e.node is not None else None
+        raise ScenarioError(
+            e.message,
+            file=label,
+            line=e.mark.line + 1 if e.mark is not None else None,
+            field=field_name(loc) if loc else None,
+        ) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -186,9 +196,10 @@ def parse_scenario_text(text: str, label: str) -> Scenario:
             line=1,
             field="crossroads",
         )
-    if data["crossroads"] != 1:
+    version = data["crossroads"]
+    if type(version) is not int or version != 1:
         raise ScenarioError(
-            f"format version {data['crossroads']!r} is not supported; this crossroads reads 1",
+            f"format version {short_repr(version)} is not supported; this crossroads reads 1",
             file=label,
             line=line_of(root, ("crossroads",)),
             field="crossroads",

@@ -15,6 +15,7 @@ import pandas as pd
 
 from crossroads.errors import CrossroadsError, ModelError
 from crossroads.models import get_model
+from crossroads.models.base import require_weight
 from crossroads.models.spec import ModelParams
 from crossroads.presets import resolve
 from crossroads.scenario import Scenario, load
@@ -87,6 +88,10 @@ def prepare(
         default_uncertainty=default_uncertainty,
         fields=fields,
     )
+    where = f"{scenario}: " if not isinstance(scenario, Scenario) else ""
+    get_model(model).check_actors(spec.n_actors, f"{where}issue '{iss.id}': ")
+    c0, s0, _ = spec.nominal
+    require_weight(c0, s0, iss.id)  # as forecast does: the eum kernel would weigh all equally
     bands = bands_of(float(iss.scale.min), float(iss.scale.max), dict(iss.scale.labels))
     edges = np.array([b[0] for b in bands] + [bands[-1][1]]) if bands else np.empty(0)
     return Prepared(
