@@ -43,6 +43,9 @@ N_REC_I = 6  # round, actor i, actor j, issue i gives, issue j gives, (unused: 0
 N_REC_F = 8  # y_i, y_j, gain_i, gain_j, outcome before/after on i's give issue, same on j's
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
+# Helpers that allocate nothing are compiled without reference counting: they take many
+# arrays, and counting references to them on every call took most of the time.
+_JIT_LEAF = {**_JIT, "_nrt": False}
 
 # Absolute thresholds on the 0-100 scale.
 MOVE_MIN = 1e-10  # a move this small is no move (the public implementation's threshold)
@@ -71,44 +74,43 @@ def _uniform(seed, a, b, c, d):
     return (z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(**_JIT)
-def _before(a, b, prio, key, tol):
-    """Whether exchange a comes before b: higher gain first, equal gains in ``key`` order."""
-    if prio[a] > prio[b] + tol:
-        return True
-    if prio[a] < prio[b] - tol:
-        return False
-    return key[a] < key[b]
+@njit(**_JIT_LEAF)
+def _earlier(e1, e2, head, hs, hg, hp, tol):
+    """Whether exchange e1 precedes e2 (of equal gain) in the public implementation's list:
+    walk both gain histories back to the latest choice where they differed."""
+    p1 = head[e1]
+    p2 = head[e2]
+    while True:
+        g1 = hg[p1]
+        g2 = hg[p2]
+        if g1 > g2 + tol:
+            return True
+        if g1 < g2 - tol:
+            return False
+        s1 = hs[p1]
+        s2 = hs[p2]
+        if s1 == 0 and s2 == 0:
+            return e1 < e2
+        if s1 >= s2:
+            p1 = hp[p1]
+        if s2 >= s1:
+            p2 = hp[p2]
 
 
 @njit(**_JIT)
-def _msort(arr, m, tmp, prio, key, tol):
-    """Stable bottom-up merge sort of arr[:m] by :func:`_before`."""
-    width = 1
-    while width < m:
-        lo = 0
-        while lo < m:
-            mid = min(lo + width, m)
-            hi = min(lo + 2 * width, m)
-            i = lo
-            j = mid
-            t = lo
-            while i < mid or j < hi:
-                if j >= hi or (i < mid and not _before(arr[j], arr[i], prio, key, tol)):
-                    tmp[t] = arr[i]
-                    i += 1
-                else:
-                    tmp[t] = arr[j]
-                    j += 1
-                t += 1
-            lo = hi
-        for i in range(m):
-            arr[i] = tmp[i]
-        width *= 2
+def _grow(hs, hg, hp):
+    m = hs.shape[0]
+    hs2 = np.empty(2 * m, dtype=np.int64)
+    hg2 = np.empty(2 * m)
+    hp2 = np.empty(2 * m, dtype=np.int64)
+    hs2[:m] = hs
+    hg2[:m] = hg
+    hp2[:m] = hp
+    return hs2, hg2, hp2
 
 
-@njit(**_JIT)
-def _adj_nbs(e, h, pos, cs, ca, upd, nupd, xst, w, tot, den):
+@njit(**_JIT_LEAF)
+def _adj_nbs(e, h, pos, cs, ca, upd, nupd, dsum, xst, w, tot, den):
     """Outcome of the issue side ``h`` of exchange ``e`` supplies, with the exchange's
     record of moves realised earlier this round (``upd``) and the side's actor at ``pos``
     (``calculations.adjusted_nbs``)."""
@@ -118,16 +120,15 @@ def _adj_nbs(e, h, pos, cs, ca, upd, nupd, xst, w, tot, den):
     a = ca[e, h]
     num = tot[k] + w[a, k] * (pos - xst[a, k])
     if nupd[e, h] > 0:
-        n = xst.shape[0]
-        for b in range(n):
-            u = upd[e, h, b]
-            if b != a and not np.isnan(u):
-                num += w[b, k] * (u - xst[b, k])
+        num += dsum[e, h]
+        u = upd[e, h, a]
+        if not np.isnan(u):
+            num -= w[a, k] * (u - xst[a, k])
     return num / den[k]
 
 
-@njit(**_JIT)
-def _pos_with_updates(e, h, cs, ca, upd, nupd, xst, w, tot, xsup):
+@njit(**_JIT_LEAF)
+def _pos_with_updates(e, h, cs, ca, upd, nupd, dsum, xst, w, tot, xsup):
     """Sum of weight x position on side h's supply issue with the updates applied last
     (``calculations.adjusted_nbs_by_position``: the actor's own update, if any, wins over
     its current position)."""
@@ -135,18 +136,15 @@ def _pos_with_updates(e, h, cs, ca, upd, nupd, xst, w, tot, xsup):
     a = ca[e, h]
     num = tot[k] + w[a, k] * (xsup - xst[a, k])
     if nupd[e, h] > 0:
-        n = xst.shape[0]
-        for b in range(n):
-            u = upd[e, h, b]
-            if not np.isnan(u):
-                if b == a:
-                    num += w[b, k] * (u - xsup)
-                else:
-                    num += w[b, k] * (u - xst[b, k])
+        num += dsum[e, h]
+        u = upd[e, h, a]
+        if not np.isnan(u):
+            # the actor's own update replaces its current position
+            num += w[a, k] * (xst[a, k] - xsup)
     return num
 
 
-@njit(**_JIT)
+@njit(**_JIT_LEAF)
 def _push(e, h, v, last, has_last, psum, pmin, pmax):
     if has_last[e, h]:
         lv = last[e, h]
@@ -157,7 +155,7 @@ def _push(e, h, v, last, has_last, psum, pmin, pmax):
     has_last[e, h] = True
 
 
-@njit(**_JIT)
+@njit(**_JIT_LEAF)
 def _move_valid(e, h, move, xs, last, has_last, psum, pmin, pmax, sum_cap):
     """``AbstractExchangeActor.is_move_valid`` over the side's list of moves (whose last
     entry is ``move``)."""
@@ -178,7 +176,7 @@ def _move_valid(e, h, move, xs, last, has_last, psum, pmin, pmax, sum_cap):
     return (mn < 0.0 and mx < 0.0) or (mn > 0.0 and mx > 0.0)
 
 
-@njit(**_JIT)
+@njit(**_JIT_LEAF)
 def _calculate(
     e,
     ca,
@@ -199,6 +197,7 @@ def _calculate(
     pmax,
     upd,
     nupd,
+    dsum,
     xst,
     w,
     sal,
@@ -260,8 +259,8 @@ def _calculate(
         return
     for h in range(2):
         o = 1 - h
-        nb0[e, h] = _adj_nbs(e, h, xs[e, h], cs, ca, upd, nupd, xst, w, tot, den)
-        nb1[e, h] = _adj_nbs(e, h, y[e, h], cs, ca, upd, nupd, xst, w, tot, den)
+        nb0[e, h] = _adj_nbs(e, h, xs[e, h], cs, ca, upd, nupd, dsum, xst, w, tot, den)
+        nb1[e, h] = _adj_nbs(e, h, y[e, h], cs, ca, upd, nupd, dsum, xst, w, tot, den)
         if not cap_outcome:
             continue
         t = tg[e, h]
@@ -279,7 +278,7 @@ def _calculate(
         b = ca[e, o]
         k = cs[e, h]
         m = cs[e, o]
-        num = _pos_with_updates(e, h, cs, ca, upd, nupd, xst, w, tot, xs[e, h])
+        num = _pos_with_updates(e, h, cs, ca, upd, nupd, dsum, xst, w, tot, xs[e, h])
         delta = abs((t * den[k] - num) / w[a, k])
         dk = delta * w[a, k] / den[k]
         # the other side's shift from the exchange ratio (rho = dq / dp)
@@ -300,7 +299,7 @@ def _calculate(
         gn[e, h] = ga
         gn[e, o] = gb
         prio[e] = min(abs(ga), abs(gb))
-        nb1[e, h] = _adj_nbs(e, h, y[e, h], cs, ca, upd, nupd, xst, w, tot, den)
+        nb1[e, h] = _adj_nbs(e, h, y[e, h], cs, ca, upd, nupd, dsum, xst, w, tot, den)
     ok = _move_valid(e, 0, last[e, 0], xs, last, has_last, psum, pmin, pmax, sum_cap)
     ok = ok and _move_valid(e, 1, last[e, 1], xs, last, has_last, psum, pmin, pmax, sum_cap)
     valid[e] = ok
@@ -355,12 +354,13 @@ def _run_one(
     rho = np.empty(max_c)
     prio = np.empty(max_c)
     stamp = np.full(max_c, -1, dtype=np.int64)
-    ordl = np.empty(max_c, dtype=np.int64)
-    okey = np.empty(max_c, dtype=np.int64)
-    tmp_u = np.empty(max_c, dtype=np.int64)
-    tmp_c = np.empty(max_c, dtype=np.int64)
+    head = np.empty(max_c, dtype=np.int64)
+    hist_s = np.empty(4 * max_c, dtype=np.int64)
+    hist_g = np.empty(4 * max_c)
+    hist_p = np.empty(4 * max_c, dtype=np.int64)
     upd = np.empty((max_c, 2, n))
     nupd = np.zeros((max_c, 2), dtype=np.int64)
+    dsum = np.zeros((max_c, 2))
 
     w = np.zeros((n, kk))
     part = np.zeros((n, kk), dtype=np.bool_)  # takes part in exchanges on the issue
@@ -463,6 +463,7 @@ def _run_one(
                                 pmin[e, h] = np.inf
                                 pmax[e, h] = -np.inf
                                 nupd[e, h] = 0
+                                dsum[e, h] = 0.0
                                 for b2 in range(n):
                                     upd[e, h, b2] = np.nan
                             stamp[e] = -1
@@ -484,7 +485,7 @@ def _run_one(
                             valid[e] = True
                             _calculate(
                                 e, ca, cs, xs, tg, y, rho, gn, prio, valid, nb0, nb1, last,
-                                has_last, psum, pmin, pmax, upd, nupd, xst, w, s, tot, den,
+                                has_last, psum, pmin, pmax, upd, nupd, dsum, xst, w, s, tot, den,
                                 cap_outcome, sum_cap,
                             )  # fmt: skip
                 pair += 1
@@ -516,25 +517,51 @@ def _run_one(
         for a in range(n):
             for k in range(kk):
                 moved[a, k] = False
-        # 4. realise exchanges, highest gain first. The list of exchanges is kept as the
-        # public implementation keeps it: stable-sorted by gain before every choice, so
-        # that equal gains keep their earlier order (EqualGainModel.highest_gain).
-        m = 0
+        # 4. realise exchanges, highest gain first. The public implementation stable-sorts
+        # its list of exchanges by gain before every choice (EqualGainModel.highest_gain),
+        # so equal gains keep their earlier order: the earlier is the one whose gain was
+        # higher at the latest choice where the two differed, else the one made first.
+        # Each exchange's gain history (hist_*) answers that without keeping the list.
+        nh = 0
         for e in range(ne):
-            if valid[e]:
-                ordl[m] = e
-                okey[e] = e
-                m += 1
-        _msort(ordl, m, tmp_u, prio, okey, tie_tol)
+            if nh >= hist_s.shape[0]:
+                hist_s, hist_g, hist_p = _grow(hist_s, hist_g, hist_p)
+            hist_s[nh] = 0
+            hist_g[nh] = prio[e]
+            hist_p[nh] = -1
+            head[e] = nh
+            nh += 1
         nreal = 0
-        while m > 0:
-            best = ordl[0]
-            if tie == TIE_RANDOM:
-                ntie = 1
-                while ntie < m and prio[ordl[ntie]] >= prio[best] - tie_tol:
+        while True:
+            best = -1
+            bg = 0.0
+            ntie = 0
+            for e in range(ne):
+                if not valid[e]:
+                    continue
+                g = prio[e]
+                if best < 0 or g > bg + tie_tol:
+                    best = e
+                    bg = g
+                    ntie = 1
+                elif g >= bg - tie_tol:
                     ntie += 1
-                if ntie > 1:
-                    best = ordl[int(_uniform(seed, rnd, nreal, 0, 2) * ntie)]
+                    if tie == TIE_FIRST and _earlier(
+                        e, best, head, hist_s, hist_g, hist_p, tie_tol
+                    ):
+                        best = e
+                        bg = g
+            if best < 0:
+                break
+            if tie == TIE_RANDOM and ntie > 1:
+                pick = int(_uniform(seed, rnd, nreal, 0, 2) * ntie)
+                cnt = 0
+                for e in range(ne):
+                    if valid[e] and abs(prio[e] - bg) <= tie_tol:
+                        if cnt == pick:
+                            best = e
+                            break
+                        cnt += 1
             r = best
             valid[r] = False
             if rec_i.shape[0] > 0:
@@ -607,14 +634,17 @@ def _run_one(
                         ua = ca[r, ro]
                         old = upd[e, slot, ua]
                         if np.isnan(old):
-                            upd[e, slot, ua] = y[r, ro]
+                            new = y[r, ro]
                             nupd[e, slot] += 1
+                            old = xst[ua, kd]
                         elif upd_rule == UPD_LATEST:
-                            upd[e, slot, ua] = y[r, ro]
+                            new = y[r, ro]
                         elif xst[ua, kd] <= old:
-                            upd[e, slot, ua] = min(old, y[r, ro])
+                            new = min(old, y[r, ro])
                         else:
-                            upd[e, slot, ua] = max(old, y[r, ro])
+                            new = max(old, y[r, ro])
+                        upd[e, slot, ua] = new
+                        dsum[e, slot] += w[ua, kd] * (new - old)
                         if not re:
                             has_last[e, 0] = False
                             has_last[e, 1] = False
@@ -622,39 +652,17 @@ def _run_one(
                     if re:
                         _calculate(
                             e, ca, cs, xs, tg, y, rho, gn, prio, valid, nb0, nb1, last,
-                            has_last, psum, pmin, pmax, upd, nupd, xst, w, s, tot, den,
+                            has_last, psum, pmin, pmax, upd, nupd, dsum, xst, w, s, tot, den,
                             cap_outcome, sum_cap,
                         )  # fmt: skip
-            # re-sort: the exchanges recomputed this step (stamp) among the others
-            mu = 0
-            mc = 0
-            for it in range(m):
-                e = ordl[it]
-                if not valid[e]:
-                    continue
-                okey[e] = it
-                if stamp[e] == nreal:
-                    # insertion into the (stable, sorted) list of recomputed exchanges
-                    j = mc
-                    while j > 0 and _before(e, tmp_c[j - 1], prio, okey, tie_tol):
-                        tmp_c[j] = tmp_c[j - 1]
-                        j -= 1
-                    tmp_c[j] = e
-                    mc += 1
-                else:
-                    tmp_u[mu] = e
-                    mu += 1
-            iu = 0
-            ic = 0
-            m = 0
-            while iu < mu or ic < mc:
-                if ic >= mc or (iu < mu and not _before(tmp_c[ic], tmp_u[iu], prio, okey, tie_tol)):
-                    ordl[m] = tmp_u[iu]
-                    iu += 1
-                else:
-                    ordl[m] = tmp_c[ic]
-                    ic += 1
-                m += 1
+                        if valid[e] and prio[e] != hist_g[head[e]]:
+                            if nh >= hist_s.shape[0]:
+                                hist_s, hist_g, hist_p = _grow(hist_s, hist_g, hist_p)
+                            hist_s[nh] = nreal
+                            hist_g[nh] = prio[e]
+                            hist_p[nh] = head[e]
+                            head[e] = nh
+                            nh += 1
         # 5. voting positions, the outcome, and next round's start positions
         for a in range(n):
             for k in range(kk):
