@@ -404,8 +404,8 @@ def _run_one(
     _outcome(xst, nbs)
     for a in range(n):
         for k in range(kk):
-            pos_out[0, a, k] = x0[a, k]
-            start_out[0, a, k] = x0[a, k]
+            pos_out[0, a, k] = x0[a, k] if present[a, k] else np.nan
+            start_out[0, a, k] = pos_out[0, a, k]
     for k in range(kk):
         fc_out[0, k] = nbs[k]
     made = 0
