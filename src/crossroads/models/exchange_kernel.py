@@ -109,7 +109,7 @@ def _grow(hs, hg, hp):
     return hs2, hg2, hp2
 
 
-@njit(**_JIT_LEAF)
+@njit(inline="always", **_JIT_LEAF)
 def _adj_nbs(e, h, pos, cs, ca, upd, nupd, dsum, xst, w, tot, den):
     """Outcome of the issue side ``h`` of exchange ``e`` supplies, with the exchange's
     record of moves realised earlier this round (``upd``) and the side's actor at ``pos``
@@ -127,7 +127,7 @@ def _adj_nbs(e, h, pos, cs, ca, upd, nupd, dsum, xst, w, tot, den):
     return num / den[k]
 
 
-@njit(**_JIT_LEAF)
+@njit(inline="always", **_JIT_LEAF)
 def _pos_with_updates(e, h, cs, ca, upd, nupd, dsum, xst, w, tot, xsup):
     """Sum of weight x position on side h's supply issue with the updates applied last
     (``calculations.adjusted_nbs_by_position``: the actor's own update, if any, wins over
@@ -144,7 +144,7 @@ def _pos_with_updates(e, h, cs, ca, upd, nupd, dsum, xst, w, tot, xsup):
     return num
 
 
-@njit(**_JIT_LEAF)
+@njit(inline="always", **_JIT_LEAF)
 def _push(e, h, v, last, has_last, psum, pmin, pmax):
     if has_last[e, h]:
         lv = last[e, h]
@@ -155,7 +155,7 @@ def _push(e, h, v, last, has_last, psum, pmin, pmax):
     has_last[e, h] = True
 
 
-@njit(**_JIT_LEAF)
+@njit(inline="always", **_JIT_LEAF)
 def _move_valid(e, h, move, xs, last, has_last, psum, pmin, pmax, sum_cap):
     """``AbstractExchangeActor.is_move_valid`` over the side's list of moves (whose last
     entry is ``move``)."""
@@ -355,6 +355,7 @@ def _run_one(
     prio = np.empty(max_c)
     stamp = np.full(max_c, -1, dtype=np.int64)
     head = np.empty(max_c, dtype=np.int64)
+    act = np.empty(max_c, dtype=np.int64)
     hist_s = np.empty(4 * max_c, dtype=np.int64)
     hist_g = np.empty(4 * max_c)
     hist_p = np.empty(4 * max_c, dtype=np.int64)
@@ -532,13 +533,22 @@ def _run_one(
             head[e] = nh
             nh += 1
         nreal = 0
+        nact = 0
+        for e in range(ne):
+            if valid[e]:
+                act[nact] = e
+                nact += 1
         while True:
             best = -1
             bg = 0.0
             ntie = 0
-            for e in range(ne):
+            wpos = 0  # compact the list of valid exchanges as it is scanned (in order)
+            for ii in range(nact):
+                e = act[ii]
                 if not valid[e]:
                     continue
+                act[wpos] = e
+                wpos += 1
                 g = prio[e]
                 if best < 0 or g > bg + tie_tol:
                     best = e
@@ -551,13 +561,19 @@ def _run_one(
                     ):
                         best = e
                         bg = g
+            nact = wpos
             if best < 0:
                 break
             if tie == TIE_RANDOM and ntie > 1:
+                ntie = 0
+                for ii in range(nact):
+                    if abs(prio[act[ii]] - bg) <= tie_tol:
+                        ntie += 1
                 pick = int(_uniform(seed, rnd, nreal, 0, 2) * ntie)
                 cnt = 0
-                for e in range(ne):
-                    if valid[e] and abs(prio[e] - bg) <= tie_tol:
+                for ii in range(nact):
+                    e = act[ii]
+                    if abs(prio[e] - bg) <= tie_tol:
                         if cnt == pick:
                             best = e
                             break
