@@ -97,16 +97,18 @@ def _earlier(e1, e2, head, hs, hg, hp, tol):
             p2 = hp[p2]
 
 
-@njit(**_JIT)
-def _grow(hs, hg, hp):
-    m = hs.shape[0]
-    hs2 = np.empty(2 * m, dtype=np.int64)
-    hg2 = np.empty(2 * m)
-    hp2 = np.empty(2 * m, dtype=np.int64)
-    hs2[:m] = hs
-    hg2[:m] = hg
-    hp2[:m] = hp
-    return hs2, hg2, hp2
+@njit(**_JIT_LEAF)
+def _outcome(w, den, xp, out):
+    """out[k] = power x salience weighted mean of xp[:, k] (NaN when no weight)."""
+    n, kk = xp.shape
+    for k in range(kk):
+        if den[k] == 0.0:
+            out[k] = np.nan
+            continue
+        acc = 0.0
+        for a in range(n):
+            acc += w[a, k] * xp[a, k]
+        out[k] = acc / den[k]
 
 
 @njit(inline="always", **_JIT_LEAF)
@@ -305,7 +307,7 @@ def _calculate(
     valid[e] = ok
 
 
-@njit(**_JIT)
+@njit(**_JIT_LEAF)
 def _run_one(
     c,
     s,
@@ -332,15 +334,29 @@ def _run_one(
     rec_f,
     scratch_i,
     scratch_f,
+    scr_b1,
+    scr_f1,
+    scr_i1,
+    hist_s,
+    hist_g,
+    hist_p,
+    upd,
+    nupd,
+    dsum,
+    scr_nk_f,
+    scr_nk_b,
+    scr_k,
+    scr_idx,
+    sup_it,
+    dem_it,
 ):
     """One run; returns (rounds made, number of realised exchanges recorded)."""
     n, kk = x0.shape
-    max_c = ca_len = scratch_i[0].shape[0]
     ca = scratch_i[0]
     cs = scratch_i[1]
     cd = scratch_i[2]
-    has_last = np.zeros((ca_len, 2), dtype=np.bool_)
-    valid = np.zeros(ca_len, dtype=np.bool_)
+    has_last = scr_b1[0]
+    valid = scr_b1[1, :, 0]
     xs = scratch_f[0]
     tg = scratch_f[1]
     y = scratch_f[2]
@@ -351,58 +367,49 @@ def _run_one(
     psum = scratch_f[7]
     pmin = scratch_f[8]
     pmax = scratch_f[9]
-    rho = np.empty(max_c)
-    prio = np.empty(max_c)
-    stamp = np.full(max_c, -1, dtype=np.int64)
-    head = np.empty(max_c, dtype=np.int64)
-    act = np.empty(max_c, dtype=np.int64)
-    hist_s = np.empty(4 * max_c, dtype=np.int64)
-    hist_g = np.empty(4 * max_c)
-    hist_p = np.empty(4 * max_c, dtype=np.int64)
-    upd = np.empty((max_c, 2, n))
-    nupd = np.zeros((max_c, 2), dtype=np.int64)
-    dsum = np.zeros((max_c, 2))
+    rho = scr_f1[0]
+    prio = scr_f1[1]
+    stamp = scr_i1[0]
+    head = scr_i1[1]
+    act = scr_i1[2]
+    hist_cap = hist_s.shape[0]
 
-    w = np.zeros((n, kk))
-    part = np.zeros((n, kk), dtype=np.bool_)  # takes part in exchanges on the issue
+    w = scr_nk_f[0]
+    part = scr_nk_b[0]  # takes part in exchanges on the issue
+    for a in range(n):
+        for k in range(kk):
+            w[a, k] = 0.0
+            part[a, k] = False
     for a in range(n):
         for k in range(kk):
             if present[a, k]:
                 w[a, k] = c[a, k] * s[a, k]
                 part[a, k] = c[a, k] > 0.0 and s[a, k] > 0.0
-    den = np.zeros(kk)
+    den = scr_k[0]
+    for k in range(kk):
+        den[k] = 0.0
     for k in range(kk):
         for a in range(n):
             den[k] += w[a, k]
-    xst = np.empty((n, kk))
+    xst = scr_nk_f[1]
     for a in range(n):
         for k in range(kk):
             xst[a, k] = x0[a, k] if present[a, k] else 0.0
-    tot = np.zeros(kk)
-    nbs = np.empty(kk)
-    left = np.zeros((n, kk), dtype=np.bool_)
-    lasty = np.empty((n, kk))
-    moved = np.zeros((n, kk), dtype=np.bool_)
-    grp = np.empty(n, dtype=np.int64)
-    sup_cnt = np.zeros(n * kk + 1, dtype=np.int64)
-    dem_cnt = np.zeros(n * kk + 1, dtype=np.int64)
-    sup_it = np.empty(2 * max_c, dtype=np.int64)
-    dem_it = np.empty(2 * max_c, dtype=np.int64)
-    fill = np.empty(n * kk + 1, dtype=np.int64)
-    lists = np.empty(4, dtype=np.int64)
+    tot = scr_k[1]
+    nbs = scr_k[2]
+    fc_prev = scr_k[3]
+    left = scr_nk_b[1]
+    moved = scr_nk_b[2]
+    lasty = scr_nk_f[2]
+    voting = scr_nk_f[3]
+    grp = scr_idx[0, :n]
+    sup_cnt = scr_idx[1]
+    dem_cnt = scr_idx[2]
+    fill = scr_idx[3]
+    lists = scr_idx[4, :4]
     nrec = 0
 
-    def _outcome(xp, out):
-        for k in range(kk):
-            if den[k] == 0.0:
-                out[k] = np.nan
-                continue
-            acc = 0.0
-            for a in range(n):
-                acc += w[a, k] * xp[a, k]
-            out[k] = acc / den[k]
-
-    _outcome(xst, nbs)
+    _outcome(w, den, xst, nbs)
     for a in range(n):
         for k in range(kk):
             pos_out[0, a, k] = x0[a, k] if present[a, k] else np.nan
@@ -410,8 +417,6 @@ def _run_one(
     for k in range(kk):
         fc_out[0, k] = nbs[k]
     made = 0
-    fc_prev = np.empty(kk)
-    voting = np.empty((n, kk))
     for rnd in range(rounds):
         # 1. outcome (power x salience weighted mean) and each actor's side of it
         for k in range(kk):
@@ -525,8 +530,6 @@ def _run_one(
         # Each exchange's gain history (hist_*) answers that without keeping the list.
         nh = 0
         for e in range(ne):
-            if nh >= hist_s.shape[0]:
-                hist_s, hist_g, hist_p = _grow(hist_s, hist_g, hist_p)
             hist_s[nh] = 0
             hist_g[nh] = prio[e]
             hist_p[nh] = -1
@@ -671,9 +674,9 @@ def _run_one(
                             has_last, psum, pmin, pmax, upd, nupd, dsum, xst, w, s, tot, den,
                             cap_outcome, sum_cap,
                         )  # fmt: skip
-                        if valid[e] and prio[e] != hist_g[head[e]]:
-                            if nh >= hist_s.shape[0]:
-                                hist_s, hist_g, hist_p = _grow(hist_s, hist_g, hist_p)
+                        if valid[e] and prio[e] != hist_g[head[e]] and nh < hist_cap:
+                            # (beyond the capacity, later gain changes are not recorded:
+                            # only the order of exactly equal gains could be affected)
                             hist_s[nh] = nreal
                             hist_g[nh] = prio[e]
                             hist_p[nh] = head[e]
@@ -685,7 +688,7 @@ def _run_one(
                 voting[a, k] = lasty[a, k] if moved[a, k] else xst[a, k]
         for k in range(kk):
             fc_prev[k] = fc_out[rnd, k]
-        _outcome(voting, fc_out[rnd + 1])
+        _outcome(w, den, voting, fc_out[rnd + 1])
         change = 0.0
         for a in range(n):
             for k in range(kk):
@@ -766,6 +769,22 @@ def exchange_batch(
     max_c = max(max_c, 1)
     scratch_i = np.empty((3, max_c, 2), dtype=np.int64)
     scratch_f = np.empty((10, max_c, 2))
+    scr_b1 = np.zeros((2, max_c, 2), dtype=np.bool_)
+    scr_f1 = np.empty((2, max_c))
+    scr_i1 = np.empty((3, max_c), dtype=np.int64)
+    hist_cap = 64 * max_c + 4096
+    hist_s = np.empty(hist_cap, dtype=np.int64)
+    hist_g = np.empty(hist_cap)
+    hist_p = np.empty(hist_cap, dtype=np.int64)
+    upd = np.empty((max_c, 2, n))
+    nupd = np.zeros((max_c, 2), dtype=np.int64)
+    dsum = np.zeros((max_c, 2))
+    scr_nk_f = np.empty((4, n, kk))
+    scr_nk_b = np.zeros((3, n, kk), dtype=np.bool_)
+    scr_k = np.empty((4, kk))
+    scr_idx = np.empty((5, max(n * kk + 1, 4)), dtype=np.int64)
+    sup_it = np.empty(2 * max_c, dtype=np.int64)
+    dem_it = np.empty(2 * max_c, dtype=np.int64)
     cap = rounds * max_c if record else 0
     ri = np.empty((cap, N_REC_I), dtype=np.int64)
     rf = np.empty((cap, N_REC_F))
@@ -775,7 +794,9 @@ def exchange_batch(
             c[run], s[run], x[run], present[run], rounds, codes[0], p_rand, codes[1],
             salience_weight, fixed_weight, codes[2], tie_tol, codes[3], tol,
             codes[4] != 0, codes[5] != 0, codes[6], seeds[run], pos_out[run],
-            start_out[run], fc_out[run], ri, rf, scratch_i, scratch_f,
+            start_out[run], fc_out[run], ri, rf, scratch_i, scratch_f, scr_b1, scr_f1, scr_i1,
+            hist_s, hist_g, hist_p, upd, nupd, dsum, scr_nk_f, scr_nk_b, scr_k, scr_idx, sup_it,
+            dem_it,
         )  # fmt: skip
         if record:
             if nout + nrec > rec_i.shape[0]:
