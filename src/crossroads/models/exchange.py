@@ -29,7 +29,12 @@ cares less about in return for ground on one it cares more about. Every round:
    would carry the outcome on the issue past the other actor's position is cut to put the
    outcome exactly there, and the other actor's move follows from the ratio.
 5. **Realisation.** The exchange with the highest gain is made (for unequal gains, the
-   smaller of the two ranks it); then every remaining exchange that shares an actor and a
+   smaller of the two ranks it). Gains within ``tie_tol`` are equal; among them
+   (``tie_break='first'``) the public implementation's list order decides: it stable-sorts
+   its list of candidates by gain before every choice, so the exchange whose gain was
+   higher at the latest choice where the two differed comes first, else the one created
+   first (issue pair, then actor pair order). Then every remaining exchange that shares an
+   actor and a
    supply issue with it is recomputed from that actor's new position, and every exchange
    whose actor demands the same issue as one of the two records the other's move in its
    own view of the outcome (the public implementation's bookkeeping; see ``updates``).
@@ -55,8 +60,14 @@ zero has a NaN forecast.
 
 The defaults (preset ``'decide'``) reproduce decide-exchange-model 2022.1.28
 (foarsitter/decide-exchange-model, GPL-3.0; read, not copied) with
-``EqualGainModel.ALLOW_RANDOM = False``: on cop21.csv and copenhagen.csv the forecasts of
-10 rounds agree with its own to about 1e-12 (``tests/test_exchange.py``).
+``EqualGainModel.ALLOW_RANDOM = False``. That package computes in 28-digit ``Decimal``;
+where two exchanges have mathematically equal gains, or an outcome lands exactly on an
+actor's position, its choice falls on the last digit's rounding. With those two cases
+decided as exact arithmetic decides them, its 10 rounds on cop21.csv and copenhagen.csv
+(every outcome, position and realised exchange) agree with ours to < 1e-13; as published
+it agrees up to its first such choice (cop21: exchange 47 of round 1; copenhagen:
+exchange 17 of round 2), after which the runs differ (``tests/test_exchange.py``,
+fixtures in ``tests/data/exchange``).
 
 References
 ----------
@@ -139,8 +150,9 @@ class ExchangeParams(BaseModel):
     tie_break: Literal["first", "random"] = Field(
         "first",
         description=(
-            "Among exchanges of equal gain (within tie_tol): the first in candidate order "
-            "(issue pair, then actor pair), or one chosen at random."
+            "Among exchanges of equal gain (within tie_tol): the first in the public "
+            "implementation's stably re-sorted list (higher gain at the latest choice where "
+            "they differed, else creation order), or one chosen at random."
         ),
     )
     tie_tol: float = Field(1e-12, ge=0.0, description="Gains this close count as equal.")
