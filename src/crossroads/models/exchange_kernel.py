@@ -178,7 +178,7 @@ def _move_valid(e, h, move, xs, last, has_last, psum, pmin, pmax, sum_cap):
     return (mn < 0.0 and mx < 0.0) or (mn > 0.0 and mx > 0.0)
 
 
-@njit(**_JIT_LEAF)
+@njit(inline="always", **_JIT_LEAF)
 def _calculate(
     e,
     ca,
