@@ -431,3 +431,19 @@ def test_bad_calls_are_refused():
 def test_presets():
     assert set(exchange.PRESETS) == {"default", "decide"}
     assert exchange.PRESETS["decide"] == ExchangeParams()
+
+
+def test_records_survive_growing_buffers():
+    """Enough exchanges to outgrow the first record buffers: every run's records are
+    those it has alone."""
+    c, s, x, sc = _random_case(21, runs=12, n=10, k=6)
+    both = exchange.run(c, s, x, scale=sc, params=DECIDE, rng=None)
+    assert both.ex_run.size > 1024 + 12 * 256
+    assert np.all(np.diff(both.ex_run) >= 0)
+    for r in (0, 5, 11):
+        one = exchange.run(
+            c[r : r + 1], s[r : r + 1], x[r : r + 1], scale=sc, params=DECIDE, rng=None
+        )
+        m = both.ex_run == r
+        assert np.array_equal(both.ex_actor_i[m], one.ex_actor_i)
+        assert_allclose(both.ex_gain_i[m], one.ex_gain_i, atol=0)

@@ -454,8 +454,9 @@ def run(c, s, x, *, scale, params, rng) -> ExchangeResult:
             got, completed = int(status[0]), int(status[1])
             parts.append((rr[:got] + r0, ri[:got], rf[:got]))
             r0 += completed
-            if r0 < hi:  # a run's exchanges did not fit: grow the buffers
-                cap *= 4
+            if r0 < hi:  # a run's exchanges did not fit: size the buffers from the rate so far
+                rate = got / completed if completed else 0.0
+                cap = max(4 * cap if not completed else 0, int((hi - r0) * rate * 1.25) + 1024)
         return parts
 
     threads = _threads(runs, runs * rounds * max_c)
