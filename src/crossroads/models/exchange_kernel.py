@@ -772,7 +772,7 @@ def exchange_batch(
     scr_b1 = np.zeros((2, max_c, 2), dtype=np.bool_)
     scr_f1 = np.empty((2, max_c))
     scr_i1 = np.empty((3, max_c), dtype=np.int64)
-    hist_cap = 64 * max_c + 4096
+    hist_cap = 16 * max_c + 4096
     hist_s = np.empty(hist_cap, dtype=np.int64)
     hist_g = np.empty(hist_cap)
     hist_p = np.empty(hist_cap, dtype=np.int64)
