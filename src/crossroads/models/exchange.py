@@ -437,7 +437,9 @@ def run(c, s, x, *, scale, params, rng) -> ExchangeResult:
     max_c = max(1, (k * (k - 1)) // 2 * ((n * n) // 4))
 
     def work(lo: int, hi: int):
-        cap = max(1024, (hi - lo) * min(rounds * max_c, 256)) if record else 0
+        # the first buffer holds at least one run's most exchanges (rounds x candidates),
+        # so every call completes a run; later ones are sized from the rate seen
+        cap = max(rounds * max_c, (hi - lo) * min(rounds * max_c, 256)) if record else 0
         parts = []
         r0 = lo
         status = np.zeros(2, dtype=np.int64)
