@@ -10,7 +10,8 @@ from crossroads.cli.application import app, console, console_err, print_json
 from crossroads.cli.tables import collection_df, df_table, fmt
 from crossroads.errors import CrossroadsError
 from crossroads.scenario import DEFAULT_SCENARIO
-from crossroads.scenario.catalogue import SHOW_WHAT
+from crossroads.scenario.catalogue import SHOW_WHAT, counts_text
+from crossroads.scenario.catalogue import counts as count_collections
 
 if TYPE_CHECKING:  # the library is imported inside each command, so --help stays fast
     import pandas as pd
@@ -37,21 +38,7 @@ def validate(
     from crossroads.scenario.loading import load_with_quirks
 
     sc, quirks = load_with_quirks(file)
-    counts = ", ".join(
-        f"{len(getattr(sc, k))} {k if len(getattr(sc, k)) != 1 else k.rstrip('s')}"
-        for k in (
-            "actors",
-            "memberships",
-            "agreements",
-            "flows",
-            "events",
-            "issues",
-            "interventions",
-            "benchmarks",
-            "incentives",
-        )
-        if getattr(sc, k)
-    )
+    counts = counts_text(count_collections(sc))
     console.print(f"{file}: valid crossroads scenario '{sc.id}' ({counts})", markup=False)
     if quirks:
         console_err.print(

@@ -13,7 +13,15 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["DEFAULT_SCENARIO", "SHOW_WHAT", "builtin_names", "builtin_path"]
+__all__ = [
+    "COUNTED",
+    "DEFAULT_SCENARIO",
+    "SHOW_WHAT",
+    "builtin_names",
+    "builtin_path",
+    "counts",
+    "counts_text",
+]
 
 #: The scenario every command uses when none is named.
 DEFAULT_SCENARIO = "kazakhstan-2010"
@@ -46,3 +54,27 @@ def builtin_path(name: str) -> Path | None:
     """The file of built-in scenario ``name``, or None if there is none of that name."""
     candidate = resources.files("crossroads") / "data" / f"{name}.yaml"
     return Path(str(candidate)) if candidate.is_file() else None
+
+
+#: Collections ``crossroads validate`` (and the dashboard's validate) counts, in its order.
+COUNTED = (
+    "actors",
+    "memberships",
+    "agreements",
+    "flows",
+    "events",
+    "issues",
+    "interventions",
+    "benchmarks",
+    "incentives",
+)
+
+
+def counts(scenario: object) -> dict[str, int]:
+    """How many of each :data:`COUNTED` collection ``scenario`` holds (empty ones left out)."""
+    return {k: len(getattr(scenario, k)) for k in COUNTED if getattr(scenario, k)}
+
+
+def counts_text(numbers: dict[str, int]) -> str:
+    """``"3 actors, 1 issue"``: the counts in words, singular where there is one."""
+    return ", ".join(f"{n} {k if n != 1 else k.rstrip('s')}" for k, n in numbers.items())

@@ -20,11 +20,11 @@ from crossroads.errors import CrossroadsError
 from crossroads.forecasting import Forecast, forecast
 from crossroads.report import figures as F
 from crossroads.scenario import Scenario, apply_edits
+from crossroads.scenario.catalogue import counts, counts_text
 from crossroads.scenario.schema import Edit
 from crossroads.web.requests import ExploreRequest, ForecastRequest, IssueRequest, StakeEdit
 
 __all__ = [
-    "COUNTED",
     "apply_stake_edits",
     "compare_figure",
     "ensemble_figure",
@@ -34,19 +34,6 @@ __all__ = [
     "sensitivity_figure",
     "validation_report",
 ]
-
-#: Collections ``crossroads validate`` counts, in its order.
-COUNTED = (
-    "actors",
-    "memberships",
-    "agreements",
-    "flows",
-    "events",
-    "issues",
-    "interventions",
-    "benchmarks",
-    "incentives",
-)
 
 
 def apply_stake_edits(sc: Scenario, issue_id: str, edits: Sequence[StakeEdit]) -> Scenario:
@@ -148,14 +135,14 @@ def prepared(sc: Scenario, req: IssueRequest) -> tuple[Scenario, str]:
 
 def validation_report(sc: Scenario, name: str) -> dict[str, Any]:
     """What ``crossroads validate`` says of a valid file, as data and as its line of text."""
-    counts = {k: len(getattr(sc, k)) for k in COUNTED if getattr(sc, k)}
-    words = ", ".join(f"{n} {k if n != 1 else k.rstrip('s')}" for k, n in counts.items())
+    numbers = counts(sc)
+    words = counts_text(numbers)
     return {
         "valid": True,
         "file": name,
         "id": sc.id,
         "title": sc.title,
-        "counts": counts,
+        "counts": numbers,
         "message": f"{name}: valid crossroads scenario '{sc.id}' ({words})",
     }
 
