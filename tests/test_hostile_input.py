@@ -34,12 +34,16 @@ from conftest import ROOT
 MINI = (ROOT / "tests" / "data" / "mini.yaml").read_text()
 
 # A child that runs the command line and prints its exit status and peak memory (KiB) last.
+# The peak is the child's own (VmHWM of its address space): getrusage's ru_maxrss is carried
+# across exec on Linux, so a child of a large pytest process would report the parent's peak.
 _CHILD = """
-import resource, sys
+import sys
 from crossroads.cli import main
 rc = main(sys.argv[1:])
 sys.stderr.flush()
-print(f"\\nrc={rc} maxrss_kib={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+with open("/proc/self/status") as f:
+    peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+print(f"\\nrc={rc} maxrss_kib={peak}")
 """
 
 
