@@ -32,6 +32,8 @@ _EXPORTS = {
     "StoreError": "crossroads.errors",
     "Forecast": "crossroads.forecasting",
     "forecast": "crossroads.forecasting",
+    "LinkedForecast": "crossroads.linked_forecasting",
+    "forecast_issues": "crossroads.linked_forecasting",
     "ImportResult": "crossroads.importers",
     "import_file": "crossroads.importers",
     "Dependence": "crossroads.network",
@@ -69,6 +71,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     )
     from crossroads.forecasting import Forecast, forecast
     from crossroads.importers import ImportResult, import_file
+    from crossroads.linked_forecasting import LinkedForecast, forecast_issues
     from crossroads.network import Dependence, Relations, dependence, relations
     from crossroads.scenario import Scenario, apply_interventions, builtin_names, load
     from crossroads.uncertainty import (
@@ -89,6 +92,7 @@ __all__ = [
     "Forecast",
     "ImportResult",
     "InterventionError",
+    "LinkedForecast",
     "ModelError",
     "Monitor",
     "Relations",
@@ -106,6 +110,7 @@ __all__ = [
     "dependence",
     "ensemble",
     "forecast",
+    "forecast_issues",
     "import_file",
     "incentive_effects",
     "load",

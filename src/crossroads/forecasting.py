@@ -65,6 +65,9 @@ class Forecast:
     #: Dimension ids of a multi-dimensional issue (then trajectory is
     #: (rounds + 1, actors, dims) and salience (actors, dims)); None for one dimension.
     dimensions: list[str] | None = None
+    #: For a model of linked issues (``exchange``): the issues bargained together with this
+    #: one (itself included); None for a single-issue model.
+    linked_issues: list[str] | None = None
 
     @property
     def outcome(self) -> float | np.ndarray:
@@ -135,6 +138,7 @@ class Forecast:
             "observed": self.observed,
             "error": self.error,
             **({"dimensions": self.dimensions} if self.dimensions else {}),
+            **({"linked_issues": self.linked_issues} if self.linked_issues else {}),
         }
 
     def _repr_html_(self) -> str:  # Jupyter: a trajectory chart (inline SVG) and the table
@@ -162,7 +166,11 @@ def forecast(
         A loaded scenario, or anything :func:`crossroads.load` accepts.
     issue : str, optional
         Issue id; may be omitted when the scenario has one issue.
-    model : {'mean', 'median', 'eum', 'smp'}
+    model : {'mean', 'median', 'eum', 'smp', 'exchange'}
+        A model of linked issues (``exchange``) forecasts the issue's linked set (the
+        issues its active linkages tie it to, after ``interventions``) and keeps this
+        issue; alone, an issue has no one to trade with and its forecast is the
+        capability x salience weighted mean.
     preset : str, optional
         A named parameter set of the model (e.g. ``'scholz'`` for ``eum``).
     interventions : sequence of str
@@ -190,6 +198,8 @@ def forecast(
     iss = sc.issue(issue)
     arrays = sc.arrays(iss.id)
     spec = get_model(model)
+    if spec.inputs == {"issues"}:
+        return _one_of_linked(sc, iss.id, model, preset, interventions, seed, params)
     full = resolve(model, preset, **params)
     multi = bool(arrays.dimensions)
     if multi:
@@ -240,4 +250,49 @@ def forecast(
         observed=iss.observed.value if iss.observed is not None else None,
         interventions=list(interventions),
         dimensions=list(arrays.dimensions) or None,
+    )
+
+
+def _one_of_linked(
+    sc: Scenario,
+    issue: str,
+    model: str,
+    preset: str | None,
+    interventions: Sequence[str],
+    seed: Seed,
+    params: dict[str, Any],
+) -> Forecast:
+    """The forecast of ``issue`` by a model of linked issues, run on the issue's linked set
+    (``sc`` has the interventions applied already)."""
+    from crossroads.linked_forecasting import forecast_issues
+    from crossroads.scenario.linked_sets import linked_set_of
+
+    lf = forecast_issues(sc, linked_set_of(sc, issue), model, preset=preset, seed=seed, **params)
+    k = lf.issues.index(issue)
+    rows = np.flatnonzero(lf.has_stake[:, k])
+    iss = sc.issue(issue)
+    order = {s.actor: j for j, s in enumerate(iss.stakes)}
+    rows = rows[np.argsort([order[lf.actors[r]] for r in rows])]  # the issue's stake order
+    cap, sal = lf.capability[rows, k], lf.salience[rows, k]
+    traj = lf.trajectory[:, rows, k]
+    w = cap * sal
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wm = traj @ w / w.sum()
+    return Forecast(
+        scenario=sc.id,
+        issue=issue,
+        model=model,
+        params=lf.params,
+        actors=[lf.actors[r] for r in rows],
+        names=[lf.names[r] for r in rows],
+        capability=cap,
+        salience=sal,
+        trajectory=traj,
+        forecast=lf.forecast[:, k],
+        weighted_mean=wm,
+        rounds=lf.rounds,
+        scale=(iss.scale.min, iss.scale.max),
+        observed=iss.observed.value if iss.observed is not None else None,
+        interventions=list(interventions),
+        linked_issues=list(lf.issues),
     )

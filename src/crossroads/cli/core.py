@@ -108,23 +108,60 @@ def show(
 def forecast(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: Annotated[str | None, typer.Option(help="Issue id (optional if only one).")] = None,
-    model: Annotated[str, typer.Option(help="mean, median, eum or smp.")] = "mean",
+    model: Annotated[str, typer.Option(help="mean, median, eum, smp or exchange.")] = "mean",
     preset: Annotated[str | None, typer.Option(help="Named parameter set of the model.")] = None,
     rounds: Annotated[int | None, typer.Option(help="Round cap (models with rounds).")] = None,
+    issues: Annotated[
+        str | None,
+        typer.Option(
+            help="exchange: comma-separated issues to bargain over together (default: the "
+            "linked set of --issue, or the scenario's only linked set)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option(help="Seed of a stochastic model's draws (smp, exchange's random rates).")
+    ] = 0,
     intervention: Annotated[
         list[str] | None, typer.Option("--intervention", "-i", help="Apply a named intervention.")
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the JSON schema of the README.")
+        bool,
+        typer.Option("--json", help="Print JSON (schema in docs/reference.md, JSON output)."),
     ] = False,
 ) -> None:
-    """Forecast one issue with one model, round by round.
+    """Forecast one issue with one model, round by round; with exchange, a set of linked issues.
 
     Example: crossroads forecast kazakhstan-2010 --issue trade-regime --model eum --preset scholz
+
+    Example: crossroads forecast cop21.csv --model exchange --issues mrv,legal --rounds 5
     """
-    from crossroads.forecasting import forecast as run_forecast
     from crossroads.models import get_model
     from crossroads.scenario import load
+
+    params = {} if rounds is None else {"rounds": rounds}
+    if rounds is not None and rounds < 0:
+        raise CrossroadsError("--rounds must be >= 0")
+    spec = get_model(model)
+    if spec.inputs == {"issues"}:
+        from crossroads.cli.linked_tables import print_linked
+        from crossroads.linked_forecasting import forecast_issues
+
+        chosen = [i.strip() for i in issues.split(",") if i.strip()] if issues else None
+        lf = forecast_issues(
+            scenario, chosen, model, issue=issue, preset=preset,
+            interventions=intervention or (), seed=seed, **params,
+        )  # fmt: skip
+        if as_json:
+            print_json(lf.to_dict())
+        else:
+            print_linked(lf)
+        return
+    if issues:
+        raise CrossroadsError(
+            f"--issues names linked issues for a model of linked issues (exchange); model "
+            f"'{model}' forecasts one issue: use --issue"
+        )
+    from crossroads.forecasting import forecast as run_forecast
 
     sc = load(scenario)
     if issue is None and len(sc.issues) > 1:
@@ -132,13 +169,12 @@ def forecast(
             f"scenario '{sc.id}' has {len(sc.issues)} issues; choose one with --issue: "
             + ", ".join(i.id for i in sc.issues)
         )
-    params = {} if rounds is None else {"rounds": rounds}
-    if rounds is not None and rounds < 0:
-        raise CrossroadsError("--rounds must be >= 0")
     # the model sees arrays only: its actor limit is checked here, where the file is known
     iss = sc.issue(issue)
-    get_model(model).check_actors(len(iss.stakes), f"{scenario}: issue '{iss.id}': ")
-    f = run_forecast(sc, issue, model, preset=preset, interventions=intervention or (), **params)
+    spec.check_actors(len(iss.stakes), f"{scenario}: issue '{iss.id}': ")
+    f = run_forecast(
+        sc, issue, model, preset=preset, interventions=intervention or (), seed=seed, **params
+    )
     if as_json:
         print_json(f.to_dict())
         return
@@ -153,7 +189,7 @@ def forecast(
         outcome = ", ".join(
             f"{d.id} {fmt(float(v))}" for d, v in zip(iss.dimensions, f.outcome, strict=True)
         )
-    line = f"Forecast after {f.rounds} round(s): {outcome}"
+    line = f"Forecast after {f.rounds} round{'s' if f.rounds != 1 else ''}: {outcome}"
     if f.observed is not None:
         line += f"; observed {fmt(f.observed)} (error {fmt(f.error)})"
     console.print(line, markup=False)

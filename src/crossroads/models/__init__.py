@@ -25,6 +25,7 @@ MODELS: dict[str, str] = {
     "median": "crossroads.models.median",
     "eum": "crossroads.models.eum",
     "smp": "crossroads.models.smp",
+    "exchange": "crossroads.models.exchange",
 }
 
 

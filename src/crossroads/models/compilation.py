@@ -62,6 +62,7 @@ class Kernel:
 KERNELS: dict[str, Kernel] = {
     "eum": Kernel("eum", "crossroads.models.eum_kernel", "eum_batch", 10),
     "smp": Kernel("smp", "crossroads.models.smp_kernel", "run_one", 25),
+    "exchange": Kernel("exchange", "crossroads.models.exchange_kernel", "exchange_batch", 20),
 }
 
 _notified: set[str] = set()

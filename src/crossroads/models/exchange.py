@@ -90,12 +90,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from crossroads.errors import ModelError
+from crossroads.models.base import KernelResult, require_rng
+from crossroads.models.spec import ModelParams, ModelSpec
 
 __all__ = [
     "CHOICES",
+    "SPEC",
     "ExchangeParams",
     "ExchangeResult",
     "PRESETS",
@@ -113,12 +116,10 @@ THREADS: int | None = None
 MEMORY_LIMIT = 4 * 1024**3
 
 
-class ExchangeParams(BaseModel):
+class ExchangeParams(ModelParams):
     """Every modelling choice of the exchange model; the defaults are the public
     implementation's (decide-exchange-model 2022.1.28, Equal Gain, no random tie-breaks).
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     rounds: int = Field(10, ge=0, le=10_000, description="Round cap.")
     rate: Literal["equal_gain", "random_rate", "randomised_equal_gain"] = Field(
@@ -197,6 +198,10 @@ class ExchangeParams(BaseModel):
             raise ValueError("salience_weight + fixed_weight must be at most 1")
         return self
 
+    def is_stochastic(self) -> bool:
+        """A random rate, randomised Equal Gain or random tie-breaks draw random numbers."""
+        return self.rate != "equal_gain" or self.tie_break == "random"
+
 
 #: Named parameter sets. ``decide`` is the public implementation's behaviour.
 PRESETS: dict[str, ExchangeParams] = {
@@ -228,7 +233,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
-class ExchangeResult:
+class ExchangeResult(KernelResult):
     """A batch of exchange-model trajectories.
 
     Attributes
@@ -337,7 +342,7 @@ def _inputs(c, s, x, scale):
     )
 
 
-def run(c, s, x, *, scale, params, rng) -> ExchangeResult:
+def run(c, s, x, *, scale=None, params=None, rng=None) -> ExchangeResult:
     """Run the exchange model (Stokman & Van Oosten 1994) on a batch of runs.
 
     Parameters
@@ -349,10 +354,12 @@ def run(c, s, x, *, scale, params, rng) -> ExchangeResult:
         Salience, 0-1.
     x : array of shape (runs, actors, issues)
         Positions on each issue's scale; NaN where an actor has no stake in an issue.
-    scale : array of shape (issues, 2)
-        Each issue's (min, max) (a decide file's ``#M`` extremes; 0-100 by default there).
-    params : ExchangeParams
-        The modelling choices; see :class:`ExchangeParams` and :data:`PRESETS`.
+    scale : array of shape (issues, 2), optional
+        Each issue's (min, max) (a decide file's ``#M`` extremes); None: 0-100 for every
+        issue.
+    params : ExchangeParams, mapping or None
+        The modelling choices (an instance, a mapping of overrides of the defaults, or
+        None for the defaults); see :class:`ExchangeParams` and :data:`PRESETS`.
     rng : numpy.random.Generator or None
         Source of every random number (needed by ``rate`` 'random_rate' and
         'randomised_equal_gain' and by ``tie_break='random'``; may be None otherwise). One
@@ -388,20 +395,14 @@ def run(c, s, x, *, scale, params, rng) -> ExchangeResult:
     >>> res.positions[0, 1].round(6).tolist()
     [[0.0, 100.0], [0.0, 100.0]]
     """
-    if not isinstance(params, ExchangeParams):
-        raise ModelError(
-            f"params must be an ExchangeParams (see exchange.PRESETS); got {type(params).__name__}"
-        )
+    params = SPEC.validate(params)
+    if scale is None:
+        scale = np.tile([0.0, 100.0], (np.shape(x)[-1] if np.ndim(x) == 3 else 1, 1))
     c, s, xn, present, sc = _inputs(c, s, x, scale)
     runs, n, k = xn.shape
     rounds = params.rounds
-    needs_rng = params.rate != "equal_gain" or params.tie_break == "random"
-    if needs_rng:
-        if not isinstance(rng, np.random.Generator):
-            raise ModelError(
-                f"rng: rate={params.rate!r} / tie_break={params.tie_break!r} draw random "
-                "numbers; pass a numpy.random.Generator"
-            )
+    if params.is_stochastic():
+        rng = require_rng("exchange", rng)
         seeds = rng.integers(0, 2**63 - 1, size=runs, dtype=np.int64)
     else:
         if rng is not None and not isinstance(rng, np.random.Generator):
@@ -410,7 +411,7 @@ def run(c, s, x, *, scale, params, rng) -> ExchangeResult:
     need = 8 * runs * (rounds + 1) * (2 * n * k + k)
     if need > MEMORY_LIMIT:
         raise ModelError(
-            f"exchange: {runs} runs x {rounds + 1} rounds x {n} actors x {k} issues need "
+            f"model 'exchange': {runs} runs x {rounds + 1} rounds x {n} actors x {k} issues need "
             f"about {need / 1024**3:.1f} GiB, above {MEMORY_LIMIT / 1024**3:.0f} GiB; chunk "
             "the batch"
         )
@@ -508,15 +509,16 @@ def run(c, s, x, *, scale, params, rng) -> ExchangeResult:
     )
 
 
-def externalities(result: ExchangeResult, s) -> np.ndarray:
+def externalities(result: ExchangeResult, s, *, partial_stakes: bool = False) -> np.ndarray:
     """Each actor's gain or loss from each realised exchange's shift of the outcomes.
 
     The public implementation's definition (``calculations.actor_externalities``): for
     actor k and an exchange that moves the outcome on issue a from ``O_a0`` to ``O_a1``
     and on issue b from ``O_b0`` to ``O_b1``,
     ``E_k = s_ka (|O_a0 - x_ka| - |O_a1 - x_ka|) + s_kb (|O_b0 - x_kb| - |O_b1 - x_kb|)``,
-    with x the positions the round started from; positive is a gain. Zero for an actor
-    without a stake in both issues. For the two actors of the exchange it is the same
+    with x the positions the round started from; positive is a gain. An actor with a stake
+    in only one of the two issues gets 0 (the public implementation's rule), or, with
+    ``partial_stakes``, the term of the issue it has a stake in. For the two actors of the exchange it is the same
     formula (their own gain is ``ex_gain_i``, ``ex_gain_j``).
 
     Parameters
@@ -524,6 +526,8 @@ def externalities(result: ExchangeResult, s) -> np.ndarray:
     result : ExchangeResult
     s : array of shape (runs, actors, issues)
         The saliences the model was run with.
+    partial_stakes : bool
+        Count the issue an actor has a stake in when it has none in the other.
 
     Returns
     -------
@@ -544,6 +548,8 @@ def externalities(result: ExchangeResult, s) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         ea = sa * (np.abs(oa[:, :1] - xa) - np.abs(oa[:, 1:] - xa))
         eb = sb * (np.abs(ob[:, :1] - xb) - np.abs(ob[:, 1:] - xb))
+    if partial_stakes:  # an issue without the actor's stake (NaN position) adds nothing
+        return np.where(np.isfinite(ea), ea, 0.0) + np.where(np.isfinite(eb), eb, 0.0)
     out = ea + eb
     return np.where(np.isfinite(out), out, 0.0)
 
@@ -574,3 +580,21 @@ def exchanges_df(result: ExchangeResult, actor_names, issue_names, run: int = 0)
             "gain_j": result.ex_gain_j[m],
         }
     )
+
+
+SPEC = ModelSpec(
+    name="exchange",
+    title=(
+        "exchange model of linked issues: actors trade concessions across issues "
+        "(Stokman & Van Oosten 1994)"
+    ),
+    params=ExchangeParams,
+    presets=PRESETS,
+    inputs=frozenset({"issues"}),
+    run=run,
+    references=(
+        "Stokman & Van Oosten (1994), in Bueno de Mesquita & Stokman (eds.), European "
+        "Community Decision Making, Yale UP, 105-127",
+        "Dijkstra, Van Assen, Stokman & Draaijer (2018), randomised exchange rates",
+    ),
+)
