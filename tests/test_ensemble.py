@@ -278,7 +278,7 @@ def test_forecasts_outside_the_scale_are_a_model_error():
 def test_multi_dimensional_forecasts_are_refused():
     res = KernelResult(np.zeros((4, 2, 3, 2)), np.zeros((4, 2, 2)), np.zeros(4, int))
     with pytest.raises(ModelError, match="multi-dimensional issues are not supported"):
-        final_forecast("smp", res, 4)
+        final_forecast("smp", res.forecast, res.rounds, 4)
 
 
 def test_runs_without_a_forecast_are_counted_not_hidden(small):

@@ -153,8 +153,7 @@ class LinkedForecast:
             ext = {
                 a: float(self.externalities[k, j])
                 for j, a in enumerate(self.actors)
-                if a not in (row.actor_i, row.actor_j)
-                and self.externalities[k, j] != 0.0
+                if a not in (row.actor_i, row.actor_j) and self.externalities[k, j] != 0.0
             }
             records.append(
                 {
@@ -332,8 +331,7 @@ def forecast_issues(
         exchanges=_named(exchanges_df(res, arr.actors, ids), arr.actors, arr.names),
         externalities=ext,
         observed=[
-            (sc.issue(i).observed.value if sc.issue(i).observed is not None else None)
-            for i in ids
+            (sc.issue(i).observed.value if sc.issue(i).observed is not None else None) for i in ids
         ],
         interventions=list(interventions),
         linkages=used,

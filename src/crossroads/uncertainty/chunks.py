@@ -9,13 +9,13 @@ each intervention on the same draws) and returns small :class:`Part` summaries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from crossroads.errors import ModelError
 from crossroads.models.spec import ModelParams
 from crossroads.seeding import BLOCK, model_rng
+from crossroads.uncertainty.linked_sampling import LinkedInputSpec
 from crossroads.uncertainty.sampling import InputSpec, draw_uniforms
 from crossroads.uncertainty.summary import GRID_BINS, Part, StreamSummary
 
@@ -70,7 +70,7 @@ class Job:
 
     model: str
     params: ModelParams
-    specs: tuple[InputSpec, ...]
+    specs: tuple[InputSpec | LinkedInputSpec, ...]
     seed: int
     band_edges: np.ndarray = field(default_factory=lambda: np.empty(0))
     keep: bool = False
@@ -87,16 +87,19 @@ class ChunkResult:
     shifts: tuple[Part, ...]
 
 
-def final_forecast(model: str, res: Any, runs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each run's final forecast (runs,) and rounds (runs,) from a kernel result."""
-    f = np.asarray(res.forecast)
+def final_forecast(
+    model: str, forecast: np.ndarray, rounds: np.ndarray, runs: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each run's final forecast (runs,) and rounds (runs,) from a kernel's forecast
+    (runs, rounds + 1) and rounds (the input spec's selection of the summarised issue)."""
+    f = np.asarray(forecast)
     if f.ndim != 2 or f.shape[0] != runs:
         raise ModelError(
             f"model '{model}' returned a forecast of shape {f.shape}; ensembles summarise "
             "one-dimensional forecasts (runs, rounds + 1) -- multi-dimensional issues are not "
             "supported by ensemble, sensitivity or compare"
         )
-    return f[:, -1], np.asarray(res.rounds, dtype=np.int64)
+    return f[:, -1], np.asarray(rounds, dtype=np.int64)
 
 
 def _run_model(
@@ -113,14 +116,16 @@ def _run_model(
     model = get_model(job.model)
     c, s, x = spec.transform(u)
     if not job.params.is_stochastic():
-        res = model.run(c, s, x, scale=spec.scale, params=job.params)
-        return final_forecast(job.model, res, len(u))
+        res = model.run(c, s, x, scale=spec.kernel_scale, params=job.params)
+        return final_forecast(job.model, spec.select(res.forecast), res.rounds, len(u))
     f, rounds = np.empty(len(u)), np.empty(len(u), dtype=np.int64)
     for a in range(0, len(u), BLOCK):
         b = slice(a, a + BLOCK)
         rng = model_rng(job.seed, (start + a) // BLOCK)
-        res = model.run(c[b], s[b], x[b], scale=spec.scale, params=job.params, rng=rng)
-        f[b], rounds[b] = final_forecast(job.model, res, len(u[b]))
+        res = model.run(c[b], s[b], x[b], scale=spec.kernel_scale, params=job.params, rng=rng)
+        f[b], rounds[b] = final_forecast(
+            job.model, spec.select(res.forecast), res.rounds, len(u[b])
+        )
     return f, rounds
 
 

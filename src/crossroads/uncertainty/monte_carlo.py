@@ -31,6 +31,7 @@ from crossroads.uncertainty.chunks import (
 )
 from crossroads.uncertainty.executors import Executor, make_executor
 from crossroads.uncertainty.options import MAX_RUNS, RunOptions
+from crossroads.uncertainty.linked_sampling import LinkedInputSpec, linked_input_spec
 from crossroads.uncertainty.sampling import FIELDS, InputSpec, input_spec
 from crossroads.uncertainty.summary import Distribution, StreamSummary, bands_of
 
@@ -54,7 +55,7 @@ class Prepared:
     preset: str | None
     params: dict[str, Any]
     settings: ModelParams
-    spec: InputSpec
+    spec: InputSpec | LinkedInputSpec
     band_edges: np.ndarray
     band_names: list[str]
     hash: str
@@ -81,17 +82,13 @@ def prepare(
             f"issue '{iss.id}' is multi-dimensional; ensemble, sensitivity and compare "
             "summarise one-dimensional issues only"
         )
-    spec = input_spec(
-        sc,
-        iss.id,
-        interventions=interventions,
-        default_uncertainty=default_uncertainty,
-        fields=fields,
-    )
+    spec = model_input_spec(sc, iss.id, model, interventions, default_uncertainty, fields)
     where = f"{scenario}: " if not isinstance(scenario, Scenario) else ""
     get_model(model).check_actors(spec.n_actors, f"{where}issue '{iss.id}': ")
-    c0, s0, _ = spec.nominal
-    require_weight(c0, s0, iss.id)  # as forecast does: the eum kernel would weigh all equally
+    # as forecast does: the eum kernel would weigh all equally
+    for one in spec.specs if isinstance(spec, LinkedInputSpec) else (spec,):
+        c0, s0, _ = one.nominal
+        require_weight(c0, s0, one.issue)
     bands = bands_of(float(iss.scale.min), float(iss.scale.max), dict(iss.scale.labels))
     edges = np.array([b[0] for b in bands] + [bands[-1][1]]) if bands else np.empty(0)
     return Prepared(
@@ -106,6 +103,23 @@ def prepare(
         band_names=[b[2] for b in bands],
         hash=scenario_hash(sc),
     )
+
+
+def model_input_spec(
+    scenario: Scenario,
+    issue: str,
+    model: str,
+    interventions: Sequence[str] = (),
+    default_uncertainty: bool = True,
+    fields: Sequence[str] = FIELDS,
+) -> InputSpec | LinkedInputSpec:
+    """The uncertain inputs ``model`` needs to forecast ``issue``: the issue's own, or for a
+    model of linked issues (``exchange``) those of the issue's linked set."""
+    build = linked_input_spec if get_model(model).inputs == {"issues"} else input_spec
+    return build(
+        scenario, issue, interventions=interventions, default_uncertainty=default_uncertainty,
+        fields=fields,
+    )  # fmt: skip
 
 
 def execute(
@@ -279,16 +293,18 @@ class EnsembleResult:
         return ensemble_html(self)
 
 
-def point_forecast(prep: Prepared, spec: InputSpec | None = None, seed: int = 0) -> float:
+def point_forecast(
+    prep: Prepared, spec: InputSpec | LinkedInputSpec | None = None, seed: int = 0
+) -> float:
     """The model's forecast at the stakes' own values (a batch of one; a stochastic model
     draws from the stream of run 0 of ``seed``)."""
     spec = spec or prep.spec
     c, s, x = spec.nominal
     res = get_model(prep.model).run(
-        c[None, :], s[None, :], x[None, :], scale=spec.scale, params=prep.settings,
+        c[None], s[None], x[None], scale=spec.kernel_scale, params=prep.settings,
         rng=model_rng(seed, 0),
     )  # fmt: skip
-    return float(np.asarray(res.forecast)[0, -1])
+    return float(spec.select(res.forecast)[0, -1])
 
 
 def ensemble(

@@ -187,6 +187,15 @@ class InputSpec:
         """Boolean array of shape (3, actors): which inputs vary."""
         return np.array([f.kind != FIXED for f in self.fields])
 
+    @property
+    def kernel_scale(self) -> tuple[float, float]:
+        """The scale as the model kernel takes it (for one issue, :attr:`scale`)."""
+        return self.scale
+
+    def select(self, forecast: np.ndarray) -> np.ndarray:
+        """The forecast the ensemble summarises: for one issue, the kernel's own."""
+        return np.asarray(forecast)
+
     def transform(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Inputs ``(c, s, x)``, each (runs, actors), from uniforms of shape (runs, 3, n_cols)."""
         return tuple(  # type: ignore[return-value]

@@ -40,7 +40,7 @@ from crossroads.uncertainty.chunks import Job, run_design
 from crossroads.uncertainty.executors import Executor, make_executor
 from crossroads.uncertainty.monte_carlo import chunk_for, point_forecast, prepare, provenance
 from crossroads.uncertainty.options import METHODS, SensitivityOptions
-from crossroads.uncertainty.sampling import FIELDS
+from crossroads.uncertainty.sampling import FIELDS, InputSpec
 
 __all__ = ["METHODS", "SensitivityResult", "sensitivity"]
 
@@ -224,6 +224,11 @@ def sensitivity(
         opts.default_uncertainty, opts.fields,
     )  # fmt: skip
     spec = prep.spec
+    if not isinstance(spec, InputSpec):
+        raise CrossroadsError(
+            f"sensitivity of a model of linked issues ('{prep.model}') is not supported yet; "
+            "use ensemble or compare"
+        )
     fidx, aidx = np.nonzero(spec.uncertain)
     if fidx.size == 0:
         raise CrossroadsError(

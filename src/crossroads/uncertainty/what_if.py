@@ -21,18 +21,20 @@ import pandas as pd
 
 from crossroads.errors import CrossroadsError, InterventionError, ModelError
 from crossroads.scenario import Scenario, Stake, apply_interventions, load
+from crossroads.scenario.linked_sets import linked_set_of
 from crossroads.uncertainty.chunks import Job
 from crossroads.uncertainty.executors import Executor, make_executor
 from crossroads.uncertainty.monte_carlo import (
     chunk_for,
     execute,
+    model_input_spec,
     observed_outcome,
     point_forecast,
     prepare,
     provenance,
 )
+from crossroads.uncertainty.linked_sampling import LinkedInputSpec
 from crossroads.uncertainty.options import CompareOptions
-from crossroads.uncertainty.sampling import input_spec
 from crossroads.uncertainty.summary import Distribution
 
 __all__ = ["ComparisonResult", "Variant", "compare", "intervention_overview"]
@@ -182,6 +184,15 @@ class ComparisonResult:
         }
 
 
+def _what_counts(sc: Scenario, issue: str, spec: Any) -> Any:
+    """What an intervention must change to touch the forecast of ``issue``: the issue's
+    stakes, or for a model of linked issues its linked set and the set's stakes."""
+    if not isinstance(spec, LinkedInputSpec):
+        return sc.issue(issue).model_dump()
+    group = linked_set_of(sc, issue)
+    return group, [sc.issue(i).model_dump() for i in group]
+
+
 def compare(
     scenario: Scenario | str | Path,
     issue: str | None = None,
@@ -242,14 +253,11 @@ def compare(
     specs = [prep.spec]
     touches = [True]
     points = [point_forecast(prep, seed=seed)]
-    before = apply_interventions(sc, first).issue(iss.id).model_dump()
+    before = _what_counts(apply_interventions(sc, first), iss.id, prep.spec)
     for arm in arms:
         after = apply_interventions(sc, [*first, *arm])
-        touches.append(after.issue(iss.id).model_dump() != before)
-        spec = input_spec(
-            sc, iss.id, interventions=[*first, *arm], default_uncertainty=default_uncertainty,
-            fields=fields,
-        )  # fmt: skip
+        touches.append(_what_counts(after, iss.id, prep.spec) != before)
+        spec = model_input_spec(sc, iss.id, prep.model, [*first, *arm], default_uncertainty, fields)
         specs.append(spec)
         points.append(point_forecast(prep, spec, seed))
     chunk = chunk_for(opts, max(s.n_actors for s in specs))
