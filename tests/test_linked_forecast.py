@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 
 import crossroads
-from conftest import ROOT, shared
 from crossroads.errors import CrossroadsError
 from crossroads.models import get_model
 from crossroads.scenario.linked_sets import linked_set_of, linked_sets
 from crossroads.uncertainty.linked_sampling import linked_input_spec
 from crossroads.uncertainty.sampling import draw_uniforms
+
+from conftest import ROOT, shared
 
 LINKED = str(ROOT / "tests" / "data" / "linked.yaml")
 

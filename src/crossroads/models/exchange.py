@@ -518,8 +518,8 @@ def externalities(result: ExchangeResult, s, *, partial_stakes: bool = False) ->
     ``E_k = s_ka (|O_a0 - x_ka| - |O_a1 - x_ka|) + s_kb (|O_b0 - x_kb| - |O_b1 - x_kb|)``,
     with x the positions the round started from; positive is a gain. An actor with a stake
     in only one of the two issues gets 0 (the public implementation's rule), or, with
-    ``partial_stakes``, the term of the issue it has a stake in. For the two actors of the exchange it is the same
-    formula (their own gain is ``ex_gain_i``, ``ex_gain_j``).
+    ``partial_stakes``, the term of the issue it has a stake in. For the two actors of the
+    exchange it is the same formula (their own gain is ``ex_gain_i``, ``ex_gain_j``).
 
     Parameters
     ----------

@@ -30,8 +30,8 @@ from crossroads.uncertainty.chunks import (
     run_chunk,
 )
 from crossroads.uncertainty.executors import Executor, make_executor
-from crossroads.uncertainty.options import MAX_RUNS, RunOptions
 from crossroads.uncertainty.linked_sampling import LinkedInputSpec, linked_input_spec
+from crossroads.uncertainty.options import MAX_RUNS, RunOptions
 from crossroads.uncertainty.sampling import FIELDS, InputSpec, input_spec
 from crossroads.uncertainty.summary import Distribution, StreamSummary, bands_of
 

@@ -24,6 +24,7 @@ from crossroads.scenario import Scenario, Stake, apply_interventions, load
 from crossroads.scenario.linked_sets import linked_set_of
 from crossroads.uncertainty.chunks import Job
 from crossroads.uncertainty.executors import Executor, make_executor
+from crossroads.uncertainty.linked_sampling import LinkedInputSpec
 from crossroads.uncertainty.monte_carlo import (
     chunk_for,
     execute,
@@ -33,7 +34,6 @@ from crossroads.uncertainty.monte_carlo import (
     prepare,
     provenance,
 )
-from crossroads.uncertainty.linked_sampling import LinkedInputSpec
 from crossroads.uncertainty.options import CompareOptions
 from crossroads.uncertainty.summary import Distribution
 
