@@ -42,6 +42,8 @@ _EXPORTS = {
     "apply_interventions": "crossroads.scenario",
     "builtin_names": "crossroads.scenario",
     "load": "crossroads.scenario",
+    "PlanResult": "crossroads.planning",
+    "plan": "crossroads.planning",
     "ComparisonResult": "crossroads.uncertainty",
     "EnsembleResult": "crossroads.uncertainty",
     "SensitivityResult": "crossroads.uncertainty",
@@ -70,6 +72,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from crossroads.forecasting import Forecast, forecast
     from crossroads.importers import ImportResult, import_file
     from crossroads.network import Dependence, Relations, dependence, relations
+    from crossroads.planning import PlanResult, plan
     from crossroads.scenario import Scenario, apply_interventions, builtin_names, load
     from crossroads.uncertainty import (
         ComparisonResult,
@@ -91,6 +94,7 @@ __all__ = [
     "InterventionError",
     "ModelError",
     "Monitor",
+    "PlanResult",
     "Relations",
     "Scenario",
     "ScenarioError",
@@ -109,6 +113,7 @@ __all__ = [
     "import_file",
     "incentive_effects",
     "load",
+    "plan",
     "relations",
     "sensitivity",
 ]
