@@ -449,9 +449,9 @@ def plan(
     ]  # fmt: skip
     if inert:
         notes.append(
-            f"{', '.join(inert)} alone leave{'s' if len(inert) == 1 else ''} this forecast "
-            "unchanged in every run (a link matters only to models that bargain linked issues "
-            "together)"
+            f"{', '.join(inert)} alone leave{'s' if len(inert) == 1 else ''} the probability "
+            "and the mean forecast as in the baseline (a link matters only to models that "
+            "bargain linked issues together)"
         )
     if search == "heuristic":
         notes.append(
