@@ -111,3 +111,14 @@ def test_cli_workers_flag_matches_in_process(tmp_path):
     local = crossroads.ensemble(SMALL, "trade", "mean", runs=4096, seed=3)
     assert d["distribution"] == json.loads(json.dumps(local.distribution.to_dict()))
     assert "Traceback" not in r.stderr
+
+
+def test_plan_identical_on_the_cluster(cluster):
+    from crossroads.planning import plan
+
+    path = str(ROOT / "tests" / "data" / "plan-small.yaml")
+    local = plan(path, "trade", "mean", ">=50", 0.8, runs=3000, seed=2)
+    remote = plan(path, "trade", "mean", ">=50", 0.8, runs=3000, seed=2, executor=cluster)
+    assert remote.executor == "dask LocalCluster (2 workers)"
+    assert remote.to_df().equals(local.to_df())
+    assert remote.best == local.best and remote.frontier == local.frontier

@@ -395,6 +395,7 @@ def cli(*args: str, store: str) -> subprocess.CompletedProcess:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(ROOT),
             "CROSSROADS_STORE": store,
+            "PYTHONPATH": str(ROOT / "src"),  # this tree's crossroads, not an installed one
         },
     )
 
@@ -513,3 +514,103 @@ def test_stochastic_model_follows_the_ensemble_seed_on_any_chunking():
     f = a.per_run["forecast"].to_numpy()
     assert not np.array_equal(f[:1024], f[1024:2048])
     assert np.unique(f).size > 1  # the inputs are fixed: only the transitions vary
+
+
+# --- exact threshold probabilities -------------------------------------------------------------
+@pytest.mark.parametrize("model", ["mean", "median", "eum"])
+def test_threshold_counts_are_exact(small, model):
+    runs = 2 * BLOCK + 300
+    r = crossroads.ensemble(small, "trade", model, runs=runs, seed=7, keep_runs=True, threshold=45)
+    f = r.per_run["forecast"].to_numpy()
+    f = f[~np.isnan(f)]
+    t = r.threshold
+    assert t is not None and t.value == 45.0 and t.n == f.size
+    assert t.at_least == int((f >= 45).sum()) and t.at_most == int((f <= 45).sum())
+    assert 0 < t.at_least < t.n  # the test must be able to tell >= from <=
+    p = (f >= 45).mean()
+    assert t.p_at_least == p and t.p_at_least_mcse == math.sqrt(p * (1 - p) / f.size)
+    q = (f <= 45).mean()
+    assert t.p_at_most == q and t.p_at_most_mcse == math.sqrt(q * (1 - q) / f.size)
+    d = r.to_dict()["threshold"]
+    assert d["p_at_least"] == p and d["runs_at_most"] == int((f <= 45).sum())
+    assert "P(>= 45)" in r.to_df().index
+    assert f"P(>= 45) {p:.3f}" in r.headline()
+
+
+def test_threshold_on_a_point_mass_counts_ties_in_both(small):
+    # the median model forecasts an actor's position: many runs equal the threshold exactly
+    kw = {"runs": BLOCK, "seed": 3, "fields": ("capability", "salience")}
+    f = crossroads.ensemble(small, "trade", "median", keep_runs=True, **kw).per_run["forecast"]
+    values, counts = np.unique(f.to_numpy(), return_counts=True)
+    x = float(values[np.argmax(counts)])
+    ties = int(counts.max())
+    assert 0 < ties < BLOCK  # positions are fixed: the forecast is one of them
+    t = crossroads.ensemble(small, "trade", "median", threshold=x, **kw).threshold
+    assert t.at_least + t.at_most == t.n + ties
+
+
+@pytest.mark.parametrize("model", ["mean", "eum"])
+def test_threshold_same_on_every_chunking(small, model):
+    runs = 3 * BLOCK + 100
+    shares = {
+        crossroads.ensemble(
+            small, "trade", model, runs=runs, seed=11, chunk_size=k, threshold=44.5
+        ).threshold  # fmt: skip
+        for k in (1, BLOCK, 2 * BLOCK, None)
+    }
+    assert len(shares) == 1
+    # and the first n runs of a larger ensemble are the runs of a smaller one
+    small_t = crossroads.ensemble(small, "trade", model, runs=BLOCK, seed=11, threshold=44.5)
+    whole = crossroads.ensemble(small, "trade", model, runs=BLOCK, seed=11, keep_runs=True)
+    assert small_t.threshold.at_least == int((whole.per_run["forecast"] >= 44.5).sum())
+
+
+def test_no_threshold_no_shares(small):
+    r = crossroads.ensemble(small, "trade", "mean", runs=100)
+    assert r.threshold is None and r.to_dict()["threshold"] is None
+    assert not any(str(s).startswith("P(>=") for s in r.to_df().index)
+
+
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        (101, r"threshold 101 lies outside the scale of issue 'trade' \(0..100\)"),
+        (float("nan"), "threshold must be a finite number"),
+        ("high", "threshold must be a finite number"),
+        (True, "threshold must be a finite number"),
+    ],
+)
+def test_bad_threshold_is_refused(small, value, message):
+    with pytest.raises(CrossroadsError, match=message):
+        crossroads.ensemble(small, "trade", "mean", runs=10, threshold=value)
+
+
+def test_compare_passes_the_threshold_to_every_arm(small):
+    from crossroads.uncertainty.what_if import compare
+
+    c = compare(small, "trade", "mean", ["carrot", "stick"], runs=BLOCK, seed=4, threshold=50)
+    for v in c.variants:
+        alone = crossroads.ensemble(small, "trade", "mean", runs=BLOCK, seed=4, threshold=50,
+                                    interventions=v.interventions)  # fmt: skip
+        assert v.distribution.threshold == alone.threshold
+    d = c.to_dict()
+    assert all(v["threshold"]["value"] == 50 for v in d["variants"])
+    assert "P(>= 50)" in c.to_df().columns
+
+
+def test_sensitivity_refuses_a_threshold(small):
+    with pytest.raises(CrossroadsError, match="sensitivity does not take a threshold"):
+        crossroads.sensitivity(small, "trade", "mean", method="oat", threshold=50)
+
+
+def test_cli_ensemble_threshold(tmp_path):
+    store = str(tmp_path / "runs.sqlite")
+    r = cli("ensemble", SMALL, "--issue", "trade", "--runs", "2000", "--seed", "5",
+            "--threshold", "45", "--json", "--no-store", store=store)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    api = crossroads.ensemble(SMALL, "trade", "mean", runs=2000, seed=5, threshold=45)
+    assert json.loads(r.stdout)["threshold"] == api.threshold.to_dict()
+    r = cli("ensemble", SMALL, "--issue", "trade", "--runs", "2000", "--seed", "5",
+            "--threshold", "45", "--no-store", store=store)  # fmt: skip
+    assert "Threshold (exact counts)" in r.stdout and "forecast >= 45" in r.stdout
+    assert f"{api.threshold.at_least:,} of 2,000" in r.stdout

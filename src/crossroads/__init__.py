@@ -44,6 +44,8 @@ _EXPORTS = {
     "apply_interventions": "crossroads.scenario",
     "builtin_names": "crossroads.scenario",
     "load": "crossroads.scenario",
+    "PlanResult": "crossroads.planning",
+    "plan": "crossroads.planning",
     "ComparisonResult": "crossroads.uncertainty",
     "EnsembleResult": "crossroads.uncertainty",
     "SensitivityResult": "crossroads.uncertainty",
@@ -73,6 +75,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from crossroads.importers import ImportResult, import_file
     from crossroads.linked_forecasting import LinkedForecast, forecast_issues
     from crossroads.network import Dependence, Relations, dependence, relations
+    from crossroads.planning import PlanResult, plan
     from crossroads.scenario import Scenario, apply_interventions, builtin_names, load
     from crossroads.uncertainty import (
         ComparisonResult,
@@ -95,6 +98,7 @@ __all__ = [
     "LinkedForecast",
     "ModelError",
     "Monitor",
+    "PlanResult",
     "Relations",
     "Scenario",
     "ScenarioError",
@@ -114,6 +118,7 @@ __all__ = [
     "import_file",
     "incentive_effects",
     "load",
+    "plan",
     "relations",
     "sensitivity",
 ]

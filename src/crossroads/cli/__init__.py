@@ -18,6 +18,7 @@ from crossroads.cli import (  # noqa: F401
     core,
     ensemble_cmds,
     evaluate_cmds,
+    plan_cmds,
     relations_cmds,
     report_cmds,
 )

@@ -166,6 +166,8 @@ def render_ensemble(d: dict[str, Any]) -> None:
             ]
         )
         console.print(df_table(bands, title="Probability of each labelled band"))
+    if d.get("threshold"):
+        console.print(threshold_table(d["threshold"]))
     lines = [f"Point forecast at the stakes' own values: {_f(d['point_forecast'], 4)}."]
     if dist.get("observed") is not None and dist.get("observed_percentile") is not None:
         lines.append(
@@ -188,6 +190,25 @@ def render_ensemble(d: dict[str, Any]) -> None:
     )
     lines.append(f"Quantiles are within ±{dist['resolution']:.2g} of exact{rounds}.")
     console.print("\n".join(lines), markup=False)
+
+
+def threshold_table(t: dict[str, Any]) -> Any:
+    """The exact threshold shares (``ThresholdShares.to_dict()``) as a Rich table."""
+    import pandas as pd
+
+    x = fmt(t["value"])
+    rows = [
+        (f"forecast >= {x}", t["runs_at_least"], t["p_at_least"], t["p_at_least_mcse"]),
+        (f"forecast <= {x}", t["runs_at_most"], t["p_at_most"], t["p_at_most_mcse"]),
+    ]
+    table = pd.DataFrame(
+        [
+            {"event": e, "runs": f"{k:,} of {t['n']:,}", "probability": f"{p:.4f}",
+             "± MC s.e.": f"{m:.4f}"}
+            for e, k, p, m in rows
+        ]
+    )  # fmt: skip
+    return df_table(table, title="Threshold (exact counts)")
 
 
 def render_sensitivity(d: dict[str, Any]) -> None:
@@ -298,6 +319,10 @@ def render_compare(d: dict[str, Any]) -> None:
                 }
             )
         rows.append(row)
+        t = v.get("threshold")
+        if t:
+            row[f">= {fmt(t['value'])}"] = f"{t['p_at_least']:.3f} ± {t['p_at_least_mcse']:.3f}"
+            row[f"<= {fmt(t['value'])}"] = f"{t['p_at_most']:.3f} ± {t['p_at_most_mcse']:.3f}"
         if dist["bands"]:
             band_rows.append(
                 {"variant": v["name"]}
@@ -364,7 +389,7 @@ def ensemble_cmd(
 @with_options(
     "SensitivityOptions",
     ("sampling", "execution", "sobol"),
-    skip=("runs",),
+    skip=("runs", "threshold"),
     fields=("position", "salience", "capability"),
 )
 def sensitivity_cmd(

@@ -85,6 +85,7 @@ def _specs(name: str, help_text: str, default: Any, off: str) -> list[tuple[str,
     kinds = {
         "preset": str | None, "scheduler": str | None, "method": str, "runs": int, "seed": int,
         "samples": int, "workers": int | None, "chunk_size": int | None,
+        "threshold": float | None,
     }  # fmt: skip
     return [(name, Annotated[kinds[name], opt(help=help_text)], default)]
 

@@ -66,6 +66,10 @@ class Job:
         Edges of the issue's labelled bands (may be empty).
     keep : bool
         Return every run's forecast too.
+    bins : int
+        Histogram bins of the summaries.
+    threshold : float, optional
+        Count each variant's runs with forecast >= and <= this value exactly.
     """
 
     model: str
@@ -75,6 +79,7 @@ class Job:
     band_edges: np.ndarray = field(default_factory=lambda: np.empty(0))
     keep: bool = False
     bins: int = GRID_BINS
+    threshold: float | None = None
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,17 @@ def run_chunk(job: Job, start: int, stop: int) -> ChunkResult:
     for spec in job.specs:
         f, rounds = _run_model(job, spec, u, start)
         parts.append(
-            StreamSummary.part(f, rounds, start, lo, hi, job.band_edges, job.bins, job.keep)
+            StreamSummary.part(
+                f,
+                rounds,
+                start,
+                lo,
+                hi,
+                job.band_edges,
+                job.bins,
+                job.keep,
+                threshold=job.threshold,
+            )  # fmt: skip
         )
         if base is None:
             base = f

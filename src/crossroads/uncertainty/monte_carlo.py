@@ -33,7 +33,12 @@ from crossroads.uncertainty.executors import Executor, make_executor
 from crossroads.uncertainty.linked_sampling import LinkedInputSpec, linked_input_spec
 from crossroads.uncertainty.options import MAX_RUNS, RunOptions
 from crossroads.uncertainty.sampling import FIELDS, InputSpec, input_spec
-from crossroads.uncertainty.summary import Distribution, StreamSummary, bands_of
+from crossroads.uncertainty.summary import (
+    Distribution,
+    StreamSummary,
+    ThresholdShares,
+    bands_of,
+)
 
 __all__ = ["MAX_RUNS", "EnsembleResult", "Prepared", "ensemble", "prepare"]
 
@@ -135,7 +140,10 @@ def execute(
     """
     lo, hi = job.specs[0].scale
     w = hi - lo
-    sums = [StreamSummary(lo, hi, runs, job.band_edges, job.bins, job.keep) for _ in job.specs]
+    sums = [
+        StreamSummary(lo, hi, runs, job.band_edges, job.bins, job.keep, job.threshold)
+        for _ in job.specs
+    ]
     shifts = [StreamSummary(-w, w, runs, (), 2 * job.bins, job.keep) for _ in job.specs[1:]]
     tasks = [(job, a, b) for a, b in chunk_ranges(runs, chunk_size)]
     done = 0
@@ -153,6 +161,18 @@ def execute(
     if sums[0].seen != runs:  # pragma: no cover - executor bug
         raise CrossroadsError(f"executor returned {sums[0].seen} of {runs} runs")
     return sums, shifts
+
+
+def check_threshold(threshold: float | None, iss: Issue) -> float | None:
+    """``threshold`` if it lies on ``iss``'s scale (or is None), else a clear error."""
+    if threshold is None:
+        return None
+    lo, hi = float(iss.scale.min), float(iss.scale.max)
+    if not lo <= threshold <= hi:
+        raise CrossroadsError(
+            f"threshold {threshold:g} lies outside the scale of issue '{iss.id}' ({lo:g}..{hi:g})"
+        )
+    return threshold
 
 
 def observed_outcome(iss: Issue) -> float | None:
@@ -188,6 +208,9 @@ class EnsembleResult:
         Seconds.
     per_run : DataFrame or None
         ``run``, ``forecast``, ``rounds`` of every run (only with ``keep_runs=True``).
+    threshold : ThresholdShares or None
+        With the ``threshold`` option X: the exact shares of runs with forecast >= X and
+        <= X and their Monte Carlo errors (``distribution.threshold``).
     run_id : int or None
         Id in the run store, when saved.
     """
@@ -220,6 +243,10 @@ class EnsembleResult:
         return self.distribution.mean
 
     @property
+    def threshold(self) -> ThresholdShares | None:
+        return self.distribution.threshold
+
+    @property
     def median(self) -> float:
         return self.distribution.median
 
@@ -233,6 +260,18 @@ class EnsembleResult:
         rows.append({"statistic": "sd", "value": d.sd, "mcse": math.nan})
         for b in d.bands:
             rows.append({"statistic": f"P({b.name})", "value": b.probability, "mcse": b.mcse})
+        t = d.threshold
+        if t is not None:
+            rows.append(
+                {
+                    "statistic": f"P(>= {t.value:g})",
+                    "value": t.p_at_least,
+                    "mcse": t.p_at_least_mcse,
+                }
+            )
+            rows.append(
+                {"statistic": f"P(<= {t.value:g})", "value": t.p_at_most, "mcse": t.p_at_most_mcse}
+            )
         return pd.DataFrame(rows).set_index("statistic")
 
     def bands_df(self) -> pd.DataFrame:
@@ -259,6 +298,7 @@ class EnsembleResult:
             "uncertain_inputs": int(self.inputs["uncertain"].sum()),
             "inputs": self.inputs.to_dict(orient="records"),
             "distribution": self.distribution.to_dict(),
+            "threshold": self.threshold.to_dict() if self.threshold is not None else None,
             "elapsed": self.elapsed,
             "run_id": self.run_id,
         }
@@ -274,6 +314,7 @@ class EnsembleResult:
                 "fields": self.fields,
                 "executor": self.executor,
                 "chunk_size": self.chunk_size,
+                "threshold": self.threshold.value if self.threshold is not None else None,
             },
             "elapsed": self.elapsed,
             "headline": self.headline(),
@@ -282,10 +323,17 @@ class EnsembleResult:
 
     def headline(self) -> str:
         d = self.distribution
-        return (
+        out = (
             f"mean {d.mean:.4g} ± {d.mcse:.2g}, median {d.median:.4g}, "
             f"90% in {d.quantiles[0.05]:.4g}..{d.quantiles[0.95]:.4g}"
         )
+        t = d.threshold
+        if t is not None:
+            out += (
+                f", P(>= {t.value:g}) {t.p_at_least:.3f} ± {t.p_at_least_mcse:.2g}, "
+                f"P(<= {t.value:g}) {t.p_at_most:.3f} ± {t.p_at_most_mcse:.2g}"
+            )
+        return out
 
     def _repr_html_(self) -> str:  # Jupyter: a histogram and the summary table
         from crossroads.display import ensemble_html
@@ -339,6 +387,8 @@ def ensemble(
         uncertainty, the stake fields that vary, and the executor's workers, scheduler
         and chunk size (see :class:`~crossroads.uncertainty.options.RunOptions`). The same
         seed gives the same numbers on every executor, worker count and chunk size.
+        ``threshold`` X (a point on the issue's scale) adds the exact shares of runs with
+        forecast >= X and <= X (:attr:`EnsembleResult.threshold`).
     executor : Executor, optional
         An already open executor (overrides ``workers`` and ``scheduler``).
     keep_runs : bool
@@ -366,8 +416,12 @@ def ensemble(
         scenario, issue, model, opts.preset, opts.params, opts.interventions,
         opts.default_uncertainty, opts.fields,
     )  # fmt: skip
+    threshold = check_threshold(opts.threshold, prep.issue)
     chunk = chunk_for(opts, prep.spec.n_actors)
-    job = Job(prep.model, prep.settings, (prep.spec,), seed, prep.band_edges, keep=keep_runs)
+    job = Job(
+        prep.model, prep.settings, (prep.spec,), seed, prep.band_edges, keep=keep_runs,
+        threshold=threshold,
+    )  # fmt: skip
     point = point_forecast(prep, seed=seed)
     t0 = time.perf_counter()
     own = executor is None

@@ -42,6 +42,12 @@ GROUPS: dict[str, tuple[OptionField, ...]] = {
             off="Vary only what the scenario gives uncertainty for (no built-in default).",
         ),
         OptionField("fields", FIELDS, "Stake fields that may vary."),
+        OptionField(
+            "threshold",
+            None,
+            "Also report the exact share of runs with forecast >= X and <= X (a point on "
+            "the issue's scale), with its Monte Carlo error.",
+        ),
     ),
     "execution": (
         OptionField("workers", None, "Run on a new Dask LocalCluster with W worker processes."),

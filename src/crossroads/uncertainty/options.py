@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -120,6 +121,7 @@ class SamplingOptions(_Options):
     interventions: tuple[str, ...] = _field("interventions")
     default_uncertainty: bool = _field("default_uncertainty")
     fields: tuple[str, ...] = _field("fields")
+    threshold: float | None = _field("threshold")
 
     @field_validator("runs", mode="before")
     @classmethod
@@ -130,6 +132,15 @@ class SamplingOptions(_Options):
     @classmethod
     def _seed(cls, v: Any) -> int:
         return _plain(check_seed, v)
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _threshold(cls, v: Any) -> float | None:
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+            raise ValueError(f"threshold must be a finite number on the issue's scale, got {v!r}")
+        return float(v)
 
     @field_validator("interventions", "fields", mode="before")
     @classmethod

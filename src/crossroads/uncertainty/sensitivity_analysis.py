@@ -218,6 +218,11 @@ def sensitivity(
     ['input', 'actor', 'field']
     """
     opts = SensitivityOptions.of(options, settings)
+    if opts.threshold is not None:
+        raise CrossroadsError(
+            "sensitivity does not take a threshold: it ranks inputs by how much they move the "
+            "forecast; use 'crossroads ensemble --threshold X' for P(forecast >= X)"
+        )
     method, samples, seed = opts.method, opts.samples, opts.seed
     prep = prepare(
         scenario, issue, model, opts.preset, opts.params, opts.interventions,

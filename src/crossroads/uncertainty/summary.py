@@ -16,6 +16,11 @@ of squared deviations, and the blocks are combined with :func:`math.fsum`, so
 the result does not depend on the order in which chunks finish nor on how runs
 are grouped into chunks. Band probabilities and counts are integer counts.
 
+With a ``threshold`` X, each chunk also counts exactly (not from the histogram) its
+valid runs with forecast >= X and <= X, so ``P(forecast >= X)``, ``P(forecast <= X)``
+and their Monte Carlo standard errors ``sqrt(p (1 - p) / n)`` are exact and the same on
+every executor and chunking (:class:`ThresholdShares`).
+
 Memory: a few arrays of :data:`GRID_BINS` entries plus three numbers per block
 of runs (about 24 bytes per 1,024 runs), whatever the number of runs.
 """
@@ -39,6 +44,7 @@ __all__ = [
     "Distribution",
     "Part",
     "StreamSummary",
+    "ThresholdShares",
     "bands_of",
 ]
 
@@ -76,6 +82,72 @@ class Part:
     rounds_max: int
     values: np.ndarray | None = None
     rounds: np.ndarray | None = None
+    at_least: int = 0
+    at_most: int = 0
+
+
+@dataclass(frozen=True)
+class ThresholdShares:
+    """Exact shares of the valid runs whose forecast is >= and <= a threshold.
+
+    Attributes
+    ----------
+    value : float
+        The threshold X.
+    n : int
+        Valid runs counted.
+    at_least, at_most : int
+        Runs with forecast >= X and with forecast <= X (a run equal to X is in both).
+    """
+
+    value: float
+    n: int
+    at_least: int
+    at_most: int
+
+    @staticmethod
+    def _mcse(p: float, n: int) -> float:
+        return math.sqrt(p * (1 - p) / n) if n else math.nan
+
+    @property
+    def p_at_least(self) -> float:
+        """P(forecast >= X): the share of valid runs at or above the threshold."""
+        return self.at_least / self.n if self.n else math.nan
+
+    @property
+    def p_at_most(self) -> float:
+        """P(forecast <= X): the share of valid runs at or below the threshold."""
+        return self.at_most / self.n if self.n else math.nan
+
+    @property
+    def p_at_least_mcse(self) -> float:
+        """Monte Carlo standard error of :attr:`p_at_least`, sqrt(p (1 - p) / n)."""
+        return self._mcse(self.p_at_least, self.n)
+
+    @property
+    def p_at_most_mcse(self) -> float:
+        """Monte Carlo standard error of :attr:`p_at_most`, sqrt(p (1 - p) / n)."""
+        return self._mcse(self.p_at_most, self.n)
+
+    def share(self, op: str) -> tuple[float, float]:
+        """(probability, Monte Carlo error) of ``forecast op X`` for ``op`` '>=' or '<='."""
+        if op == ">=":
+            return self.p_at_least, self.p_at_least_mcse
+        if op == "<=":
+            return self.p_at_most, self.p_at_most_mcse
+        raise ValueError(f"op must be '>=' or '<=', got {op!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "n": self.n,
+            "runs_at_least": self.at_least,
+            "runs_at_most": self.at_most,
+            "p_at_least": self.p_at_least,
+            "p_at_least_mcse": self.p_at_least_mcse,
+            "p_at_most": self.p_at_most,
+            "p_at_most_mcse": self.p_at_most_mcse,
+        }
 
 
 def bands_of(lo: float, hi: float, labels: dict[float, str]) -> list[tuple[float, float, str]]:
@@ -110,6 +182,8 @@ class StreamSummary:
         Histogram bins.
     keep : bool
         Keep every run's value (for :meth:`values`), O(runs) memory.
+    threshold : float, optional
+        Count the runs at or above and at or below this value exactly.
     """
 
     def __init__(
@@ -120,7 +194,11 @@ class StreamSummary:
         band_edges: Sequence[float] = (),
         bins: int = GRID_BINS,
         keep: bool = False,
+        threshold: float | None = None,
     ) -> None:
+        self.threshold = None if threshold is None else float(threshold)
+        self.at_least = 0
+        self.at_most = 0
         self.lo, self.hi, self.nbins = float(lo), float(hi), int(bins)
         self.total_runs = int(total_runs)
         self.band_edges = np.asarray(band_edges, dtype=float)
@@ -152,12 +230,14 @@ class StreamSummary:
         bins: int = GRID_BINS,
         keep: bool = False,
         what: str = "forecast",
+        threshold: float | None = None,
     ) -> Part:
         """Summarise runs ``start`` .. ``start + len(values) - 1`` into a :class:`Part`.
 
         ``start`` must be a multiple of :data:`BLOCK`. NaN values are invalid runs
         (counted, left out of every statistic). Values outside [lo, hi] by more
-        than 1e-9 of the width raise :class:`ModelError`.
+        than 1e-9 of the width raise :class:`ModelError`. With ``threshold`` X the part
+        counts the valid runs with value >= X and <= X, exactly.
         """
         if start % BLOCK:
             raise ValueError("a part starts at a block boundary")
@@ -221,6 +301,8 @@ class StreamSummary:
             rounds_max=int(rounds.max()) if n else 0,
             values=values.copy() if keep else None,
             rounds=rounds.copy() if keep else None,
+            at_least=int((v >= threshold).sum()) if threshold is not None else 0,
+            at_most=int((v <= threshold).sum()) if threshold is not None else 0,
         )
 
     # --- merging (client side) --------------------------------------------------------
@@ -236,6 +318,8 @@ class StreamSummary:
         self.block_sum[p.blocks] = p.block_sum
         self.block_m2[p.blocks] = p.block_m2
         self.n_invalid += p.n_invalid
+        self.at_least += p.at_least
+        self.at_most += p.at_most
         self.rounds_sum += p.rounds_sum
         self.rounds_max = max(self.rounds_max, p.rounds_max)
         self.seen += p.stop - p.start
@@ -310,6 +394,12 @@ class StreamSummary:
             below += int(self.counts[j]) // 2
         return below / n
 
+    def threshold_shares(self) -> ThresholdShares | None:
+        """The exact shares at or above and at or below the threshold (None without one)."""
+        if self.threshold is None:
+            return None
+        return ThresholdShares(self.threshold, self.n, self.at_least, self.at_most)
+
     def moments(self) -> tuple[float, float]:
         """Exact mean and sample standard deviation of the valid values."""
         n = self.n
@@ -361,6 +451,7 @@ class StreamSummary:
             max_rounds=self.rounds_max,
             observed=observed,
             observed_percentile=self.cdf(observed) if observed is not None and n else None,
+            threshold=self.threshold_shares(),
             below=float(self.signs[0] / n) if n else math.nan,
             zero=float(self.signs[1] / n) if n else math.nan,
             above=float(self.signs[2] / n) if n else math.nan,
@@ -402,6 +493,10 @@ class Distribution:
         Mean bargaining rounds per run; ``max_rounds`` the largest.
     observed, observed_percentile : float or None
         The observed outcome and the share of runs at or below it.
+    threshold : ThresholdShares or None
+        Exact shares at or above and at or below the ensemble's threshold, when it has one
+        (reported by :class:`~crossroads.uncertainty.monte_carlo.EnsembleResult` under
+        ``threshold``).
     below, zero, above : float
         Shares of values < 0, == 0 and > 0 (meaningful for shifts).
     """
@@ -421,6 +516,7 @@ class Distribution:
     max_rounds: int = 0
     observed: float | None = None
     observed_percentile: float | None = None
+    threshold: ThresholdShares | None = None
     below: float = math.nan
     zero: float = math.nan
     above: float = math.nan

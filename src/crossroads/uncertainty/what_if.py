@@ -26,6 +26,7 @@ from crossroads.uncertainty.chunks import Job
 from crossroads.uncertainty.executors import Executor, make_executor
 from crossroads.uncertainty.linked_sampling import LinkedInputSpec
 from crossroads.uncertainty.monte_carlo import (
+    check_threshold,
     chunk_for,
     execute,
     model_input_spec,
@@ -154,6 +155,12 @@ class ComparisonResult:
             }
             for b in d.bands:
                 row[f"P({b.name})"] = b.probability
+            if d.threshold is not None:
+                t = d.threshold
+                row[f"P(>= {t.value:g})"] = t.p_at_least
+                row[f"P(>= {t.value:g}) mcse"] = t.p_at_least_mcse
+                row[f"P(<= {t.value:g})"] = t.p_at_most
+                row[f"P(<= {t.value:g}) mcse"] = t.p_at_most_mcse
             rows.append(row)
         return pd.DataFrame(rows).set_index("variant")
 
@@ -173,6 +180,11 @@ class ComparisonResult:
                     "point_forecast": v.point,
                     "touches_issue": v.touches_issue,
                     "distribution": v.distribution.to_dict(),
+                    "threshold": (
+                        v.distribution.threshold.to_dict()
+                        if v.distribution.threshold is not None
+                        else None
+                    ),
                     "shift": v.shift.to_dict() if v.shift is not None else None,
                     "summary": v.describe(),
                 }
@@ -261,7 +273,8 @@ def compare(
         specs.append(spec)
         points.append(point_forecast(prep, spec, seed))
     chunk = chunk_for(opts, max(s.n_actors for s in specs))
-    job = Job(prep.model, prep.settings, tuple(specs), seed, prep.band_edges)
+    threshold = check_threshold(opts.threshold, iss)
+    job = Job(prep.model, prep.settings, tuple(specs), seed, prep.band_edges, threshold=threshold)
     t0 = time.perf_counter()
     own = executor is None
     ex = make_executor(opts.workers, opts.scheduler) if own else executor
@@ -315,6 +328,7 @@ def compare(
             "combine": combine,
             "fields": list(fields),
             "default_uncertainty": default_uncertainty,
+            "threshold": threshold,
         },
     )
 
