@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from crossroads.errors import CrossroadsError
+from crossroads.web.http_errors import NotFound, OverTime, TooMuchWork
 
 __all__ = [
     "ChildError",
@@ -40,14 +41,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("crossroads.web")
-
-
-class OverTime(CrossroadsError):
-    """A computation stopped at the server's time limit: answered 503."""
-
-
-class TooMuchWork(CrossroadsError):
-    """Work predicted to exceed the time limit, refused with the estimate: answered 422."""
 
 
 class ComputeSlots:
@@ -95,8 +88,6 @@ class ComputeSlots:
 
 def _child(conn: Any, fn: Callable[[], Any]) -> None:
     """In the child: run ``fn`` and send ``("ok", result)`` or the error, once."""
-    from crossroads.web.deps import NotFound
-
     try:
         answer: tuple[Any, ...] = ("ok", fn())
     except NotFound as e:
@@ -143,8 +134,6 @@ def run_limited(slots: ComputeSlots, fn: Callable[[], Any], seconds: float, what
     ChildError
         Anything else raised in the child, or a child that died without answering.
     """
-    from crossroads.web.deps import NotFound
-
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
     proc = slots.fork(_child, (sender, fn))

@@ -22,6 +22,7 @@ from fastapi import Depends, Request
 from crossroads.errors import CrossroadsError
 from crossroads.store import RunStore
 from crossroads.web.budget import ComputeSlots
+from crossroads.web.http_errors import NotFound
 from crossroads.web.scenarios import Entry, ScenarioRegistry
 from crossroads.web.settings import Settings
 
@@ -42,10 +43,6 @@ __all__ = [
     "settings",
     "slots",
 ]
-
-
-class NotFound(CrossroadsError):
-    """An unknown scenario or run: answered 404 with the message."""
 
 
 async def settings(request: Request) -> Settings:
