@@ -229,6 +229,32 @@ def test_wdi_long_and_wide(sc, tmp_path):
     assert detect_kind(wide) == "wdi"
 
 
+def test_wdi_long_format_as_documented(sc, tmp_path):
+    """The long form of the manual: ``Country Code, Indicator Code, year, value``, no names."""
+    long = tmp_path / "fuel.csv"
+    long.write_text(
+        "Country Code,Indicator Code,Year,Value\n"
+        "KAZ,TX.VAL.FUEL.ZS.UN,2011,73.25\n"
+        "KAZ,TX.VAL.FUEL.ZS.UN,2012,\n"
+        "FRA,TX.VAL.FUEL.ZS.UN,2011,3.5\n"
+    )
+    assert detect_kind(long) == "wdi"
+    f = read_facts(sc, "wdi", long)
+    assert [(i["actor"], i["year"], i["value"]) for i in f.indicators] == [
+        ("kazakhstan", 2011, 73.25)
+    ]
+    assert "unit" not in f.indicators[0]  # no Indicator Name: no unit invented
+    assert f.source["title"].endswith(": TX.VAL.FUEL.ZS.UN")
+    no_value = tmp_path / "novalue.csv"
+    no_value.write_text("Country Code,Indicator Code,year\nKAZ,TX.VAL.FUEL.ZS.UN,2011\n")
+    with pytest.raises(ScenarioError, match="needs columns year and value"):
+        read_facts(sc, "wdi", no_value)
+    other = tmp_path / "other.csv"
+    other.write_text("Land,Jahr,Wert\nKAZ,2011,1\n")
+    with pytest.raises(ScenarioError, match="no header row starting with 'Country Name' or"):
+        read_facts(sc, "wdi", other)
+
+
 def test_atop(sc):
     res = import_file(sc, "atop", kz("peacesciencer_atop5_kazakhstan_directed_dyads.csv"))
     assert (res.facts.source["id"], res.facts.source["version"]) == ("atop-v5", "5.0")

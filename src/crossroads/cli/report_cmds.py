@@ -101,6 +101,18 @@ def serve(
     max_upload_mb: Annotated[
         float, typer.Option(help="Largest scenario file accepted by upload, in MB.")
     ] = 2.0,
+    allow_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-origin",
+            help="Another origin (scheme://host:port) whose pages may post to the server, "
+            "e.g. behind a proxy; repeatable. Default: only the server's own.",
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float,
+        typer.Option(help="Seconds any one computation may take (fit included) before 503."),
+    ] = 30.0,
 ) -> None:
     """Start the web dashboard (FastAPI + uvicorn) until Ctrl-C.
 
@@ -115,12 +127,20 @@ def serve(
 
     if not 0 < port < 65536:
         raise CrossroadsError(f"--port must be 1-65535, got {port}")
+    if not 0 < time_limit <= 3600:
+        raise CrossroadsError(f"--time-limit must be in (0, 3600] seconds, got {time_limit:g}")
+    for o in allow_origin or ():
+        if not o.startswith(("http://", "https://")) or "/" in o.split("://", 1)[1].rstrip("/"):
+            raise CrossroadsError(f"--allow-origin must be scheme://host[:port], got {o[:60]!r}")
     if not 0 < max_upload_mb <= 100:
         raise CrossroadsError(f"--max-upload-mb must be in (0, 100], got {max_upload_mb:g}")
     settings = Settings(
         host=host,
         store=None if no_store else (store or default_store_path()),
         max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+        allowed_origins=tuple(allow_origin or ()),
+        compute_seconds=time_limit,
+        fit_seconds=time_limit,
     )
     if host not in ("127.0.0.1", "localhost", "::1"):
         console_err.print(

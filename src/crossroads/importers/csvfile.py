@@ -100,7 +100,9 @@ class Table:
         return y
 
 
-def read_table(path: Path, label: str | None = None, *, header_starts: str | None = None) -> Table:
+def read_table(
+    path: Path, label: str | None = None, *, header_starts: str | tuple[str, ...] | None = None
+) -> Table:
     """Read a comma-separated file with a header row.
 
     Parameters
@@ -108,9 +110,9 @@ def read_table(path: Path, label: str | None = None, *, header_starts: str | Non
     path : Path
     label : str, optional
         The file as the user named it, for messages.
-    header_starts : str, optional
-        The first cell of the header row; lines before it are a preamble
-        (World Bank downloads have four). Default: the first line is the header.
+    header_starts : str or tuple of str, optional
+        The first cell of the header row (or any of several); lines before it are a
+        preamble (World Bank downloads have four). Default: the first line is the header.
 
     Raises
     ------
@@ -120,6 +122,7 @@ def read_table(path: Path, label: str | None = None, *, header_starts: str | Non
     """
     label = label or str(path)
     text = read_text(path, label)
+    starts = (header_starts,) if isinstance(header_starts, str) else header_starts
     reader = csv.reader(io.StringIO(text))
     header: list[str] | None = None
     header_line = 1
@@ -131,7 +134,7 @@ def read_table(path: Path, label: str | None = None, *, header_starts: str | Non
                 if not any(c.strip() for c in cells):
                     continue
                 first = cells[0].strip() if cells else ""
-                if header_starts is not None and first != header_starts:
+                if starts is not None and first not in starts:
                     continue
                 header = [c.strip() for c in cells]
                 while header and header[-1] == "":
@@ -166,8 +169,10 @@ def read_table(path: Path, label: str | None = None, *, header_starts: str | Non
     except csv.Error as e:
         raise ScenarioError(f"not valid CSV: {e}", file=label, line=reader.line_num) from None
     if header is None:
-        want = f"a header row starting with '{header_starts}'" if header_starts else "a header row"
-        raise ScenarioError(f"no {want}", file=label, line=1)
+        if starts:
+            firsts = " or ".join(f"'{c}'" for c in starts)
+            raise ScenarioError(f"no header row starting with {firsts}", file=label, line=1)
+        raise ScenarioError("no header row", file=label, line=1)
     if not rows:
         raise ScenarioError("has a header but no data rows", file=label, line=header_line)
     return Table(label=label, header=header, rows=rows, header_line=header_line)

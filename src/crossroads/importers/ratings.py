@@ -21,6 +21,7 @@ whose countries maps is an error naming the codes.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -262,10 +263,23 @@ def wdi_facts(
     """World Bank indicators, long (``Country Code, Indicator Code, year, value``) or as downloaded.
 
     The World Bank's download has four preamble lines and a column per year
-    (``Country Name, Country Code, Indicator Name, Indicator Code, 1960, ...``).
+    (``Country Name, Country Code, Indicator Name, Indicator Code, 1960, ...``). The
+    long form's header starts with ``Country Code`` (or ``Country Name``); its ``year``
+    and ``value`` columns may be spelt in any case (``Year``, ``Value``). An optional
+    ``Indicator Name`` column gives the unit, as in the download.
     """
     path = Path(path)
-    head = read_table(path, label, header_starts="Country Name")
+    head = read_table(path, label, header_starts=("Country Name", "Country Code"))
+    for want in ("year", "value"):  # the long form's columns, in whatever case
+        found = [c for c in head.header if c.lower() == want]
+        if found and found[0] != want:
+            old = found[0]
+            head = dataclasses.replace(
+                head,
+                header=[want if c == old else c for c in head.header],
+                rows=[(ln, {(want if k == old else k): v for k, v in r.items()})
+                      for ln, r in head.rows],
+            )  # fmt: skip
     head.need("Country Code", "Indicator Code", what="a World Bank indicator file")
     year_cols = [c for c in head.header if re.fullmatch(r"\d{4}", c)]
     long_format = "year" in head.header and "value" in head.header
@@ -339,7 +353,7 @@ def wdi_facts(
         source={
             "id": "wdi-" + "-".join(sorted(c.lower() for c in by_code))[:70],
             "title": "World Bank, World Development Indicators: "
-            + "; ".join(f"{n} [{c}]" for c, n in sorted(by_code.items())),
+            + "; ".join(f"{n} [{c}]" if n else c for c, n in sorted(by_code.items())),
             "publisher": "World Bank",
             "version": ver,
             "url": "https://databank.worldbank.org/source/world-development-indicators",

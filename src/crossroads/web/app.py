@@ -1,8 +1,10 @@
 """The dashboard: a FastAPI application with a JSON API under ``/api/`` mirroring the CLI.
 
 Endpoints (every response is JSON unless stated; errors are ``{"error": "..."}``
-with status 400 for a problem with the request's content, 404 for an unknown
-scenario or run, 413 for a body over the limit, 422 for a malformed request):
+with status 400 for a problem with the request's content, 403 for a cross-origin
+request that changes state or computes, 404 for an unknown scenario or run, 408 for
+a body sent too slowly, 413 for a body over the limit, 422 for a malformed request or
+work predicted to exceed the time limit, 503 for a computation stopped at it):
 
 =======  ===============================  ==============================================
 GET      /                                the dashboard (HTML)
@@ -55,8 +57,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crossroads.errors import CrossroadsError
+from crossroads.web.budget import ChildError, ComputeSlots, OverTime, TooMuchWork
 from crossroads.web.deps import NotFound
-from crossroads.web.limits import BodyLimit, HostCheck, SecurityHeaders
+from crossroads.web.limits import BodyLimit, HostCheck, OriginCheck, SecurityHeaders
 from crossroads.web.requests import MAX_CHECK_FILES
 from crossroads.web.responses import error_response
 from crossroads.web.routes import ROUTERS
@@ -93,6 +96,14 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 async def _crossroads_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(400, str(exc))
+
+
+async def _over_time(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(503, str(exc))
+
+
+async def _too_much(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(422, str(exc))
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
@@ -140,6 +151,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         import anyio
 
         await anyio.to_thread.run_sync(_warm)
+        app.state.slots.warmed()
         await anyio.to_thread.run_sync(app.state.registry.keys)  # parse the built-in scenarios
     yield
 
@@ -173,10 +185,14 @@ def create_app(settings: Settings | None = None) -> Any:
     app.state.settings = settings
     app.state.registry = ScenarioRegistry(settings.max_uploads, settings.max_upload_bytes)
     app.state.fit_lock = threading.Lock()
+    app.state.slots = ComputeSlots(settings.compute_slots, _warm)
     app.state.endpoints = endpoint_table(__doc__ or "")
 
     app.add_exception_handler(CrossroadsError, _crossroads_error)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(OverTime, _over_time)
+    app.add_exception_handler(TooMuchWork, _too_much)
+    app.add_exception_handler(ChildError, _internal)
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _internal)
@@ -196,7 +212,9 @@ def create_app(settings: Settings | None = None) -> Any:
             "/api/import": one_file,
             "/api/check": MAX_CHECK_FILES * settings.max_upload_bytes + 64 * 1024,
         },
+        settings.body_seconds,
     )
+    guarded = OriginCheck(guarded, settings.allowed_origins)
     guarded = HostCheck(guarded, settings.hosts())
     guarded = SecurityHeaders(guarded)
     guarded.app_fastapi = app  # type: ignore[attr-defined]

@@ -1,7 +1,8 @@
 """What every router shares, reached through FastAPI dependencies.
 
 :func:`crossroads.web.create_app` keeps the server's state on ``app.state``:
-``settings`` (:class:`~crossroads.web.settings.Settings`), ``registry`` (the
+``settings`` (:class:`~crossroads.web.settings.Settings`), ``slots`` (the
+:class:`~crossroads.web.budget.ComputeSlots` computations run in), ``registry`` (the
 :class:`~crossroads.web.scenarios.ScenarioRegistry` of built-in and uploaded
 scenarios), ``fit_lock`` (one ``/api/fit`` at a time) and ``endpoints`` (the list
 ``GET /api`` answers). A route asks for what it needs by type, e.g.
@@ -20,10 +21,13 @@ from fastapi import Depends, Request
 
 from crossroads.errors import CrossroadsError
 from crossroads.store import RunStore
+from crossroads.web.budget import ComputeSlots
+from crossroads.web.http_errors import NotFound
 from crossroads.web.scenarios import Entry, ScenarioRegistry
 from crossroads.web.settings import Settings
 
 __all__ = [
+    "ComputeSlotsDep",
     "EndpointsDep",
     "FitLockDep",
     "NotFound",
@@ -37,11 +41,8 @@ __all__ = [
     "run_store",
     "save_to",
     "settings",
+    "slots",
 ]
-
-
-class NotFound(CrossroadsError):
-    """An unknown scenario or run: answered 404 with the message."""
 
 
 async def settings(request: Request) -> Settings:
@@ -64,10 +65,16 @@ async def endpoints(request: Request) -> list[dict[str, str]]:
     return request.app.state.endpoints
 
 
+async def slots(request: Request) -> ComputeSlots:
+    """The child processes computations run in."""
+    return request.app.state.slots
+
+
 SettingsDep = Annotated[Settings, Depends(settings)]
 RegistryDep = Annotated[ScenarioRegistry, Depends(registry)]
 FitLockDep = Annotated[threading.Lock, Depends(fit_lock)]
 EndpointsDep = Annotated[list[dict[str, str]], Depends(endpoints)]
+ComputeSlotsDep = Annotated[ComputeSlots, Depends(slots)]
 
 
 async def run_store(settings: SettingsDep) -> RunStore | None:

@@ -1,4 +1,4 @@
-"""ASGI middleware guarding the dashboard: request size, Host header, security headers."""
+"""ASGI middleware guarding the dashboard: request size and pace, Host, Origin, security headers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,21 @@ import json
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-__all__ = ["BodyLimit", "HostCheck", "SecurityHeaders"]
+import anyio
+
+__all__ = [
+    "EXPENSIVE_GETS",
+    "SAFE_METHODS",
+    "BodyLimit",
+    "HostCheck",
+    "OriginCheck",
+    "SecurityHeaders",
+]
+
+#: Methods that change nothing; every other method is checked by :class:`OriginCheck`.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: GET paths (prefixes) that compute, checked by :class:`OriginCheck` like a POST.
+EXPENSIVE_GETS = ("/api/report/", "/api/system")
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -40,12 +54,22 @@ class BodyLimit:
         Limit for every request, in bytes.
     large : dict of str to int
         Paths with their own (larger) limit, e.g. the upload endpoint.
+    seconds : float
+        Time the client has to send the whole body, from the application's first
+        read (408 beyond: a slow body is not waited for).
     """
 
-    def __init__(self, app: ASGIApp, max_body: int, large: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body: int,
+        large: dict[str, int] | None = None,
+        seconds: float = 30.0,
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.large = dict(large or {})
+        self.seconds = seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,12 +92,25 @@ class BodyLimit:
         seen = 0
         started = False
         refused = False
+        deadline: float | None = None
 
         async def limited_receive() -> Message:
-            nonlocal seen, refused
+            nonlocal seen, refused, deadline
             if refused:
                 return {"type": "http.disconnect"}
-            message = await receive()
+            now = anyio.current_time()
+            if deadline is None:
+                deadline = now + self.seconds
+            message = None
+            with anyio.move_on_after(max(deadline - now, 0)):
+                message = await receive()
+            if message is None:
+                refused = True
+                if not started:
+                    await _error(
+                        send, 408, f"request body sent too slowly (limit {self.seconds:g} s)"
+                    )
+                return {"type": "http.disconnect"}
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
@@ -124,6 +161,64 @@ class HostCheck:
                 send, 400, "this server only answers requests addressed to it by a local name"
             )
             return
+        await self.app(scope, receive, send)
+
+
+class OriginCheck:
+    """Answer 403 to cross-origin requests that change state or compute.
+
+    A page on another site can make a visitor's browser send requests to this
+    server (a form post, ``fetch`` in ``no-cors`` mode) even though it cannot read the
+    answers. So every request that is not ``GET``/``HEAD``/``OPTIONS``, and the GET
+    endpoints that compute (:data:`EXPENSIVE_GETS`), is refused when
+
+    * its ``Sec-Fetch-Site`` header (sent by every current browser) is ``cross-site``, or
+    * it has an ``Origin`` header other than the server's own -- ``scheme://`` plus
+      the request's ``Host`` -- or one of ``allowed`` (``Origin: null``, from a
+      sandboxed frame or a file, is refused too).
+
+    A request without ``Origin`` (curl, scripts, same-origin GETs) passes: browsers
+    send ``Origin`` with every cross-origin POST and every ``fetch``.
+
+    Parameters
+    ----------
+    app : ASGI app
+    allowed : iterable of str
+        Further origins allowed, e.g. ``https://dash.example.org`` behind a proxy.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: Iterable[str] = ()) -> None:
+        self.app = app
+        self.allowed = {o.lower().rstrip("/") for o in allowed}
+
+    def guarded(self, scope: Scope) -> bool:
+        """Whether the request changes state or computes."""
+        if scope.get("method", "GET") not in SAFE_METHODS:
+            return True
+        return str(scope.get("path", "")).startswith(EXPENSIVE_GETS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.guarded(scope):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        site = headers.get(b"sec-fetch-site", b"").decode("latin-1").strip().lower()
+        origin = headers.get(b"origin")
+        if site == "cross-site":
+            await _error(send, 403, "cross-site requests may not change or compute anything here")
+            return
+        if origin is not None:
+            have = origin.decode("latin-1").strip().lower().rstrip("/")
+            host = headers.get(b"host", b"").decode("latin-1").strip().lower()
+            own = f"{scope.get('scheme', 'http')}://{host}"
+            if have != own and have not in self.allowed:
+                await _error(
+                    send,
+                    403,
+                    "requests from another origin may not change or compute anything here "
+                    "(allow an origin with Settings.allowed_origins / serve --allow-origin)",
+                )
+                return
         await self.app(scope, receive, send)
 
 

@@ -33,9 +33,26 @@ class Settings:
     warm : bool
         Run each model once at start-up (compiles numba kernels before the first user).
     fit_seconds : float
-        Time limit of one ``/api/fit`` (checked after each candidate).
+        Time limit of one ``/api/fit``: the fit runs in a child process killed at the
+        limit (503), and is refused early (422) once its first candidates predict it
+        would exceed it.
+    compute_seconds : float
+        Time limit of every other computation (forecast, ensemble, compare,
+        sensitivity, explore, evaluate, report, system), enforced the same way.
+    compute_slots : int
+        Computations (child processes) running at once; more requests wait.
     allowed_hosts : tuple of str, optional
         Host names the server answers to (default: :meth:`hosts`).
+    allowed_origins : tuple of str
+        Origins (``scheme://host:port``) besides the server's own from which a browser
+        may send state-changing or expensive requests (default: none).
+    header_seconds : float
+        Time a client has to send a request's line and headers (slow clients are
+        disconnected).
+    body_seconds : float
+        Time a client has to send a request's body once its headers are in (408 beyond).
+    keep_alive_seconds : float
+        An idle kept-alive connection is closed after this long.
     """
 
     host: str = "127.0.0.1"
@@ -46,7 +63,13 @@ class Settings:
     runs: int = 1000
     warm: bool = True
     fit_seconds: float = 30.0
+    compute_seconds: float = 30.0
+    compute_slots: int = 4
     allowed_hosts: tuple[str, ...] | None = field(default=None)
+    allowed_origins: tuple[str, ...] = ()
+    header_seconds: float = 10.0
+    body_seconds: float = 30.0
+    keep_alive_seconds: float = 5.0
 
     def hosts(self) -> tuple[str, ...] | None:
         """The Host names answered: ``allowed_hosts``, else :data:`LOCAL_HOSTS` on a

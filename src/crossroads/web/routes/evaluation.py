@@ -1,57 +1,67 @@
 """Models against observed outcomes: ``crossroads evaluate`` and ``crossroads fit``.
 
-``fit`` can take minutes (``smp`` on a DEU III file: about 3 minutes), so it runs
-in a worker thread under a time limit (:attr:`Settings.fit_seconds
-<crossroads.web.settings.Settings>`), checked after each candidate: a fit that runs
-over is stopped there and answered 400 with what it had done. One fit runs at a
-time; another request meanwhile gets 429. Evaluations are bounded by their size
-instead (at most :data:`~crossroads.web.requests.MAX_EVAL_MODELS` models).
+``fit`` can take minutes (``smp`` on a DEU III file: about 3 minutes). It runs in a
+child process under its own time limit (:attr:`Settings.fit_seconds
+<crossroads.web.settings.Settings>`): the child is killed when the limit passes
+(503), and the fit is refused with 422 as soon as the time of its first candidates
+predicts that the whole search would exceed it. One fit runs at a time; another
+request meanwhile gets 429. Evaluations run in a child under the general limit
+(:attr:`~crossroads.web.settings.Settings.compute_seconds`) and are bounded by their
+size too (at most :data:`~crossroads.web.requests.MAX_EVAL_MODELS` models).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
 
-import anyio
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from crossroads.errors import CrossroadsError
-from crossroads.web.deps import FitLockDep, RegistryDep, SettingsDep, lookup
+from crossroads.serialisation import dumps
+from crossroads.web.budget import Pace, computed
+from crossroads.web.deps import ComputeSlotsDep, FitLockDep, RegistryDep, SettingsDep, lookup
 from crossroads.web.requests import EvaluateRequest, FitRequest
-from crossroads.web.responses import error_response, json_response
+from crossroads.web.responses import error_response
 
 __all__ = ["router"]
 
 router = APIRouter()
 
-
-class _OverTime(Exception):
-    """Raised from the fit's progress callback once the time limit has passed."""
-
-    def __init__(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
+_FIT_LESS = (
+    'fit less ("what": "inputs", "search": "coordinate", fewer folds, a faster model) '
+    "or run `crossroads fit` on the command line"
+)
 
 
 @router.post("/api/evaluate")
-def api_evaluate(req: EvaluateRequest, registry: RegistryDep) -> Response:
-    from crossroads.evaluation import evaluate
+async def api_evaluate(
+    req: EvaluateRequest, registry: RegistryDep, settings: SettingsDep, slots: ComputeSlotsDep
+) -> Response:
+    source = lookup(registry, req.scenario).evaluation_source()
 
-    ev = evaluate(
-        lookup(registry, req.scenario).evaluation_source(),
-        req.models,
-        capability=req.capability,
-        salience_exponent=req.salience_exponent,
-    )
-    return json_response(ev.to_dict(per_issue=req.per_issue))
+    def run() -> str:
+        from crossroads.evaluation import evaluate
+
+        ev = evaluate(
+            source,
+            req.models,
+            capability=req.capability,
+            salience_exponent=req.salience_exponent,
+        )
+        return dumps(ev.to_dict(per_issue=req.per_issue), compact=True)
+
+    text = await computed(slots, run, settings.compute_seconds, "this evaluation")
+    return Response(text, media_type="application/json")
 
 
 @router.post("/api/fit")
 async def api_fit(
-    req: FitRequest, registry: RegistryDep, settings: SettingsDep, fit_lock: FitLockDep
+    req: FitRequest,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    fit_lock: FitLockDep,
+    slots: ComputeSlotsDep,
 ) -> Response:
-    from crossroads.evaluation import fit
     from crossroads.evaluation.fitting import components
 
     source = lookup(registry, req.scenario).evaluation_source()
@@ -60,34 +70,24 @@ async def api_fit(
         return error_response(
             429, "another fit is running on this server; try again when it is done"
         )
-    fit_seconds = settings.fit_seconds
-    try:
+    seconds = settings.fit_seconds
+
+    def run() -> str:
+        from crossroads.evaluation import fit
+
         start = time.perf_counter()
-        deadline = time.monotonic() + fit_seconds
+        pace = Pace(seconds, "candidates", _FIT_LESS)
+        result = fit(
+            source, req.model, folds=req.folds, seed=req.seed, preset=req.preset,
+            search=req.search, what=req.what, progress=pace,
+        )  # fmt: skip
+        out = result.to_dict(per_issue=req.per_issue)
+        out["seconds"] = round(time.perf_counter() - start, 2)
+        out["saved_preset"] = None
+        return dumps(out, compact=True)
 
-        def progress(done: int, total: int) -> None:
-            if time.monotonic() > deadline:
-                raise _OverTime(done, total)
-
-        def run() -> Any:
-            return fit(
-                source, req.model, folds=req.folds, seed=req.seed, preset=req.preset,
-                search=req.search, what=req.what, progress=progress,
-            )  # fmt: skip
-
-        try:
-            result = await anyio.to_thread.run_sync(run)
-        except _OverTime as e:
-            of = f" of {e.total}" if e.total > e.done else ""
-            raise CrossroadsError(
-                f"fit stopped at this server's time limit of {fit_seconds:g} s after "
-                f'{e.done}{of} candidates; fit less ("what": "inputs", '
-                '"search": "coordinate", fewer folds, a faster model) or run '
-                "`crossroads fit` on the command line"
-            ) from None
+    try:
+        text = await computed(slots, run, seconds, "this fit")
     finally:
         fit_lock.release()
-    out = result.to_dict(per_issue=req.per_issue)
-    out["seconds"] = round(time.perf_counter() - start, 2)
-    out["saved_preset"] = None
-    return json_response(out)
+    return Response(text, media_type="application/json")

@@ -1,14 +1,15 @@
-"""One forecast: ``crossroads forecast --json``."""
+"""One forecast: ``crossroads forecast --json`` (in a child process, under the time limit)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from crossroads.serialisation import dumps
+from crossroads.web.budget import computed
 from crossroads.web.compute import prepared
-from crossroads.web.deps import RegistryDep, lookup
+from crossroads.web.deps import ComputeSlotsDep, RegistryDep, SettingsDep, lookup
 from crossroads.web.requests import ForecastRequest
-from crossroads.web.responses import json_response
 
 __all__ = ["router"]
 
@@ -16,12 +17,20 @@ router = APIRouter()
 
 
 @router.post("/api/forecast")
-def api_forecast(req: ForecastRequest, registry: RegistryDep) -> Response:
-    from crossroads.forecasting import forecast
+async def api_forecast(
+    req: ForecastRequest, registry: RegistryDep, settings: SettingsDep, slots: ComputeSlotsDep
+) -> Response:
+    scenario = lookup(registry, req.scenario).scenario
 
-    sc, issue_id = prepared(lookup(registry, req.scenario).scenario, req)
-    params = {} if req.rounds is None else {"rounds": req.rounds}
-    f = forecast(
-        sc, issue_id, req.model, preset=req.preset, interventions=req.interventions, **params
-    )
-    return json_response(f.to_dict())
+    def run() -> str:
+        from crossroads.forecasting import forecast
+
+        sc, issue_id = prepared(scenario, req)
+        params = {} if req.rounds is None else {"rounds": req.rounds}
+        f = forecast(
+            sc, issue_id, req.model, preset=req.preset, interventions=req.interventions, **params
+        )
+        return dumps(f.to_dict(), compact=True)
+
+    text = await computed(slots, run, settings.compute_seconds, "this forecast")
+    return Response(text, media_type="application/json")

@@ -1,11 +1,12 @@
-"""The self-contained HTML report of a scenario, as a download."""
+"""The self-contained HTML report of a scenario, as a download (under the time limit)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
-from crossroads.web.deps import RegistryDep, lookup
+from crossroads.web.budget import computed
+from crossroads.web.deps import ComputeSlotsDep, RegistryDep, SettingsDep, lookup
 from crossroads.web.requests import MAX_RUNS
 
 __all__ = ["router"]
@@ -14,20 +15,27 @@ router = APIRouter()
 
 
 @router.get("/api/report/{key}")
-def report(
+async def report(
     key: str,
     registry: RegistryDep,
+    settings: SettingsDep,
+    slots: ComputeSlotsDep,
     runs: int = Query(1000, ge=0, le=MAX_RUNS),
-    seed: int = Query(0, ge=0),
+    seed: int = Query(0, ge=0, le=2**63 - 1),
     sensitivity: str = "oat",
 ) -> Response:
-    from crossroads.report import build_report, report_filename
+    from crossroads.report import report_filename
 
     sc = lookup(registry, key).scenario
-    rep = build_report(
-        sc, runs=runs, seed=seed, sensitivity=None if sensitivity == "none" else sensitivity
-    )
+
+    def run() -> str:
+        from crossroads.report import build_report
+
+        method = None if sensitivity == "none" else sensitivity
+        return build_report(sc, runs=runs, seed=seed, sensitivity=method).html
+
+    html = await computed(slots, run, settings.compute_seconds, "this report")
     return HTMLResponse(
-        rep.html,
+        html,
         headers={"content-disposition": f'attachment; filename="{report_filename(sc.id)}"'},
     )

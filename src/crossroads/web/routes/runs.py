@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from crossroads.errors import StoreError
@@ -26,7 +28,7 @@ def runs(
 
 
 @router.get("/api/runs/{run_id}")
-def run(run_id: int, store: RunStoreDep) -> Response:
+def run(run_id: Annotated[int, Path(ge=1, le=2**63 - 1)], store: RunStoreDep) -> Response:
     if store is None:
         raise NotFound("this server has no run store")
     try:

@@ -6,7 +6,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from crossroads.errors import CrossroadsError
-from crossroads.web.deps import RegistryDep, lookup
+from crossroads.serialisation import dumps
+from crossroads.web.budget import computed
+from crossroads.web.deps import ComputeSlotsDep, RegistryDep, SettingsDep, lookup
 from crossroads.web.responses import json_response
 
 __all__ = ["router"]
@@ -42,17 +44,26 @@ def api_benchmarks(
 
 
 @router.get("/api/system")
-def api_system(
+async def api_system(
     registry: RegistryDep,
+    settings: SettingsDep,
+    slots: ComputeSlotsDep,
     scenario_key: str = Query(alias="scenario"),
     year: int | None = None,
     model: str = "mean",
 ) -> Response:
     from crossroads.models import model_names
-    from crossroads.report import system_sections
 
     if model not in model_names():
         raise CrossroadsError(f"unknown model '{model}'; models: {', '.join(model_names())}")
     sc = lookup(registry, scenario_key).scenario
     y = year if year is not None else sc.year
-    return json_response({"scenario": sc.id, "year": y, "sections": system_sections(sc, y, model)})
+
+    def run() -> str:  # forecasts every conditional issue: in a child, under the time limit
+        from crossroads.report import system_sections
+
+        sections = system_sections(sc, y, model)
+        return dumps({"scenario": sc.id, "year": y, "sections": sections}, compact=True)
+
+    text = await computed(slots, run, settings.compute_seconds, "these charts")
+    return Response(text, media_type="application/json")
