@@ -415,7 +415,10 @@ def run(c, s, x, *, scale=None, params=None, rng=None) -> ExchangeResult:
             f"about {need / 1024**3:.1f} GiB, above {MEMORY_LIMIT / 1024**3:.0f} GiB; chunk "
             "the batch"
         )
+    from crossroads.models.compilation import notify_if_compiling
     from crossroads.models.exchange_kernel import N_REC_F, N_REC_I, exchange_batch
+
+    notify_if_compiling("exchange", exchange_batch)
 
     codes = np.array(
         [
