@@ -926,3 +926,22 @@ def test_no_words_of_the_fpc_put_in_the_eus_mouth():
     assert "laments" not in text  # FPC's words, not the EU's
     assert "faults the EU and OSCE for granting" not in text  # the OSCE Ministerial Council did
     assert not re.search(r"EU[^.]{0,40}granted the OSCE chairmanship", text)
+
+
+def test_the_file_validates_from_the_command_line():
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "COLUMNS": "200"}
+    env |= {k: v for k, v in os.environ.items() if k == "PYTHONPATH"}
+    r = subprocess.run(
+        [sys.executable, "-m", "crossroads", "validate", str(BUILTIN_YAML)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "valid crossroads scenario 'kazakhstan-2010'" in r.stdout
+    assert "5 interventions" in r.stdout and r.stderr == ""
