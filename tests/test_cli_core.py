@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -20,7 +21,10 @@ def cli(*args: str) -> subprocess.CompletedProcess:
         text=True,
         cwd=ROOT,
         timeout=300,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(ROOT)},
+        # PYTHONPATH passed on, so that `PYTHONPATH=src pytest` in a worktree runs that
+        # worktree's package, not the one the virtualenv's .pth file points to
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(ROOT)}
+        | {k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
     )
 
 

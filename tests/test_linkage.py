@@ -83,3 +83,35 @@ def test_unknown_linkage_at_run_time():
         set_links(crossroads.load(LINKED), ["x"])
     with pytest.raises(crossroads.CrossroadsError, match="no linkage 'x'"):
         crossroads.load(LINKED).linkage("x")
+
+
+def test_edit_notes_load_and_a_misspelt_field_is_named():
+    text = TEXT.replace(
+        "      - {issue: trade, actor: b, shift: {position: -10}}",
+        "      - {issue: trade, actor: b, shift: {position: -10}, note: why it moves}",
+    )
+    assert text != TEXT
+    sc = parse_scenario_text(text, "linked.yaml")
+    assert sc.intervention("nudge").edits[0].note == "why it moves"
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario_text(text.replace("note: why", "notes: why"), "linked.yaml")
+    assert e.value.field == "interventions[1].edits[0].notes", str(e.value)
+
+
+def test_builtin_package_has_an_actor_on_both_sides_of_each_tie():
+    """The exchange model trades only between actors with stakes on both linked issues."""
+    sc = crossroads.load("kazakhstan-2010")
+    for lk in sc.linkages:
+        arr = sc.linked_arrays(lk.issues)
+        both = {a for a, row in zip(arr.actors, arr.has_stake, strict=True) if row.all()}
+        assert "kazakhstan" in both, lk.id
+    trade = sc.linkage("trade-for-conditionality").issues
+    before = sc.linked_arrays(trade)
+    assert "eu-commission" in before.actors
+    assert not before.has_stake[before.actors.index("eu-commission")].all()
+    after = apply_interventions(sc, ["trade-incentives"]).linked_arrays(trade)
+    assert after.has_stake[after.actors.index("eu-commission")].all()
+    assert "eu" not in after.actors  # the bloc's trade stake passed to the Commission
+    k = after.issues.index("trade-regime")
+    row = after.actors.index("eu-commission")
+    assert after.capability[row, k] == before.capability[before.actors.index("eu"), k]

@@ -174,7 +174,15 @@ def _data_scenario(scenario: Scenario, facts: list[Facts]) -> Scenario:
     data["sources"] += [f.source for f in facts]
     for coll in ("memberships", "agreements", "flows", "indicators"):
         data[coll] = [{**x, "source": f.source["id"]} for f in facts for x in getattr(f, coll)]
-    for coll in ("events", "observations", "benchmarks", "incentives", "interventions", "issues"):
+    for coll in (
+        "events",
+        "observations",
+        "benchmarks",
+        "incentives",
+        "interventions",
+        "linkages",
+        "issues",
+    ):
         data[coll] = []
     data["actors"] = list(data["actors"]) + [
         {**a, "source": f.source["id"]} for f in facts for a in f.actors

@@ -344,7 +344,8 @@ class Edit(_Base):
     """One change an intervention makes to one actor's stake in one issue.
 
     ``set`` replaces fields, ``shift`` adds to them (results are clipped to the
-    legal range), ``add`` inserts a new stake, ``remove`` drops the actor.
+    legal range), ``add`` inserts a new stake, ``remove`` drops the actor. ``note`` gives
+    the edit's reasoning.
     """
 
     issue: Id
@@ -353,6 +354,7 @@ class Edit(_Base):
     shift: dict[Literal["position", "salience", "capability"], Finite] | None = None
     add: dict[Literal["position", "salience", "capability"], Finite] | None = None
     remove: StrictBool = False
+    note: Text | None = None
 
 
 class Linkage(_Cited):
