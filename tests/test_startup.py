@@ -295,5 +295,5 @@ def test_compile_ahead_prints_the_notice_once_then_nothing(tmp_path):
 def test_compile_rejects_a_model_without_kernel(capsys):
     assert main(["compile", "mean"]) == 1
     assert capsys.readouterr().err == (
-        "error: no compiled kernel for model 'mean'; models with one: eum, smp\n"
+        "error: no compiled kernel for model 'mean'; models with one: eum, smp, exchange\n"
     )

@@ -52,6 +52,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from crossroads.errors import CrossroadsError, InterventionError
+from crossroads.models import get_model
 from crossroads.scenario import Scenario, load
 from crossroads.uncertainty.executors import Executor, make_executor
 from crossroads.uncertainty.monte_carlo import EnsembleResult, ensemble
@@ -439,6 +440,13 @@ def plan(
             f"the highest {t.describe()} {how} is {top.probability:.3f} ± {top.mc_error:.3f}, "
             f"reached by {top.label}, below the {probability:g} required"
         )
+        # the package that moves the mean forecast furthest towards the target
+        toward = max(evaluated, key=lambda p: p.mean if t.op == ">=" else -p.mean)
+        if toward.interventions:
+            reason += (
+                f"; the mean forecast comes closest with {toward.label} "
+                f"({toward.mean:.4g}, cost {toward.cost:g})"
+            )
     base = first[0]
     notes = []
     zero = cache.get(())
@@ -450,8 +458,13 @@ def plan(
     if inert:
         notes.append(
             f"{', '.join(inert)} alone leave{'s' if len(inert) == 1 else ''} the probability "
-            "and the mean forecast as in the baseline (a link matters only to models that "
-            "bargain linked issues together)"
+            f"and the mean forecast as in the baseline: "
+            + (
+                "it changes no stake of the issue's linked set and switches on no link to it"
+                if get_model(base.model).inputs == {"issues"}
+                else "a link matters only to models that bargain linked issues together, and "
+                "no stake of the issue changes"
+            )
         )
     if search == "heuristic":
         notes.append(
