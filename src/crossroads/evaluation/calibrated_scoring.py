@@ -34,7 +34,14 @@ from crossroads.evaluation.scoring import evaluate
 from crossroads.scenario import Scenario
 from crossroads.scenario.peers.quirks import QuirkReport
 
-__all__ = ["SPLIT", "CalibratedEvaluation", "brier", "evaluate_calibrated"]
+__all__ = [
+    "BUILTIN",
+    "SPLIT",
+    "CalibratedEvaluation",
+    "brier",
+    "calibrate_on",
+    "evaluate_calibrated",
+]
 
 #: The ``calibration`` value that splits the scored source itself by proposal.
 SPLIT = "split"
@@ -260,7 +267,7 @@ def evaluate_calibrated(
                               capability=capability, salience_exponent=salience_exponent,
                               params=params)  # fmt: skip
         except CrossroadsError as e:
-            raise type(e)(f"calibration set: {e}") from None
+            raise CrossroadsError(f"calibration set: {e}") from None
         shared = _shared_groups(ev.errors["group"], cal_ev.errors["group"])
         if shared:
             raise CrossroadsError(
@@ -299,3 +306,37 @@ def evaluate_calibrated(
         quirks=ev.quirks,
         calibration_quirks=cal_quirks,
     )
+
+
+#: The ``calibration`` value of :func:`calibrate_on` that loads the shipped calibration.
+BUILTIN = "builtin"
+
+
+def calibrate_on(
+    source: str | Path | Scenario,
+    model: str,
+    *,
+    level: float = 0.9,
+    format: str | None = None,
+) -> Calibration:
+    """``model``'s calibration on every decided issue of ``source``, or on the shipped DEU
+    III calibration when ``source`` is ``'builtin'``
+    (:func:`~crossroads.evaluation.calibration.builtin_calibration`).
+
+    Raises
+    ------
+    CrossroadsError
+        For a source without observed outcomes, or anything ``evaluate`` refuses.
+    """
+    from crossroads.evaluation.calibration import builtin_calibration
+
+    if isinstance(source, str) and source == BUILTIN:
+        if format is not None:
+            raise CrossroadsError("a format applies to a calibration file, not to 'builtin'")
+        return builtin_calibration(model, level)
+    try:
+        ev = evaluate(source, [model], format=format)
+    except CrossroadsError as e:
+        raise CrossroadsError(f"calibration set: {e}") from None
+    label = str(ev.summary["label"].iloc[0])
+    return _calibration_for(label, ev.errors, check_level(level), ev.source)

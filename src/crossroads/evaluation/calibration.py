@@ -222,12 +222,12 @@ class Calibration:
         return (self.predictive(f, np.stack([lo, hi], axis=-1)) >= x - tol).mean(axis=-1)
 
     def describe(self) -> str:
-        """E.g. ``mean calibrated on deu3-dev.tsv (180 issues, 90% half-width 0.31 of the
-        scale)``."""
+        """E.g. ``mean calibrated on deu3-dev.tsv: 180 issues, 90% half-width 0.31 of the
+        scale``."""
         q = "the whole scale" if not math.isfinite(self.quantile) else f"{self.quantile:.3g}"
         return (
-            f"{self.model} calibrated on {self.source} ({self.n} issues, "
-            f"{self.level:.0%} half-width {q} of the scale)"
+            f"{self.model} calibrated on {self.source}: {self.n} issues, "
+            f"{self.level:.0%} half-width {q} of the scale"
         )
 
     def to_dict(self, residuals: bool = True) -> dict[str, Any]:
