@@ -156,6 +156,21 @@ def test_evaluate_split_scores_only_proposals_not_calibrated_on(deu):
     assert res.summary.equals(again.summary)
 
 
+def test_calibrated_on_another_file_uses_each_issue_s_own_scale(deu):
+    """Kazakhstan issues scored with DEU III residuals: forecast -+ q x own width, clipped."""
+    res = evaluate_calibrated("kazakhstan-2010", ["mean"], calibration=deu, level=0.8)
+    cal = res.calibrations["mean"]
+    assert cal.n == 180 and res.seed is None
+    ev = evaluate("kazakhstan-2010", ["mean"]).errors.set_index("issue")
+    for _, row in res.per_issue.iterrows():
+        lo, hi = ev.loc[row["issue"], ["scale_min", "scale_max"]]
+        half = cal.quantile * (hi - lo)
+        assert row["lower"] == pytest.approx(max(lo, row["forecast"] - half))
+        assert row["upper"] == pytest.approx(min(hi, row["forecast"] + half))
+    with pytest.raises(CrossroadsError, match="seed applies to a split"):
+        evaluate_calibrated("kazakhstan-2010", ["mean"], calibration=deu, seed=1)
+
+
 def test_calibration_file_sharing_proposals_is_refused(deu):
     with pytest.raises(CrossroadsError, match="shares 68 proposal"):
         evaluate_calibrated(deu, ["mean"], calibration=deu)
@@ -294,6 +309,9 @@ def _no_outcomes(tmp_path):
         (("--calibration", "split", "--threshold", "150"), "error: threshold 150 lies outside"),
         (("--threshold", "50"), "error: --threshold needs --calibration"),
         (("--calibration", "SAME"), "error: the calibration set"),
+        (("--interval", "0.8"), "error: --interval needs --calibration"),
+        (("--seed", "3"), "error: --seed needs --calibration"),
+        (("--calibration", "UNDECIDED", "--seed", "3"), "error: --seed applies to"),
     ],
 )  # fmt: skip
 def test_cli_bad_calibration_is_one_line(deu, tmp_path, capsys, extra, message):
@@ -304,7 +322,7 @@ def test_cli_bad_calibration_is_one_line(deu, tmp_path, capsys, extra, message):
     err = capsys.readouterr().err
     assert err.startswith(message), err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
-    if "UNDECIDED" in extra:
+    if extra == ("--calibration", "UNDECIDED"):
         assert "no issue with an observed outcome" in err and "undecided.tsv" in err
 
 
@@ -312,5 +330,7 @@ def test_cli_forecast_errors(capsys):
     base = ["forecast", "kazakhstan-2010", "--issue", "trade-regime"]
     assert main([*base, "--threshold", "50"]) == 1
     assert capsys.readouterr().err.startswith("error: --threshold needs --calibration")
+    assert main([*base, "--interval", "0.5"]) == 1
+    assert capsys.readouterr().err.startswith("error: --interval needs --calibration")
     assert main([*base, "--model", "eum", "--preset", "scholz", "--calibration", "builtin"]) == 1
     assert "no built-in calibration for model 'eum:scholz'" in capsys.readouterr().err

@@ -128,8 +128,9 @@ def forecast(
         typer.Option("--calibration-format", help="Read CALFILE as this format; default: detect."),
     ] = None,
     interval: Annotated[
-        float, typer.Option(help="Nominal coverage of the calibrated interval.")
-    ] = 0.9,
+        float | None,
+        typer.Option(help="With --calibration: nominal coverage of the interval (default 0.9)."),
+    ] = None,
     threshold: Annotated[
         float | None,
         typer.Option(help="With --calibration: P(outcome >= X) under the calibrated residuals."),
@@ -163,7 +164,7 @@ def forecast(
     get_model(model).check_actors(len(iss.stakes), f"{scenario}: issue '{iss.id}': ")
     if calibration is None:
         for name, value in (("--threshold", threshold), ("--calibration-format",
-                                                         calibration_format)):  # fmt: skip
+                            calibration_format), ("--interval", interval)):  # fmt: skip
             if value is not None:
                 raise CrossroadsError(f"{name} needs --calibration CALFILE (or builtin)")
     elif iss.dimensions:
@@ -176,7 +177,7 @@ def forecast(
     if calibration is not None:
         calibrated = _calibrated(
             f, model if preset is None else f"{model}:{preset}", calibration,
-            calibration_format, interval, threshold,
+            calibration_format, 0.9 if interval is None else interval, threshold,
         )  # fmt: skip
     if as_json:
         out = f.to_dict()

@@ -90,15 +90,18 @@ def evaluate(
         typer.Option("--calibration-format", help="Read CALFILE as this format; default: detect."),
     ] = None,
     interval: Annotated[
-        float, typer.Option(help="Nominal coverage of the calibrated interval.")
-    ] = 0.9,
+        float | None,
+        typer.Option(help="With --calibration: nominal coverage of the interval (default 0.9)."),
+    ] = None,
     threshold: Annotated[
         float | None,
         typer.Option(
             help="With --calibration: P(outcome >= X) per issue, scored by the Brier score."
         ),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of --calibration split.")] = 0,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of --calibration split (default 0).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Score models against observed outcomes: MAE, median error, share within 10 points;
@@ -119,14 +122,18 @@ def evaluate(
     caps = _split(capability) if capability is not None else None
     if calibration is None:
         for name, value in (("--threshold", threshold), ("--calibration-format",
-                                                         calibration_format)):  # fmt: skip
+                            calibration_format), ("--interval", interval),
+                            ("--seed", seed)):  # fmt: skip
             if value is not None:
                 raise CrossroadsError(f"{name} needs --calibration CALFILE (or split)")
+    elif seed is not None and calibration != "split":
+        raise CrossroadsError("--seed applies to --calibration split only")
     else:
         _evaluate_calibrated(
             source, models, fmt=fmt, caps=caps, salience_exponent=salience_exponent,
             calibration=calibration, calibration_format=calibration_format,
-            interval=interval, threshold=threshold, seed=seed, per_issue=per_issue,
+            interval=0.9 if interval is None else interval, threshold=threshold,
+            seed=seed, per_issue=per_issue,
             as_json=as_json,
         )  # fmt: skip
         return
@@ -169,7 +176,7 @@ def _evaluate_calibrated(
     calibration_format: str | None,
     interval: float,
     threshold: float | None,
-    seed: int,
+    seed: int | None,
     per_issue: bool,
     as_json: bool,
 ) -> None:
@@ -178,8 +185,9 @@ def _evaluate_calibrated(
 
     result = evaluate_calibrated(
         source, models, calibration=calibration, level=interval, threshold=threshold,
-        seed=check_seed(seed), format=fmt, calibration_format=calibration_format,
-        capability=caps, salience_exponent=salience_exponent,
+        seed=None if seed is None else check_seed(seed), format=fmt,
+        calibration_format=calibration_format, capability=caps,
+        salience_exponent=salience_exponent,
     )  # fmt: skip
     _warn_quirks(result.quirks)
     if result.seed is None and result.calibration_quirks:  # another file: its own quirks

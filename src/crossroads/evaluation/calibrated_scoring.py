@@ -197,7 +197,7 @@ def evaluate_calibrated(
     calibration: str | Path | Scenario = SPLIT,
     level: float = 0.9,
     threshold: float | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     format: str | None = None,
     calibration_format: str | None = None,
     capability: str | Sequence[str] | None = None,
@@ -220,8 +220,8 @@ def evaluate_calibrated(
         Nominal coverage of the interval (0.9 for a 90% interval).
     threshold : float, optional
         Also report ``P(outcome >= threshold)`` per issue and its Brier score.
-    seed : int
-        Seed of the split (only with ``calibration='split'``).
+    seed : int, optional
+        Seed of the split (default 0); only with ``calibration='split'``.
     format, calibration_format : {'deu3'}, optional
         Force the DEU III reader for ``source`` / ``calibration``.
     capability, salience_exponent, params
@@ -246,7 +246,11 @@ def evaluate_calibrated(
     ev = evaluate(source, models, format=format, capability=capability,
                   salience_exponent=salience_exponent, params=params)  # fmt: skip
     labels = list(ev.summary["label"])
-    if isinstance(calibration, str) and calibration == SPLIT:
+    split = isinstance(calibration, str) and calibration == SPLIT
+    if seed is not None and not split:
+        raise CrossroadsError("a seed applies to a split by proposal (calibration='split') only")
+    seed = 0 if seed is None else seed
+    if split:
         first = ev.errors[ev.errors["label"] == labels[0]]
         if first["group"].nunique() < 2:
             raise CrossroadsError(
