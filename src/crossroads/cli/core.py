@@ -124,6 +124,27 @@ def forecast(
     intervention: Annotated[
         list[str] | None, typer.Option("--intervention", "-i", help="Apply a named intervention.")
     ] = None,
+    calibration: Annotated[
+        str | None,
+        typer.Option(
+            "--calibration",
+            metavar="CALFILE|builtin",
+            help="Also print the model's interval calibrated on the decided issues of CALFILE "
+            "(DEU III file or scenario), or on the shipped DEU III calibration (builtin).",
+        ),
+    ] = None,
+    calibration_format: Annotated[
+        str | None,
+        typer.Option("--calibration-format", help="Read CALFILE as this format; default: detect."),
+    ] = None,
+    interval: Annotated[
+        float | None,
+        typer.Option(help="With --calibration: nominal coverage of the interval (default 0.9)."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="With --calibration: P(outcome >= X) under the calibrated residuals."),
+    ] = None,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print JSON (schema in docs/reference.md, JSON output)."),
@@ -134,6 +155,9 @@ def forecast(
     Example: crossroads forecast kazakhstan-2010 --issue trade-regime --model eum --preset scholz
 
     Example: crossroads forecast cop21.csv --model exchange --issues mrv,legal --rounds 5
+
+    Example: crossroads forecast kazakhstan-2010 --issue trade-regime --model mean
+    --calibration builtin --threshold 50
     """
     from crossroads.models import get_model
     from crossroads.scenario import load
@@ -143,6 +167,11 @@ def forecast(
         raise CrossroadsError("--rounds must be >= 0")
     spec = get_model(model)
     if spec.inputs == {"issues"}:
+        if calibration is not None or threshold is not None or interval is not None:
+            raise CrossroadsError(
+                f"--calibration, --interval and --threshold apply to one-issue forecasts; "
+                f"model '{model}' forecasts linked issues (use evaluate --calibration)"
+            )
         from crossroads.cli.linked_tables import print_linked
         from crossroads.linked_forecasting import forecast_issues
 
@@ -172,11 +201,30 @@ def forecast(
     # the model sees arrays only: its actor limit is checked here, where the file is known
     iss = sc.issue(issue)
     spec.check_actors(len(iss.stakes), f"{scenario}: issue '{iss.id}': ")
+    if calibration is None:
+        for name, value in (("--threshold", threshold), ("--calibration-format",
+                            calibration_format), ("--interval", interval)):  # fmt: skip
+            if value is not None:
+                raise CrossroadsError(f"{name} needs --calibration CALFILE (or builtin)")
+    elif iss.dimensions:
+        raise CrossroadsError(
+            f"issue '{iss.id}' has {len(iss.dimensions)} dimensions; calibrated intervals "
+            "apply to one-dimensional issues"
+        )
     f = run_forecast(
         sc, issue, model, preset=preset, interventions=intervention or (), seed=seed, **params
     )
+    calibrated = None
+    if calibration is not None:
+        calibrated = _calibrated(
+            f, model if preset is None else f"{model}:{preset}", calibration,
+            calibration_format, 0.9 if interval is None else interval, threshold,
+        )  # fmt: skip
     if as_json:
-        print_json(f.to_dict())
+        out = f.to_dict()
+        if calibrated is not None:
+            out["calibration"] = calibrated
+        print_json(out)
         return
     iss = sc.issue(f.issue)
     if f.trajectory.ndim == 2:
@@ -193,6 +241,35 @@ def forecast(
     if f.observed is not None:
         line += f"; observed {fmt(f.observed)} (error {fmt(f.error)})"
     console.print(line, markup=False)
+    if calibrated is not None:
+        lo, hi = calibrated["interval"]
+        console.print(
+            f"Calibrated {calibrated['level']:.0%} interval: {fmt(lo)} to {fmt(hi)} "
+            f"({calibrated['describe']}; about the point forecast, not input noise)",
+            markup=False,
+            highlight=False,
+        )
+        if threshold is not None:
+            console.print(calibrated["text"], markup=False, highlight=False)
+
+
+def _calibrated(
+    f, label: str, calibration: str, calibration_format: str | None, interval: float,
+    threshold: float | None,
+) -> dict:  # fmt: skip
+    """The calibrated interval (and threshold probability) of a one-dimensional forecast."""
+    from crossroads.evaluation.calibrated_scoring import calibrate_on
+    from crossroads.evaluation.calibration import threshold_text
+
+    cal = calibrate_on(calibration, label, level=interval, format=calibration_format)
+    lo, hi = cal.interval(f.outcome, f.scale)
+    out = {**cal.to_dict(residuals=False), "describe": cal.describe()}
+    out["interval"] = [float(lo), float(hi)]
+    if threshold is not None:
+        p = float(cal.prob_at_least(threshold, f.outcome, f.scale))
+        out.update(threshold=threshold, p_at_least=p)
+        out["text"] = threshold_text(threshold, calibrated=p, calibrated_on=cal.source)
+    return out
 
 
 def _scale_text(scale) -> str:

@@ -75,18 +75,68 @@ def evaluate(
     per_issue: Annotated[
         bool, typer.Option("--per-issue", help="Also show each issue's forecast and error.")
     ] = False,
+    calibration: Annotated[
+        str | None,
+        typer.Option(
+            "--calibration",
+            metavar="CALFILE|split",
+            help="Calibrate each model's predictive interval on the decided issues of CALFILE "
+            "(DEU III file or scenario), or 'split': FILE's proposals dealt into two halves "
+            "(--seed), calibrate on one, score the other. Adds coverage, interval width, CRPS.",
+        ),
+    ] = None,
+    calibration_format: Annotated[
+        str | None,
+        typer.Option("--calibration-format", help="Read CALFILE as this format; default: detect."),
+    ] = None,
+    interval: Annotated[
+        float | None,
+        typer.Option(help="With --calibration: nominal coverage of the interval (default 0.9)."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            help="With --calibration: P(outcome >= X) per issue, scored by the Brier score."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of --calibration split (default 0).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
-    """Score models against observed outcomes: MAE, median error, share within 10 points.
+    """Score models against observed outcomes: MAE, median error, share within 10 points;
+    with --calibration, calibrated intervals (coverage, width, CRPS) and --threshold
+    probabilities (Brier).
 
     Example: crossroads evaluate ../shared/data/deu/deu3-dev.tsv --model mean,median,eum
     --capability council,equal,gdp
+
+    Example: crossroads evaluate ../shared/data/deu/deu3-dev.tsv --model mean,median,eum
+    --calibration split --interval 0.9 --threshold 50
     """
     from crossroads.evaluation.scoring import evaluate as run_evaluate
 
     _check_format(fmt)
+    _check_format(calibration_format)
     models = _split(model)
     caps = _split(capability) if capability is not None else None
+    if calibration is None:
+        for name, value in (("--threshold", threshold), ("--calibration-format",
+                            calibration_format), ("--interval", interval),
+                            ("--seed", seed)):  # fmt: skip
+            if value is not None:
+                raise CrossroadsError(f"{name} needs --calibration CALFILE (or split)")
+    elif seed is not None and calibration != "split":
+        raise CrossroadsError("--seed applies to --calibration split only")
+    else:
+        _evaluate_calibrated(
+            source, models, fmt=fmt, caps=caps, salience_exponent=salience_exponent,
+            calibration=calibration, calibration_format=calibration_format,
+            interval=0.9 if interval is None else interval, threshold=threshold,
+            seed=seed, per_issue=per_issue,
+            as_json=as_json,
+        )  # fmt: skip
+        return
     ev = run_evaluate(
         source, models, format=fmt, capability=caps, salience_exponent=salience_exponent
     )
@@ -113,6 +163,80 @@ def evaluate(
     if per_issue:
         df = ev.per_issue().reset_index()
         console.print(df_table(df, title="Per issue", digits=1))
+
+
+def _evaluate_calibrated(
+    source: str,
+    models: list[str],
+    *,
+    fmt: str | None,
+    caps: list[str] | None,
+    salience_exponent: float | None,
+    calibration: str,
+    calibration_format: str | None,
+    interval: float,
+    threshold: float | None,
+    seed: int | None,
+    per_issue: bool,
+    as_json: bool,
+) -> None:
+    from crossroads.evaluation.calibrated_scoring import evaluate_calibrated
+    from crossroads.seeding import check_seed
+
+    result = evaluate_calibrated(
+        source, models, calibration=calibration, level=interval, threshold=threshold,
+        seed=None if seed is None else check_seed(seed), format=fmt,
+        calibration_format=calibration_format, capability=caps,
+        salience_exponent=salience_exponent,
+    )  # fmt: skip
+    _warn_quirks(result.quirks)
+    if result.seed is None and result.calibration_quirks:  # another file: its own quirks
+        console_err.print(
+            f"warning: calibration set: {result.calibration_quirks.text()}",
+            markup=False, highlight=False, soft_wrap=True,
+        )  # fmt: skip
+    if as_json:
+        print_json(result.to_dict(per_issue=per_issue))
+        return
+    cols = {
+        "label": "model",
+        "mae": "MAE",
+        "crps": "CRPS",
+        "coverage": "coverage",
+        "interval_width": "mean width",
+        "cal_n": "calibration n",
+    }
+    if threshold is not None:
+        cols.update(brier="Brier", brier_base="Brier base rate")
+    table = result.summary[["n", *cols]].rename(columns=cols)
+    table = table[["model", "n", *[c for c in table.columns if c not in ("model", "n")]]]
+    console.print(
+        df_table(
+            table,
+            title=f"Calibrated {result.level:.0%} intervals on {result.source}, calibrated on "
+            f"{result.calibration_source} ({_method_short()})",
+        )
+    )
+    if threshold is not None:
+        base = float(result.summary["base_rate"].iloc[0])
+        console.print(
+            f"P(outcome >= {threshold:g}) from each model's calibrated predictive distribution; "
+            f"base rate {base:.2f} (share of calibration outcomes >= {threshold:g})",
+            markup=False,
+            highlight=False,
+        )
+    for _, row in result.summary[result.summary["missing"] > 0].iterrows():
+        console_err.print(
+            f"warning: {row['label']} gave no forecast for {row['missing']} scored issue(s); "
+            "scores exclude them",
+            markup=False,
+        )
+    if per_issue:
+        console.print(df_table(result.per_issue, title="Per issue", digits=2))
+
+
+def _method_short() -> str:
+    return "split conformal on |observed - forecast|"
 
 
 @app.command()

@@ -1,9 +1,11 @@
 """Forecast accuracy on decisions whose outcomes are known, and cross-validated fitting.
 
 ``evaluate`` scores models against observed outcomes (a DEU III file, or any
-scenario whose issues record ``observed``); ``fit`` chooses a model's free
-parameters and input choices by k-fold cross-validation over groups of issues
-(DEU III proposals) and reports the out-of-fold error next to the in-sample one.
+scenario whose issues record ``observed``); ``evaluate_calibrated`` adds conformal
+predictive intervals calibrated on other decided issues (coverage, CRPS, Brier);
+``fit`` chooses a model's free parameters and input choices by k-fold
+cross-validation over groups of issues (DEU III proposals) and reports the
+out-of-fold error next to the in-sample one.
 
 The names are imported on first use (PEP 562), like those of the top-level package.
 """
@@ -15,6 +17,12 @@ from typing import TYPE_CHECKING
 from crossroads.lazy import lazy_exports
 
 _EXPORTS = {
+    "CalibratedEvaluation": "crossroads.evaluation.calibrated_scoring",
+    "calibrate_on": "crossroads.evaluation.calibrated_scoring",
+    "evaluate_calibrated": "crossroads.evaluation.calibrated_scoring",
+    "Calibration": "crossroads.evaluation.calibration",
+    "builtin_calibration": "crossroads.evaluation.calibration",
+    "calibrate": "crossroads.evaluation.calibration",
     "Candidate": "crossroads.evaluation.fitting",
     "Dimension": "crossroads.evaluation.fitting",
     "FitResult": "crossroads.evaluation.fitting",
@@ -41,6 +49,12 @@ _EXPORTS = {
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports these
+    from crossroads.evaluation.calibrated_scoring import (
+        CalibratedEvaluation,
+        calibrate_on,
+        evaluate_calibrated,
+    )
+    from crossroads.evaluation.calibration import Calibration, builtin_calibration, calibrate
     from crossroads.evaluation.fitting import (
         Candidate,
         Dimension,
@@ -59,6 +73,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
 
 __all__ = [
     "PAD_SAFE",
+    "CalibratedEvaluation",
+    "Calibration",
     "Candidate",
     "Dimension",
     "Evaluation",
@@ -68,9 +84,13 @@ __all__ = [
     "IssueSet",
     "Source",
     "assign_folds",
+    "builtin_calibration",
+    "calibrate",
+    "calibrate_on",
     "cross_validate",
     "dimensions",
     "evaluate",
+    "evaluate_calibrated",
     "fit",
     "grid",
     "issue_set",

@@ -125,7 +125,7 @@ class Evaluation:
         ``within_10``.
     errors : DataFrame
         One row per (label, issue): ``label``, ``issue``, ``group``, ``observed``,
-        ``forecast``, ``error`` (absolute).
+        ``forecast``, ``error`` (absolute), ``scale_min``, ``scale_max`` (the issue's scale).
     quirks : QuirkReport
         What the source's reader read by a documented rule (empty for YAML).
     """
@@ -298,6 +298,8 @@ def evaluate(
                         "observed": iset.observed,
                         "forecast": forecast,
                         "error": err,
+                        "scale_min": iset.scale[:, 0],
+                        "scale_max": iset.scale[:, 1],
                     }
                 )
             )
