@@ -89,7 +89,7 @@ def test_forecast_json_schema():
 def test_forecast_table_and_show():
     r = cli("forecast", MINI, "--model", "mean")
     assert r.returncode == 0, r.stderr
-    assert "Forecast after 0 round(s): 59.27; observed 60 (error 0.73)" in r.stdout
+    assert "Forecast after 0 rounds: 59.27; observed 60 (error 0.73)" in r.stdout
     r = cli("show", MINI, "memberships")
     assert r.returncode == 0 and "sco" in r.stdout
     r = cli("show", MINI, "flows", "--json")
@@ -140,4 +140,4 @@ def test_forecast_multidimensional_tables():
     assert r.returncode == 0, r.stderr
     assert "Stakes (xK position and sK salience on dimension K)" in r.stdout
     assert r.stdout.count("by round") == 3  # one round table per dimension
-    assert "Forecast after 10 round(s): pstn1 78.07, pstn2 35.63, pstn3 72.17" in r.stdout
+    assert "Forecast after 10 rounds: pstn1 78.07, pstn2 35.63, pstn3 72.17" in r.stdout

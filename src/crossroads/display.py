@@ -186,7 +186,7 @@ def forecast_html(f: Any) -> str:
     """A forecast: headline, its trajectory chart (the forecast bold, each actor thin), table."""
     head = (
         f"<p><b>{_e(f.model)}</b> forecast of <b>{_e(f.issue)}</b> ({_e(f.scenario)}): "
-        f"{_e(np.round(f.outcome, 2))} after {f.rounds} round(s)"
+        f"{_e(np.round(f.outcome, 2))} after {f.rounds} round{'' if f.rounds == 1 else 's'}"
         + (f"; observed {f.observed:g}, error {f.error:.2f}" if f.error is not None else "")
         + "</p>"
     )
