@@ -381,7 +381,8 @@ def _descend(ev: _Evaluator, dims: Sequence[Dimension], columns: np.ndarray) -> 
         if not changed:
             break
     if not math.isfinite(best):
-        raise ModelError("no candidate gives a forecast for every training issue")
+        why = f"; the first refusal: {ev.failures[0]}" if ev.failures else ""
+        raise ModelError(f"no candidate gives a forecast for every training issue{why}")
     return current
 
 
