@@ -12,7 +12,8 @@ the unfitted default first:
   allows (:meth:`crossroads.models.spec.ModelSpec.choices`), every boolean parameter, and
   the numeric parameters with values in :data:`PARAM_GRIDS` (for ``eum``: Q, T, the round
   cap and the stopping tolerance; for ``smp``: the round cap, the minimum rounds and the
-  stopping tolerance).
+  stopping tolerance; for ``exchange``: the round cap and the weights of the next round's
+  start position), except those in :data:`UNFITTED`.
   Numeric parameters without a grid keep their value. ``mean`` and ``median`` have no
   parameters, so only their inputs are fitted.
 
@@ -60,6 +61,7 @@ __all__ = [
     "MAX_SWEEPS",
     "PARAM_GRIDS",
     "SALIENCE_EXPONENTS",
+    "UNFITTED",
     "Candidate",
     "Dimension",
     "FitResult",
@@ -99,7 +101,17 @@ PARAM_GRIDS: dict[str, dict[str, tuple[Any, ...]]] = {
         "min_rounds": (2, 1),
         "tol": (0.02, 0.005, 0.05, 0.1),
     },
+    "exchange": {
+        "rounds": (10, 1, 3, 30),
+        "salience_weight": (0.4, 0.0, 0.2, 0.8),
+        "fixed_weight": (0.1, 0.0, 0.2),
+    },
 }
+
+#: Parameters never fitted, per model: they change what is recorded, not the forecast
+#: (``exchange``'s ``p`` is not fitted either: it has no grid, and any value but 0 needs
+#: ``rate='randomised_equal_gain'``, so one coordinate step could not reach it).
+UNFITTED: dict[str, frozenset[str]] = {"exchange": frozenset({"record_exchanges"})}
 
 #: Largest grid searched exhaustively; larger spaces use coordinate descent.
 MAX_GRID = 1000
@@ -227,6 +239,8 @@ def dimensions(
         grids = PARAM_GRIDS.get(m, {})
         for name in spec.params.model_fields:
             default = base[prefix + name]
+            if name in UNFITTED.get(m, ()):
+                continue
             if name in grids:
                 values = grids[name]
             elif name in choices:
@@ -367,7 +381,8 @@ def _descend(ev: _Evaluator, dims: Sequence[Dimension], columns: np.ndarray) -> 
         if not changed:
             break
     if not math.isfinite(best):
-        raise ModelError("no candidate gives a forecast for every training issue")
+        why = f"; the first refusal: {ev.failures[0]}" if ev.failures else ""
+        raise ModelError(f"no candidate gives a forecast for every training issue{why}")
     return current
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from crossroads.errors import CrossroadsError, ModelError, ScenarioError
 from crossroads.evaluation.formats import FORMATS
 from crossroads.scenario import Scenario
+from crossroads.scenario.linked_sets import linked_set_of
 from crossroads.scenario.loading import load_with_quirks
 from crossroads.scenario.peers.deu3 import (
     CAPABILITY_SCHEMES,
@@ -181,6 +182,15 @@ class IssueSet:
         NaN where unknown.
     scale : ndarray of shape (issues, 2)
         (min, max) of each issue's scale.
+    actors : ndarray of int, shape (issues, actors), optional
+        Which actor each column holds on each issue (an index into the source's actor
+        list; -1 where ``mask`` is False). None: column k is actor k on every issue (a
+        DEU III table's actor columns). A model of linked issues uses it to line up an
+        actor's stakes across the issues it bargains over together.
+    linked : list of str, optional
+        The set of issues each issue is bargained together with (a label shared by the
+        set): the DEU III proposal, or a scenario's linked set
+        (:func:`crossroads.scenario.linked_sets.linked_set_of`). None: ``groups``.
     """
 
     issues: list[str]
@@ -192,6 +202,8 @@ class IssueSet:
     observed: np.ndarray
     status_quo: np.ndarray
     scale: np.ndarray
+    actors: np.ndarray | None = None
+    linked: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.issues)
@@ -211,7 +223,20 @@ class IssueSet:
             observed=self.observed[idx],
             status_quo=self.status_quo[idx],
             scale=self.scale[idx],
+            actors=None if self.actors is None else self.actors[idx],
+            linked=None if self.linked is None else [self.linked[i] for i in idx],
         )
+
+    def actor_index(self) -> np.ndarray:
+        """:attr:`actors`, or for aligned columns each column's number (-1 where masked)."""
+        if self.actors is not None:
+            return self.actors
+        cols = np.broadcast_to(np.arange(self.mask.shape[1]), self.mask.shape)
+        return np.where(self.mask, cols, -1)
+
+    def bargaining_sets(self) -> list[str]:
+        """:attr:`linked`, or :attr:`groups` when it is not set."""
+        return list(self.groups) if self.linked is None else list(self.linked)
 
 
 def _pad(position: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -286,15 +311,20 @@ def _from_scenario(sc: Scenario, inputs: Inputs) -> IssueSet:
     cap, sal, pos = np.zeros((n, width)), np.zeros((n, width)), np.zeros((n, width))
     mask = np.zeros((n, width), dtype=bool)
     deu3 = any(s.id == "deu3" for s in sc.sources)
+    actors = np.full((n, width), -1, dtype=int)
+    actor_no = {a.id: k for k, a in enumerate(sc.actors)}
     for r, issue in enumerate(scored):
         a = sc.arrays(issue.id)
         k = len(a.actors)
         cap[r, :k], sal[r, :k], pos[r, :k] = a.capability, a.salience, a.position
         mask[r, :k] = True
+        actors[r, :k] = [actor_no[x] for x in a.actors]
     sal = np.where(mask, sal**inputs.salience_exponent, 0.0)
+    groups = [proposal_of(i.id) if deu3 else i.id for i in scored]
+    linked = groups if deu3 else ["+".join(linked_set_of(sc, i.id)) for i in scored]
     return IssueSet(
         issues=[i.id for i in scored],
-        groups=[proposal_of(i.id) if deu3 else i.id for i in scored],
+        groups=groups,
         capability=cap,
         salience=sal,
         position=_pad(pos, mask),
@@ -304,4 +334,6 @@ def _from_scenario(sc: Scenario, inputs: Inputs) -> IssueSet:
             [np.nan if i.status_quo is None else i.status_quo for i in scored], dtype=float
         ),
         scale=np.array([[i.scale.min, i.scale.max] for i in scored], dtype=float),
+        actors=actors,
+        linked=linked,
     )

@@ -16,6 +16,10 @@ different actor counts. Two ways to batch them:
 
 Issues on different scales run in separate calls (a kernel takes one ``scale``).
 
+A model of linked issues (inputs ``issues`` only, e.g. ``exchange``) runs once per package
+instead: all the scored issues of a DEU III proposal (or of a scenario's linked set) are
+bargained over together (:mod:`crossroads.evaluation.linked_runs`).
+
 Models in :data:`POSITIVE_WEIGHTS` (KTAB's ``smp``) refuse actors with zero
 capability or zero salience: KTAB's votes need a positive weight, and an actor that
 gives an issue no salience has no preference over it. Such actors are left out of
@@ -34,6 +38,7 @@ import numpy as np
 
 from crossroads.errors import ModelError
 from crossroads.evaluation.issues import IssueSet
+from crossroads.evaluation.linked_runs import run_linked
 from crossroads.models import get_model
 from crossroads.seeding import as_generator
 
@@ -75,7 +80,8 @@ def run_model(
     issues : IssueSet
     pad : bool, optional
         Force padding (True) or grouping by actor count (False); by default padding
-        for models in :data:`PAD_SAFE`.
+        for models in :data:`PAD_SAFE`. Not used by a model of linked issues (one call
+        per package shape, see :func:`crossroads.evaluation.linked_runs.run_linked`).
     seed : int
         Seeds a stochastic model's draws (the batches run in a fixed order).
 
@@ -92,6 +98,10 @@ def run_model(
     mod = get_model(model)
     settings = mod.validate(params)
     rng = as_generator(seed)
+    if "scalar" not in mod.inputs and "issues" in mod.inputs:
+        if "record_exchanges" in type(settings).model_fields:  # only the forecast is scored
+            settings = settings.model_copy(update={"record_exchanges": False})
+        return run_linked(model, mod, settings, issues, rng)
     pad = model in PAD_SAFE if pad is None else pad
     n = len(issues)
     out = np.full(n, np.nan)
