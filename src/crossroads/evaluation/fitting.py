@@ -598,6 +598,15 @@ class FitResult:
             f"error ({cmp})"
         )
 
+    def offered_preset(self, force: bool = False) -> dict[str, Any] | None:
+        """:meth:`preset` when the verdict is ``beats_default`` or ``force``; else None.
+
+        None too for a combination of models, which no preset can hold.
+        """
+        if "+" in self.model or not (self.beats_default or force):
+            return None
+        return self.preset()
+
     def preset(self) -> dict[str, Any]:
         """What :func:`save_fit_preset` writes: ``model``, ``params``, ``inputs``, ``fit``.
 

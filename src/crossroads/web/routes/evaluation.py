@@ -3,7 +3,10 @@
 ``fit`` can take minutes (``smp`` on a DEU III file: about 3 minutes), so it runs
 in a worker thread under a time limit (:attr:`Settings.fit_seconds
 <crossroads.web.settings.Settings>`), checked after each candidate: a fit that runs
-over is stopped there and answered 400 with what it had done. One fit runs at a
+over is stopped there and answered 400 with what it had done. The response is
+``crossroads fit --json``'s (nested cross-validation, clustered standard errors,
+``verdict``); ``preset``, what ``--save-preset`` would write, is null for a
+``no_better`` fit unless the request says ``"force": true``. One fit runs at a
 time; another request meanwhile gets 429. Evaluations are bounded by their size
 instead (at most :data:`~crossroads.web.requests.MAX_EVAL_MODELS` models).
 """
@@ -71,8 +74,9 @@ async def api_fit(
 
         def run() -> Any:
             return fit(
-                source, req.model, folds=req.folds, seed=req.seed, preset=req.preset,
-                search=req.search, what=req.what, progress=progress,
+                source, req.model, folds=req.outer_folds, inner_folds=req.inner_folds,
+                seed=req.seed, preset=req.preset, search=req.search, what=req.what,
+                progress=progress,
             )  # fmt: skip
 
         try:
@@ -89,5 +93,7 @@ async def api_fit(
         fit_lock.release()
     out = result.to_dict(per_issue=req.per_issue)
     out["seconds"] = round(time.perf_counter() - start, 2)
-    out["saved_preset"] = None
+    out["saved_preset"] = None  # the server writes no preset files
+    out["not_saved"] = None
+    out["preset"] = result.offered_preset(req.force)
     return json_response(out)
