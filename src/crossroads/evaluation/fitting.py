@@ -896,8 +896,9 @@ def fit(
 def _scored(errors: np.ndarray, groups: Sequence[str]) -> dict[str, Any]:
     """:func:`scores` with ``se``, the MAE's standard error clustered by group."""
     out = scores(errors)
-    return {"n": out["n"], "mae": out["mae"], "se": cluster_se(np.abs(errors), groups),
-            **{k: v for k, v in out.items() if k not in ("n", "mae")}}  # fmt: skip
+    se = cluster_se(np.abs(np.asarray(errors, dtype=float)), groups)
+    return {"n": out["n"], "mae": out["mae"], "se": se, "median_ae": out["median_ae"],
+            "within_10": out["within_10"]}  # fmt: skip
 
 
 def _baselines(src: Source) -> pd.DataFrame:
