@@ -437,7 +437,8 @@ def test_fit_and_validate_report_the_quirks(tmp_path, capsys):
         real_row(prnr="d00060", isnr="d00060i1", out="20", pfr="90"),
     ]
     p = write_deu(tmp_path, GDP_ROW, *rows)  # the fit's input grid tries 'gdp' too
-    argv = ["fit", str(p), "--model", "mean", "--folds", "2", "--what", "inputs", "--json"]
+    argv = ["fit", str(p), "--model", "mean", "--folds", "2", "--inner-folds", "2", "--what",
+            "inputs", "--json"]  # fmt: skip
     assert main(argv) == 0
     cap = capsys.readouterr()
     quirks = json.loads(cap.out)["quirks"]

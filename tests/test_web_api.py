@@ -502,26 +502,43 @@ def test_evaluate_and_fit_an_uploaded_deu3_file(client, capsys, shared_data):
 
 
 def test_fit_mirrors_the_cli(client, capsys):
-    body = {"scenario": "kazakhstan-2010", "model": "mean", "folds": 2, "seed": 3}
+    body = {"scenario": "kazakhstan-2010", "model": "mean", "outer_folds": 2, "inner_folds": 2,
+            "seed": 3}  # fmt: skip
     r = client.post("/api/fit", json=body)
     assert r.status_code == 200, r.text
-    want = cli_json(capsys, ["fit", "kazakhstan-2010", "-m", "mean", "--folds", "2", "--seed", "3"])
+    args = ["fit", "kazakhstan-2010", "-m", "mean", "--outer-folds", "2", "--inner-folds", "2"]
+    want = cli_json(capsys, [*args, "--seed", "3"])
     got = r.json()
     assert got.pop("seconds") >= 0 and want.pop("seconds") >= 0
     assert got == want
+    assert {"nested", "out_of_fold", "in_sample", "default", "difference", "verdict"} <= set(got)
+    assert got["verdict"] in ("beats_default", "no_better")
+    # "force" offers the preset a --save-preset would write, whatever the verdict
+    forced = client.post("/api/fit", json=body | {"force": True}).json()
+    assert forced["preset"] is not None and forced["preset"]["model"] == "mean"
+    assert forced["saved_preset"] is None  # the server writes no preset file
+    if got["verdict"] == "no_better":
+        assert got["preset"] is None
 
 
 def test_fit_refuses_bad_requests(client, capsys):
     def post(**kw):
         return client.post("/api/fit", json={"scenario": "kazakhstan-2010"} | kw)
 
-    for bad in ({"folds": 1}, {"folds": 11}, {"search": "random"}, {"what": "x"}, {"seed": -1}):
+    for bad in ({"outer_folds": 1}, {"outer_folds": 11}, {"inner_folds": 1}, {"inner_folds": 11},
+                {"force": "maybe"}, {"search": "random"}, {"what": "x"}, {"seed": -1},
+                {"folds": 5}):  # fmt: skip
         r = post(**bad)
         assert r.status_code == 422 and r.json()["error"].startswith(next(iter(bad))), bad
-    r = post(folds=6)
+    r = post(outer_folds=6)
     assert r.status_code == 400 and r.json()["error"] == cli_error(
-        capsys, ["fit", "kazakhstan-2010", "--folds", "6"]
+        capsys, ["fit", "kazakhstan-2010", "--outer-folds", "6"]
     )
+    r = post(outer_folds=2, inner_folds=3)  # 5 issues: an outer training set of 2
+    assert r.status_code == 400 and r.json()["error"] == cli_error(
+        capsys, ["fit", "kazakhstan-2010", "--outer-folds", "2", "--inner-folds", "3"]
+    )
+    assert "too few for 3 inner folds" in r.json()["error"]
     r = post(model="nope")
     assert r.status_code == 400 and "nope" in r.json()["error"]
     r = post(model="median", what="params")
@@ -532,7 +549,7 @@ def test_fit_refuses_bad_requests(client, capsys):
 
 def test_fit_is_time_limited_and_runs_one_at_a_time():
     app = create_app(Settings(warm=False, fit_seconds=0))
-    body = {"scenario": "kazakhstan-2010", "model": "mean", "folds": 2}
+    body = {"scenario": "kazakhstan-2010", "model": "mean", "outer_folds": 2, "inner_folds": 2}
     with TestClient(app, base_url="http://127.0.0.1:8000") as c:
         r = c.post("/api/fit", json=body)
         assert r.status_code == 503  # the child is killed at the limit, whatever it is doing

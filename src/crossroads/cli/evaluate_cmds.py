@@ -44,6 +44,11 @@ def _warn_quirks(quirks: QuirkReport) -> None:
         )
 
 
+def _warn_withheld(message: str | None) -> None:
+    if message is not None:
+        console_err.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+
+
 @app.command()
 def evaluate(
     source: Annotated[
@@ -255,7 +260,21 @@ def fit(
         ),
     ] = "mean",
     preset: Annotated[str | None, typer.Option(help="Start from this preset of the model.")] = None,
-    folds: Annotated[int, typer.Option(help="Number of cross-validation folds.")] = 5,
+    folds: Annotated[
+        int,
+        typer.Option(
+            "--outer-folds",
+            "--folds",
+            help="Outer cross-validation folds (by proposal): the plain out-of-fold "
+            "figure's and the nested one's.",
+        ),
+    ] = 5,
+    inner_folds: Annotated[
+        int,
+        typer.Option(
+            "--inner-folds", help="Inner folds of the nested cross-validation (by proposal)."
+        ),
+    ] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the fold assignment.")] = 0,
     search: Annotated[
         str, typer.Option(help="auto, grid or coordinate (descent from the defaults).")
@@ -275,15 +294,27 @@ def fit(
             "($CROSSROADS_PRESETS or ~/.config/crossroads/presets/).",
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Save the preset even when the fit does not beat the unfitted default "
+            "(verdict no_better).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
-    """Fit a model's free choices by k-fold cross-validation by proposal.
+    """Fit a model's free choices, cross-validated by proposal, and judge the fit.
 
-    Reports the out-of-fold MAE (each issue forecast by choices fitted without its
-    proposal) next to the in-sample MAE.
+    Reports the nested cross-validated MAE (the honest figure: the whole selection
+    rerun inside each outer fold), the plain out-of-fold MAE (optimistic), the
+    in-sample MAE and the unfitted default's, each with a standard error clustered by
+    proposal, and the verdict: beats_default when the nested fitted-minus-default
+    difference is below minus its standard error, else no_better (then --save-preset
+    saves nothing unless --force).
 
     Example: crossroads fit ../shared/data/deu/deu3-dev.tsv --format deu3 --model eum
-    --folds 5 --seed 0 --save-preset deu3-eum
+    --outer-folds 5 --inner-folds 5 --seed 0 --save-preset deu3-eum
     """
     from crossroads.evaluation.fitting import components, save_fit_preset
     from crossroads.evaluation.fitting import fit as run_fit
@@ -298,8 +329,8 @@ def fit(
             console_err.print(f"\r{done}/{total} candidates", end="", markup=False)
 
     result = run_fit(
-        source, model, format=fmt, folds=folds, seed=seed, preset=preset, search=search,
-        what=what, progress=progress,
+        source, model, format=fmt, folds=folds, inner_folds=inner_folds, seed=seed,
+        preset=preset, search=search, what=what, progress=progress,
     )  # fmt: skip
     if progress is not None:
         console_err.print("", markup=False)
@@ -310,36 +341,57 @@ def fit(
             f"first: {result.failures[0]}",
             markup=False,
         )
-    path = save_fit_preset(save_preset, result) if save_preset else None
+    path = None
+    withheld = None
+    if save_preset and (result.beats_default or force):
+        path = save_fit_preset(save_preset, result, force=force)
+    elif save_preset:
+        withheld = (
+            f"preset '{save_preset}' not saved: the fit does not beat the unfitted default by "
+            "more than the standard error (verdict no_better); --force saves it anyway"
+        )
     if as_json:
         out = result.to_dict()
         out["seconds"] = round(time.perf_counter() - start, 2)
         out["saved_preset"] = str(path) if path else None
+        out["not_saved"] = withheld
+        out["preset"] = result.offered_preset(force)
         print_json(out)
+        _warn_withheld(withheld)
         return
     groups = "proposals" if result.n_groups < result.n_issues else "groups"
     console.print(
         f"{result.model} on {result.source}: {result.n_issues} issues in {result.n_groups} "
-        f"{groups}, {result.k} folds (seed {result.seed}), {result.search} search over "
+        f"{groups}, {result.k} outer x {result.inner_k} inner folds (seed {result.seed}), "
+        f"{result.search} search over "
         f"{result.n_candidates} candidates, {time.perf_counter() - start:.1f} s",
         markup=False,
         highlight=False,
     )
     summary = result.summary_df().rename(
-        columns={"mae": "MAE", "median_ae": "median AE", "within_10": "within 10"}
+        columns={"mae": "MAE", "se": "SE", "median_ae": "median AE", "within_10": "within 10"}
     )
-    console.print(df_table(summary, title="Fit"))
+    console.print(df_table(summary, title="Fit (SE clustered by proposal)"))
     folds_df = result.folds_df().rename(
         columns={"train_mae": "train MAE", "test_mae": "held-out MAE"}
     )
     console.print(df_table(folds_df, title="Folds (choice made without the held-out fold)"))
     console.print(
+        df_table(
+            result.nested_df(),
+            title="Nested CV (inner folds decide: the search's choice or the default)",
+        )
+    )
+    console.print(
         f"fitted: {result.best.describe(result.base_params)}", markup=False, highlight=False
     )
+    console.print(result.verdict_text(), markup=False, highlight=False, soft_wrap=True)
+    _warn_withheld(withheld)
     if path is not None:
         console.print(
-            f"saved preset '{save_preset}' to {path}; use it with --model {model}:{save_preset} "
-            f"(evaluate) or --preset {save_preset}",
+            f"saved preset '{save_preset}' to {path}"
+            + ("" if result.beats_default else " (forced: verdict no_better)")
+            + f"; use it with --model {model}:{save_preset} (evaluate) or --preset {save_preset}",
             markup=False,
             highlight=False,
         )

@@ -32,6 +32,15 @@ out-of-fold MAE pools those held-out errors (each issue predicted once, by a cho
 made without it). The in-sample MAE is that of the search run on all issues, which
 is also the fitted result (the one a preset saves). A candidate that gives no
 forecast for some training issue cannot be chosen.
+
+Nested cross-validation (:mod:`crossroads.evaluation.nested`) reruns the whole
+selection -- inner folds, search, and the keep-it-or-the-default verdict -- inside each
+outer training set and scores its choice on the outer held-out fold: the honest
+figure. Every MAE comes with its standard error clustered by proposal
+(:mod:`crossroads.evaluation.clustered`), and the verdict (``beats_default`` or
+``no_better``) is decided by the paired nested-CV difference fitted-minus-default:
+``beats_default`` only when it is below minus its standard error.
+:func:`save_fit_preset` refuses a ``no_better`` fit unless forced.
 """
 
 from __future__ import annotations
@@ -47,7 +56,9 @@ import numpy as np
 import pandas as pd
 
 from crossroads.errors import CrossroadsError, ModelError
+from crossroads.evaluation.clustered import cluster_se, paired
 from crossroads.evaluation.issues import Inputs, IssueSet, Source, issue_set, open_source
+from crossroads.evaluation.nested import BEATS, NestedFold, nested_cv, verdict
 from crossroads.evaluation.runner import run_model
 from crossroads.evaluation.scoring import scores
 from crossroads.models import get_model
@@ -66,6 +77,7 @@ __all__ = [
     "Dimension",
     "FitResult",
     "FoldResult",
+    "NestedFold",
     "BLEND_WEIGHTS",
     "assign_folds",
     "components",
@@ -478,17 +490,21 @@ class FitResult:
         The full parameter set the search starts from.
     search : {'grid', 'coordinate'}
     k, seed : int
+        Outer folds (also the plain cross-validation's) and the seed.
     n_issues, n_groups : int
     n_candidates : int
         Distinct candidates run.
     best : Candidate
         The search's choice on all issues (the fitted result).
     in_sample : dict
-        Scores of ``best`` on all issues (``n``, ``mae``, ``median_ae``, ``within_10``).
+        Scores of ``best`` on all issues (``n``, ``mae``, ``median_ae``, ``within_10``,
+        and ``se``, the MAE's standard error clustered by group,
+        :func:`~crossroads.evaluation.clustered.cluster_se`).
     out_of_fold : dict
-        Scores of the held-out predictions.
+        Scores of the plain held-out predictions (optimistic: the verdict is made on
+        them), with ``se``.
     default : dict
-        Scores of the starting point (no fitting).
+        Scores of the starting point (no fitting), with ``se``.
     folds : list of FoldResult
     baselines : DataFrame
         Unfitted reference models on the same issues: the compromise model (``mean``)
@@ -499,6 +515,15 @@ class FitResult:
     failures : list of str
         Candidates the model refused (a :class:`ModelError`, e.g. a setting that does
         not converge on some issue), with the message; they are never chosen.
+    inner_k : int
+        Inner folds of the nested cross-validation.
+    nested : dict
+        Scores (with ``se``) of the nested cross-validation's held-out predictions.
+    nested_folds : list of NestedFold
+    difference : dict
+        ``mean`` and clustered ``se`` of nested-CV error minus the default's, per issue.
+    verdict : {'beats_default', 'no_better'}
+        :func:`crossroads.evaluation.nested.verdict` of ``difference``.
     """
 
     source: str
@@ -520,23 +545,122 @@ class FitResult:
     per_issue: pd.DataFrame
     failures: list[str] = field(default_factory=list)
     quirks: QuirkReport = field(default_factory=QuirkReport)
+    inner_k: int = 0
+    nested: dict[str, Any] = field(default_factory=dict)
+    nested_folds: list[NestedFold] = field(default_factory=list)
+    difference: dict[str, float] = field(default_factory=dict)
+    verdict: str = ""
+
+    @property
+    def beats_default(self) -> bool:
+        """Whether the nested-CV verdict is ``beats_default``."""
+        return self.verdict == BEATS
 
     def summary_df(self) -> pd.DataFrame:
-        """In-sample, out-of-fold, the unfitted start and the baselines as rows."""
+        """Nested CV, plain out-of-fold, in-sample, the unfitted start and the baselines."""
         start = self.model if self.base_preset is None else f"{self.model}:{self.base_preset}"
         rows = [
+            {
+                "what": f"{self.model} fitted, nested CV ({self.k}x{self.inner_k} folds, honest)",
+                **self.nested,
+            },
+            {
+                "what": f"{self.model} fitted, out-of-fold ({self.k} folds, optimistic)",
+                **self.out_of_fold,
+            },
             {"what": f"{self.model} fitted, in-sample", **self.in_sample},
-            {"what": f"{self.model} fitted, out-of-fold ({self.k} folds)", **self.out_of_fold},
-            {"what": f"{start} unfitted", **self.default},
+            {"what": f"{start} unfitted (default)", **self.default},
         ]
         for _, b in self.baselines.iterrows():
             rows.append(
                 {
                     "what": f"baseline {b['label']}",
-                    **{k: b[k] for k in ("n", "mae", "median_ae", "within_10")},
+                    **{k: b[k] for k in ("n", "mae", "se", "median_ae", "within_10")},
                 }
             )
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows)[["what", "n", "mae", "se", "median_ae", "within_10"]]
+
+    def nested_df(self) -> pd.DataFrame:
+        """One row per outer fold: the inner verdict, the choice, held-out MAE vs default."""
+        return pd.DataFrame(
+            [
+                {
+                    "fold": f.fold,
+                    "n_test": f.n_test,
+                    "inner diff": f.inner_difference["mean"],
+                    "inner se": f.inner_difference["se"],
+                    "inner verdict": f.inner_verdict,
+                    "chosen": "default" if f.chose_default else f.chosen.describe(self.base_params),
+                    "held-out MAE": f.test_mae,
+                    "default MAE": f.default_test_mae,
+                }
+                for f in self.nested_folds
+            ]
+        )
+
+    def verdict_text(self) -> str:
+        """One sentence: the verdict and the comparison that decided it."""
+        d = self.difference
+        cmp = (
+            f"nested-CV MAE {self.nested['mae']:.2f} +- {self.nested['se']:.2f} vs the unfitted "
+            f"default's {self.default['mae']:.2f} +- {self.default['se']:.2f}; difference "
+            f"{d['mean']:+.2f} +- {d['se']:.2f} (SE clustered by proposal)"
+        )
+        if self.beats_default:
+            return f"verdict beats_default: the fit beats the default by more than its SE ({cmp})"
+        return (
+            "verdict no_better: no candidate beats the default by more than the standard "
+            f"error ({cmp})"
+        )
+
+    def offered_preset(self, force: bool = False) -> dict[str, Any] | None:
+        """:meth:`preset` when the verdict is ``beats_default`` or ``force``; else None.
+
+        None too for a combination of models, which no preset can hold.
+        """
+        if "+" in self.model or not (self.beats_default or force):
+            return None
+        return self.preset()
+
+    def preset(self) -> dict[str, Any]:
+        """What :func:`save_fit_preset` writes: ``model``, ``params``, ``inputs``, ``fit``.
+
+        Raises
+        ------
+        CrossroadsError
+            For a combination of models (a preset belongs to one model).
+        """
+        if "+" in self.model:
+            raise CrossroadsError(
+                f"'{self.model}' is a combination; a preset belongs to one model (fit and "
+                "save each model separately)"
+            )
+        model = self.model.partition(":")[0].strip()
+        params = {**self.base_params, **self.best.params}
+        defaults = get_model(model).defaults.model_dump()
+        params = {k: v for k, v in params.items() if k not in defaults or defaults[k] != v}
+        return {
+            "model": model,
+            "params": params,
+            "inputs": self.best.inputs.to_dict(),
+            "fit": {
+                "source": self.source,
+                "search": self.search,
+                "folds": self.k,
+                "inner_folds": self.inner_k,
+                "seed": self.seed,
+                "issues": self.n_issues,
+                "candidates": self.n_candidates,
+                "in_sample_mae": self.in_sample["mae"],
+                "out_of_fold_mae": self.out_of_fold["mae"],
+                "nested_mae": self.nested["mae"],
+                "nested_se": self.nested["se"],
+                "default_mae": self.default["mae"],
+                "difference": dict(self.difference),
+                "verdict": self.verdict,
+                "base_preset": self.base_preset,
+            },
+        }
 
     def folds_df(self) -> pd.DataFrame:
         """One row per fold: sizes, the choice made without it, train and held-out MAE."""
@@ -563,15 +687,39 @@ class FitResult:
             "base_preset": self.base_preset,
             "search": self.search,
             "folds": self.k,
+            "inner_folds": self.inner_k,
             "seed": self.seed,
             "issues": self.n_issues,
             "groups": self.n_groups,
             "candidates": self.n_candidates,
             "best": self.best.to_dict(),
             "best_label": self.best.describe(self.base_params),
-            "in_sample": self.in_sample,
+            "nested": {
+                **self.nested,
+                "per_fold": [
+                    {
+                        "fold": f.fold,
+                        "n_train": f.n_train,
+                        "n_test": f.n_test,
+                        "groups": f.groups,
+                        "inner_difference": f.inner_difference,
+                        "inner_verdict": f.inner_verdict,
+                        "chosen": f.chosen.to_dict(),
+                        "chosen_label": "default"
+                        if f.chose_default
+                        else f.chosen.describe(self.base_params),
+                        "chose_default": f.chose_default,
+                        "test_mae": f.test_mae,
+                        "default_test_mae": f.default_test_mae,
+                    }
+                    for f in self.nested_folds
+                ],
+            },
             "out_of_fold": self.out_of_fold,
-            "unfitted": self.default,
+            "in_sample": self.in_sample,
+            "default": self.default,
+            "difference": self.difference,
+            "verdict": self.verdict,
             "per_fold": [
                 {
                     "fold": f.fold,
@@ -604,6 +752,7 @@ def fit(
     *,
     format: str | None = None,
     folds: int = 5,
+    inner_folds: int = 5,
     seed: int = 0,
     preset: str | None = None,
     search: str = "auto",
@@ -625,7 +774,11 @@ def fit(
         is fitted too (:data:`BLEND_WEIGHTS`).
     format : {'deu3'}, optional
     folds : int
-        Number of folds ``k`` (>= 2, at most the number of groups).
+        Number of (outer) folds ``k`` (>= 2, at most the number of groups): the plain
+        cross-validation's and the nested one's outer folds.
+    inner_folds : int
+        Inner folds of the nested cross-validation (>= 2, at most the groups of every
+        outer training set).
     seed : int
         Seed of the fold assignment; the same seed gives the same folds and numbers.
     preset : str, optional
@@ -710,6 +863,12 @@ def fit(
                 test_mae=float(np.mean(err[test])),
             )
         )
+    nested_err, nested_folds = nested_cv(
+        select, ev.errors, start, iset.groups, fold_of, [fr.chosen for fr in fold_results],
+        inner_folds, seed, assign_folds,
+    )  # fmt: skip
+    default_err = ev.errors(start)
+    difference = paired(nested_err, default_err, iset.groups)
     best = select(np.ones(len(iset), dtype=bool))
     per_issue = pd.DataFrame(
         {
@@ -733,15 +892,28 @@ def fit(
         n_groups=len(set(iset.groups)),
         n_candidates=len(ev.cache),
         best=best,
-        in_sample=scores(ev.errors(best)),
-        out_of_fold=scores(oof),
-        default=scores(ev.errors(start)),
+        in_sample=_scored(ev.errors(best), iset.groups),
+        out_of_fold=_scored(oof, iset.groups),
+        default=_scored(default_err, iset.groups),
         folds=fold_results,
         baselines=_baselines(src),
         per_issue=per_issue,
         failures=list(ev.failures),
         quirks=src.quirks,
+        inner_k=inner_folds,
+        nested=_scored(nested_err, iset.groups),
+        nested_folds=nested_folds,
+        difference=difference,
+        verdict=verdict(difference),
     )
+
+
+def _scored(errors: np.ndarray, groups: Sequence[str]) -> dict[str, Any]:
+    """:func:`scores` with ``se``, the MAE's standard error clustered by group."""
+    out = scores(errors)
+    se = cluster_se(np.abs(np.asarray(errors, dtype=float)), groups)
+    return {"n": out["n"], "mae": out["mae"], "se": se, "median_ae": out["median_ae"],
+            "within_10": out["within_10"]}  # fmt: skip
 
 
 def _baselines(src: Source) -> pd.DataFrame:
@@ -757,42 +929,31 @@ def _baselines(src: Source) -> pd.DataFrame:
     rows = []
     for label, inp in variants:
         b = issue_set(src, inp)
-        rows.append({"label": label, **scores(run_model("mean", {}, b) - b.observed)})
+        rows.append({"label": label, **_scored(run_model("mean", {}, b) - b.observed, b.groups)})
     return pd.DataFrame(rows)
 
 
-def save_fit_preset(name: str, result: FitResult) -> Path:
+def save_fit_preset(name: str, result: FitResult, *, force: bool = False) -> Path:
     """Save ``result.best`` as user preset ``name`` (:mod:`crossroads.presets`).
 
     The preset stores the parameters that differ from the model's defaults and every
-    input choice, with the fit's provenance (source, folds, seed, in-sample and
-    out-of-fold MAE).
+    input choice, with the fit's provenance (source, folds, seed, in-sample, out-of-fold
+    and nested MAE, the difference from the default and the verdict).
+
+    Raises
+    ------
+    CrossroadsError
+        When the verdict is ``no_better`` and ``force`` is false (nothing is written), or
+        for a combination of models.
     """
     from crossroads.presets import save_user_preset
 
-    if "+" in result.model:
+    body = result.preset()
+    if not result.beats_default and not force:
         raise CrossroadsError(
-            f"'{result.model}' is a combination; a preset belongs to one model (fit and save "
-            "each model separately)"
+            f"preset '{name}' not saved: {result.verdict_text()}; force it (--force) to "
+            "save it anyway"
         )
-    model = result.model.partition(":")[0].strip()
-    params = {**result.base_params, **result.best.params}
-    defaults = get_model(model).defaults.model_dump()
-    params = {k: v for k, v in params.items() if k not in defaults or defaults[k] != v}
     return save_user_preset(
-        name,
-        model,
-        params,
-        inputs=result.best.inputs.to_dict(),
-        fit={
-            "source": result.source,
-            "search": result.search,
-            "folds": result.k,
-            "seed": result.seed,
-            "issues": result.n_issues,
-            "candidates": result.n_candidates,
-            "in_sample_mae": result.in_sample["mae"],
-            "out_of_fold_mae": result.out_of_fold["mae"],
-            "base_preset": result.base_preset,
-        },
+        name, body["model"], body["params"], inputs=body["inputs"], fit=body["fit"]
     )

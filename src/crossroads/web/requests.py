@@ -35,7 +35,7 @@ MAX_RUNS = 100_000
 MAX_CHECK_FILES = 8
 #: Most models (each under each capability scheme) one ``/api/evaluate`` scores.
 MAX_EVAL_MODELS = 8
-#: Most cross-validation folds of one ``/api/fit``.
+#: Most cross-validation folds (outer, and inner) of one ``/api/fit``.
 MAX_FOLDS = 10
 
 #: A scenario key, issue, model, preset or actor id as a request names it.
@@ -134,14 +134,21 @@ class EvaluateRequest(BaseModel):
 
 
 class FitRequest(BaseModel):
-    """``crossroads fit``: a model's free choices fitted by k-fold cross-validation."""
+    """``crossroads fit``: a model's free choices fitted with nested cross-validation.
+
+    ``outer_folds`` and ``inner_folds`` are ``--outer-folds`` and ``--inner-folds``. The
+    server saves no preset; ``force`` decides whether the response's ``preset`` (what
+    ``--save-preset`` would write) is given for a fit whose verdict is ``no_better``.
+    """
 
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
     scenario: Name
     model: Name = "mean"
     preset: Name | None = None
-    folds: Annotated[int, Field(ge=2, le=MAX_FOLDS)] = 5
+    outer_folds: Annotated[int, Field(ge=2, le=MAX_FOLDS)] = 5
+    inner_folds: Annotated[int, Field(ge=2, le=MAX_FOLDS)] = 5
+    force: bool = False
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
     search: Literal["auto", "grid", "coordinate"] = "auto"
     what: Literal["all", "inputs", "params"] = "all"

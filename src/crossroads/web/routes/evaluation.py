@@ -7,7 +7,10 @@ child process under its own time limit (:attr:`Settings.fit_seconds
 predicts that the whole search would exceed it. One fit runs at a time; another
 request meanwhile gets 429. Evaluations run in a child under the general limit
 (:attr:`~crossroads.web.settings.Settings.compute_seconds`) and are bounded by their
-size too (at most :data:`~crossroads.web.requests.MAX_EVAL_MODELS` models).
+size too (at most :data:`~crossroads.web.requests.MAX_EVAL_MODELS` models). The fit's
+response is ``crossroads fit --json``'s (nested cross-validation, clustered standard
+errors, ``verdict``); ``preset``, what ``--save-preset`` would write, is null for a
+``no_better`` fit unless the request says ``"force": true``.
 """
 
 from __future__ import annotations
@@ -78,12 +81,14 @@ async def api_fit(
         start = time.perf_counter()
         pace = Pace(seconds, "candidates", _FIT_LESS)
         result = fit(
-            source, req.model, folds=req.folds, seed=req.seed, preset=req.preset,
-            search=req.search, what=req.what, progress=pace,
+            source, req.model, folds=req.outer_folds, inner_folds=req.inner_folds,
+            seed=req.seed, preset=req.preset, search=req.search, what=req.what, progress=pace,
         )  # fmt: skip
         out = result.to_dict(per_issue=req.per_issue)
         out["seconds"] = round(time.perf_counter() - start, 2)
-        out["saved_preset"] = None
+        out["saved_preset"] = None  # the server writes no preset files
+        out["not_saved"] = None
+        out["preset"] = result.offered_preset(req.force)
         return dumps(out, compact=True)
 
     try:
