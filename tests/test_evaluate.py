@@ -166,7 +166,7 @@ def test_cli_json(deu):
     assert round(out["models"][0]["mae"], 1) == 21.4
     assert len(out["per_issue"]) == 4 * 180
     assert set(out["per_issue"][0]) == {"label", "issue", "group", "observed", "forecast",
-                                        "error"}  # fmt: skip
+                                        "error", "scale_min", "scale_max"}  # fmt: skip
 
 
 def test_cli_table_and_per_issue(capsys):
