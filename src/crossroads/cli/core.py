@@ -421,7 +421,7 @@ def _print_forecasts(sc, wanted: list[str]) -> None:
                     overview,
                     title=f"Interventions against the baseline ({m}, mean forecast over 1,024 "
                     "draws of uncertain stakes, common random numbers; see crossroads compare); "
-                    "'shift 5-95%' and P(up): input noise only, not calibrated; '± 95%': Monte Carlo "
-                    "error of the mean shift",
+                    "'shift 5-95%' and P(up): input noise only, not calibrated; '± 95%': "
+                    "Monte Carlo error of the mean shift",
                 )
             )

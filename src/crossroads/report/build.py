@@ -745,9 +745,7 @@ def _issue(sc: Scenario, iss: Issue, opts: ReportOptions, bag: FigureBag) -> dic
         )
     out["forecasts"] = rows
     out["calibrated_label"] = CALIBRATED_LABEL
-    calibrated = {
-        m: (float(fcs[m].outcome), *ends) for m, ci in cis.items() if (ends := _ends(ci))
-    }
+    calibrated = {m: (float(fcs[m].outcome), *ends) for m, ci in cis.items() if (ends := _ends(ci))}
     if fcs and spatial:
         out["trajectory_figure"] = bag.add(
             F.spatial_trajectory_figure(
@@ -1126,7 +1124,9 @@ def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
             row: dict[str, Any] = {"issue": i["id"], "status quo": i["status_quo"]}
             for r in i["forecasts"]:
                 row[r["model"]] = r["forecast"]
-                row[f"{r['model']} 90%"] = r["calibrated"] if isinstance(r["forecast"], float) else ""
+                row[f"{r['model']} 90%"] = (
+                    r["calibrated"] if isinstance(r["forecast"], float) else ""
+                )
             row["observed"] = i["observed"]["value"] if i["observed"] else None
             rows.append(row)
         table = pd.DataFrame(rows)
