@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crossroads.evaluation.calibrated_display import builtin_interval
 from crossroads.forecasting import forecast
 from crossroads.scenario import Scenario
 
-__all__ = ["focus_actor", "forecast_table", "scenario_summary"]
+__all__ = ["focus_actor", "forecast_table", "interval_column", "scenario_summary"]
 
 
 def focus_actor(sc: Scenario) -> str | None:
@@ -131,13 +132,24 @@ def _cite(source: str | None, where: str | None) -> str:
     return ", ".join(x for x in (source, where) if x)
 
 
+def interval_column(model: str, level: float) -> str:
+    """The name of a model's calibrated-interval column, e.g. ``"eum 90%"``."""
+    return f"{model} {level:.0%}"
+
+
 def forecast_table(
-    sc: Scenario, models: Sequence[str], **presets: str
+    sc: Scenario, models: Sequence[str], interval: float | None = None, **presets: str
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Every issue forecast by every model, with observed outcomes and errors.
 
     One-dimensional models leave multi-dimensional issues blank; those issues are
     always forecast by ``smp`` (one position per dimension).
+
+    With ``interval`` (a nominal level such as 0.9), each model's column is followed by
+    ``"<model> 90%"``: the interval calibrated on the shipped DEU III residuals
+    (:func:`crossroads.evaluation.calibrated_display.builtin_interval`), as text
+    ``"lo–hi"``, or ``"no calibration"`` for a model or preset without one; blank on
+    multi-dimensional issues.
 
     Returns
     -------
@@ -159,11 +171,23 @@ def forecast_table(
                 row[m] = ", ".join(f"{v:.2f}" for v in np.ravel(f.outcome))
                 continue
             row[m] = float(np.round(f.outcome, 2))
+            if interval is not None:
+                ci = builtin_interval(
+                    m, f.outcome, (iss.scale.min, iss.scale.max), level=interval,
+                    preset=presets.get(m),
+                )  # fmt: skip
+                row[interval_column(m, interval)] = ci.text()
             if f.error is not None:
                 errors[m].append(f.error)
         row["observed"] = iss.observed.value if iss.observed else None
         rows.append(row)
     table = pd.DataFrame(rows)
+    if interval is not None:  # each model's interval right after its forecast
+        ran = [m for m in [*models, "smp"] if m in table.columns]
+        order = ["issue", "status quo"]
+        for m in dict.fromkeys(ran):
+            order += [m] + [c for c in [interval_column(m, interval)] if c in table.columns]
+        table = table[[*order, "observed"]]
     scored = [m for m in errors if errors[m]]
     if not scored:
         return table, None

@@ -556,8 +556,14 @@ def ensemble_figure(
     observed: float | None = None,
     title: str = "Distribution of the forecast under uncertain inputs",
     bins: int = 40,
+    calibrated: Mapping[str, tuple[float, float, float]] | None = None,
 ) -> Figure:
     """Histogram of each model's ensemble forecasts (share of runs), with the 5-95% range.
+
+    The 5-95% whiskers (diamonds) are the spread under input noise only. With
+    ``calibrated`` (model -> (point forecast, lower, upper)), each model also gets a
+    dotted line with an open circle: the interval calibrated on real outcomes
+    (:mod:`crossroads.evaluation.calibrated_display`), named in the legend as such.
 
     Parameters
     ----------
@@ -629,8 +635,32 @@ def ensemble_figure(
                     "symbol": "diamond",
                     "line": {"color": "#222", "width": 0.6},
                 },
-                "hovertemplate": f"{label}<br>median %{{x:.2f}}<br>90% of runs in "
-                f"{q05:.2f} … {q95:.2f}<extra></extra>",
+                "hovertemplate": f"{label}<br>median %{{x:.2f}}<br>input noise only: 90% of "
+                f"runs in {q05:.2f} … {q95:.2f}<extra></extra>",
+            }
+        )
+    rows = len(results)
+    by_model = {r.model: colours[i] for i, r in enumerate(results)}
+    for model, (point, c_lo, c_hi) in (calibrated or {}).items():
+        colour = by_model.get(model, "#555")
+        y = -top * (0.06 + 0.07 * rows)
+        rows += 1
+        name = f"{esc(model)}: calibrated 90% (DEU III residuals)"
+        data.append(
+            {
+                "type": "scatter",
+                "x": _floats([c_lo, point, c_hi]),
+                "y": [y, y, y],
+                "mode": "lines+markers",
+                "name": name,
+                "line": {"color": colour, "dash": "dot", "width": 2},
+                "marker": {
+                    "color": colour,
+                    "size": [6, 10, 6],
+                    "symbol": ["line-ns-open", "circle-open", "line-ns-open"],
+                },
+                "hovertemplate": f"{name}<br>point forecast {float(point):.2f}<br>interval "
+                f"{float(c_lo):.2f} … {float(c_hi):.2f} (not input noise)<extra></extra>",
             }
         )
     shapes, notes = _refs(_vline(observed, "observed", "#000", "dash"))
@@ -642,7 +672,7 @@ def ensemble_figure(
         scale_title(lo, hi, labels),
         "Share of runs, %",
         yaxis={
-            "range": [-top * (0.1 + 0.07 * len(results)), top * 1.08],
+            "range": [-top * (0.1 + 0.07 * rows), top * 1.08],
             "tickvals": ticks,
             "tickmode": "array",
         },

@@ -17,6 +17,11 @@ from typing import Any
 import numpy as np
 
 from crossroads.errors import CrossroadsError
+from crossroads.evaluation.calibrated_display import (
+    CALIBRATED_LABEL,
+    CalibratedInterval,
+    builtin_interval,
+)
 from crossroads.forecasting import Forecast, forecast
 from crossroads.report import figures as F
 from crossroads.scenario import Scenario, apply_edits
@@ -297,10 +302,13 @@ def explore(sc: Scenario, req: ExploreRequest) -> dict[str, Any]:
             title=f"{req.model}: each actor's position by round"
             + (" (with interventions)" if var is not None else ""),
         )
+    ci = builtin_interval(req.model, shown.outcome, scale, preset=req.preset)
     if ens:
         figures["ensemble"] = F.ensemble_figure(
-            ens, scale, labels, observed, title=f"Forecast under uncertain inputs: {iss.title}"
-        )
+            ens, scale, labels, observed, title=f"Forecast under uncertain inputs: {iss.title}",
+            calibrated=None if ci.lo is None or ci.hi is None
+            else {req.model: (float(shown.outcome), ci.lo, ci.hi)},
+        )  # fmt: skip
     return {
         "scenario": sc.id,
         "issue": issue_id,
@@ -311,9 +319,22 @@ def explore(sc: Scenario, req: ExploreRequest) -> dict[str, Any]:
         "shift": (float(var.outcome) - float(base.outcome)) if var is not None else None,
         "observed": observed,
         "ensemble": ens_json,
+        **calibrated_json(ci, "variant" if var is not None else "baseline"),
         "figures": figures,
         "elapsed": time.perf_counter() - t0,
     }
+
+
+def calibrated_json(ci: CalibratedInterval, of: str = "baseline") -> dict[str, Any]:
+    """``calibrated`` ({level, lo, hi, source, label, of}, or None) and ``calibrated_reason``.
+
+    ``of`` names the forecast the interval is about (``baseline`` or ``variant``); the
+    interval is the shipped DEU III calibration's (not input noise).
+    """
+    d = ci.to_dict()
+    if d is not None:
+        d.update(label=CALIBRATED_LABEL, of=of)
+    return {"calibrated": d, "calibrated_reason": ci.reason}
 
 
 def _explore_spatial(sc: Scenario, req: ExploreRequest, t0: float) -> dict[str, Any]:
@@ -345,6 +366,8 @@ def _explore_spatial(sc: Scenario, req: ExploreRequest, t0: float) -> dict[str, 
         if var is not None
         else None,
         "observed": None,
+        "calibrated": None,
+        "calibrated_reason": "no calibration for multi-dimensional issues",
         "ensemble": {
             "baseline": None,
             "variant": None,

@@ -30,7 +30,14 @@ async def api_forecast(
         f = forecast(
             sc, issue_id, req.model, preset=req.preset, interventions=req.interventions, **params
         )
-        return dumps(f.to_dict(), compact=True)
+        from crossroads.evaluation.calibrated_display import builtin_interval
+        from crossroads.web.compute import calibrated_json
+
+        iss = sc.issue(issue_id)
+        ci = builtin_interval(
+            req.model, f.outcome, (iss.scale.min, iss.scale.max), preset=req.preset
+        )
+        return dumps({**f.to_dict(), **calibrated_json(ci)}, compact=True)
 
     text = await computed(slots, run, settings.compute_seconds, "this forecast")
     return Response(text, media_type="application/json")

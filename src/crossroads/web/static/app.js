@@ -312,6 +312,15 @@
       $("ensemble-value").textContent = "–";
       $("ensemble-sub").textContent = e.note || "ensemble off (runs = 0)";
     }
+    var c = res.calibrated;
+    if (c) {
+      $("calibrated-value").textContent = fmt(c.lo) + " … " + fmt(c.hi);
+      $("calibrated-sub").textContent = "of the " + (c.of === "variant" ? "forecast with interventions" : "forecast") +
+        "; split conformal on " + c.source + ", not input noise";
+    } else {
+      $("calibrated-value").textContent = "–";
+      $("calibrated-sub").textContent = res.calibrated_reason || "no calibration";
+    }
     if (res.observed !== null && res.observed !== undefined && !Array.isArray(b.outcome)) {
       var err = Math.abs((res.variant || b).outcome - res.observed);
       $("observed-sub").textContent = "error of this forecast: " + fmt(err);
