@@ -112,6 +112,19 @@ class LinkedSetSummary:
         delta = np.where(f.has_stake, (f.trajectory[-1] - f.trajectory[0]) / span * 100.0, 0.0)
         return pd.DataFrame(delta, index=pd.Index(f.names, name="actor"), columns=f.issues)
 
+    def beside(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The set's rows of a :func:`crossroads.summary.forecast_table` (single-issue
+        models) with the linked exchange forecast, its move and its exchanges next to them."""
+        moves = self.forecast.moves_df().set_index("issue")
+        rows = table[table["issue"].isin(self.issues)].drop(columns=["observed"], errors="ignore")
+        rows = rows.drop(columns=["exchange"], errors="ignore").set_index("issue")
+        rows = rows.reindex(self.issues)
+        rows["exchange, linked"] = moves["after"]
+        rows["move"] = moves["move"]
+        rows["exchanges"] = moves["exchanges"]
+        rows["observed"] = moves["observed"]
+        return rows.reset_index()
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "issues": self.issues,
