@@ -1127,6 +1127,13 @@ def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
         ):
             if not i[key]["available"]:
                 unavailable.append((f"{i['id']}: {label}", i[key]["reason"]))
+    from crossroads.report.linked_section import aims_section, linked_section
+
+    aim_runs = min(opts.runs, 1024) if opts.runs > 0 else 1024
+    linked = linked_section(sc, table, bag, runs=aim_runs, seed=opts.seed)
+    if linked is not None and not linked["available"]:
+        unavailable.append(("linked issues", linked["reason"]))
+    aims = aims_section(sc, models, bag, runs=aim_runs, seed=opts.seed)
     ctx = {
         "scenario": sc,
         "version": __version__,
@@ -1148,6 +1155,8 @@ def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
         "network": network,
         "dependence": dependence,
         "conditionality": conditionality,
+        "linked": linked,
+        "aims": aims,
         "issues": issues,
         "forecast_table": table_of(table, "Every issue, every model (final forecast)")
         if table is not None
