@@ -1142,7 +1142,7 @@ def moved_figure(moved: Any, title: str = "Who gave ground on what") -> Figure:
             "y": [esc(a, 40) for a in moved.index],
             "zmin": -top,
             "zmax": top,
-            "colorscale": [[0, OKABE_ITO[4]], [0.5, "#ffffff"], [1, OKABE_ITO[0]]],
+            "colorscale": [[0, OKABE_ITO[0]], [0.5, "#ffffff"], [1, OKABE_ITO[1]]],
             "colorbar": {"title": {"text": "move, % of scale"}},
             "xgap": 2,
             "ygap": 2,
@@ -1220,12 +1220,12 @@ def with_without_figure(
         esc(title),
         "Forecast, % of the issue's scale (mean, whiskers 5-95% of the ensemble)",
         "Issue",
-        height=max(260, 120 + 60 * len(issues)),
+        height=max(300, 160 + 60 * len(issues)),
         xaxis={"range": [-3, 103]},
         yaxis={"type": "category", "autorange": "reversed"},
         scattermode="group",
-        legend_box={"orientation": "h", "y": -0.25},
-        margin={"l": 70, "r": 20, "t": 50, "b": 110},
+        legend_box={"orientation": "h", "y": -0.3, "yanchor": "top"},
+        margin={"l": 70, "r": 20, "t": 50, "b": 120},
     )
 
 
@@ -1237,8 +1237,9 @@ def frontier_figure(
     frontier as a step line, the best package ringed, the required probability a line."""
     data: list[dict[str, Any]] = []
     unit = next((p.unit for p in plans if p.unit), None)
+    colours = _colours([p.model for p in plans])
     for k, p in enumerate(plans):
-        colour = model_colour(p.model, k)
+        colour = colours[k]
         front = p.frontier
         data.append(
             {
