@@ -89,8 +89,10 @@ def test_to_dict_is_json(summary):
 
 
 def test_active_sets_compare_with_the_intervention_that_unlinks(tmp_path):
-    text = LINKED.read_text().replace("    active: false\n", "").replace(
-        "    link: [package]", "    unlink: [package]"
+    text = (
+        LINKED.read_text()
+        .replace("    active: false\n", "")
+        .replace("    link: [package]", "    unlink: [package]")
     )
     sc = parse_scenario_text(text, "active.yaml")
     (s,) = summarise_linked_sets(sc, runs=RUNS)
@@ -149,8 +151,10 @@ def test_aims_are_answered_by_plan_under_each_model():
                                                        ("strict-rights", "exchange")]  # fmt: skip
     for a in answers:
         direct = crossroads.plan(sc, "rights", a.model, ">=62", 0.7, runs=RUNS, seed=1)
-        assert a.result.to_df().drop(columns=["interventions"]).equals(
-            direct.to_df().drop(columns=["interventions"])
+        assert (
+            a.result.to_df()
+            .drop(columns=["interventions"])
+            .equals(direct.to_df().drop(columns=["interventions"]))
         )
         assert a.error is None and a.left_out == []
     json.dumps([a.to_dict() for a in answers])

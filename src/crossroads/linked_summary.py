@@ -139,8 +139,7 @@ class LinkedSetSummary:
             "gains": self.forecast.gains_df().to_dict(orient="records"),
             "trades": self.trades(None).to_dict(orient="records"),
             "moved": {
-                name: {k: float(v) for k, v in row.items()}
-                for name, row in self.moved().iterrows()
+                name: {k: float(v) for k, v in row.items()} for name, row in self.moved().iterrows()
             },
             "comparison": (
                 self.comparison.to_dict(orient="records") if self.comparison is not None else None
@@ -159,11 +158,7 @@ def _candidate_sets(sc: Scenario) -> list[tuple[list[str], list[str], bool, list
         return [lk.id for lk in s.linkages if lk.active and set(lk.issues) & set(group)]
 
     for group in base:
-        off = [
-            iv.id
-            for iv in sc.interventions
-            if set(iv.unlink) & set(linkages_of(sc, group))
-        ]
+        off = [iv.id for iv in sc.interventions if set(iv.unlink) & set(linkages_of(sc, group))]
         out[tuple(group)] = (group, linkages_of(sc, group), True, off)
     for iv in sc.interventions:
         if not iv.link:

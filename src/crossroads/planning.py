@@ -69,6 +69,7 @@ __all__ = [
 #: Largest number of candidates searched exhaustively (2**12 = 4,096 packages).
 EXHAUSTIVE_MAX = 12
 
+
 @dataclass(frozen=True)
 class Package:
     """One evaluated package of interventions.

@@ -163,6 +163,4 @@ def print_aims(answers, runs: int) -> None:
         elif a.result.best is None:
             console.print(f"{a.aim.name or a.aim.id} ({a.model}): {a.result.reason}", markup=False)
     if answers and answers[0].left_out:
-        console.print(
-            "not candidates (no cost): " + ", ".join(answers[0].left_out), markup=False
-        )
+        console.print("not candidates (no cost): " + ", ".join(answers[0].left_out), markup=False)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from crossroads.errors import CrossroadsError
 from crossroads.report import figures as F
-from crossroads.report.build import FigureBag, table_of
+from crossroads.report.tables import FigureBag, table_of
 from crossroads.scenario import Scenario
 
 __all__ = ["aims_section", "aim_models", "linked_section"]
@@ -78,8 +78,9 @@ def linked_section(sc: Scenario, table: pd.DataFrame | None, bag: FigureBag,
                                    f"{s.runs:,} runs, common random numbers)"))  # fmt: skip
             figures.append(
                 bag.add(
-                    F.with_without_figure(s.comparison, scales, s.names,
-                                          title=f"With and without the link: {s.label}"),
+                    F.with_without_figure(
+                        s.comparison, scales, s.names, title=f"With and without the link: {s.label}"
+                    ),
                     "Mean forecast of each linked issue, whiskers the 5-95% range of the "
                     "ensemble, without the link and with each intervention that switches it.",
                 )  # fmt: skip
@@ -130,8 +131,11 @@ def aims_section(sc: Scenario, models: Sequence[str], bag: FigureBag,
         if plans:
             figures.append(
                 bag.add(
-                    F.frontier_figure(plans, aim.probability,
-                                      title=f"{aim.name or aim.id}: cost against probability"),
+                    F.frontier_figure(
+                        plans,
+                        aim.probability,
+                        title=f"{aim.name or aim.id}: cost against probability",
+                    ),
                     f"Every package of costed interventions ({runs:,} runs each, common random "
                     "numbers), the frontier per model, the cheapest package reaching the aim "
                     "ringed, the required probability dashed.",

@@ -329,7 +329,10 @@ def _aim_problems(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
             yield ("aims", i, "issue"), f"unknown issue '{aim.issue}'; issues: {known}"
             continue
         if iss.dimensions:
-            yield ("aims", i, "issue"), f"issue '{aim.issue}' has dimensions; an aim needs a one-dimensional issue"
+            yield (
+                ("aims", i, "issue"),
+                f"issue '{aim.issue}' has dimensions; an aim needs a one-dimensional issue",
+            )
             continue
         try:
             t = parse_target(aim.target)
