@@ -337,3 +337,54 @@ def test_hostile_report_renders_as_text_offline(page, tmp_path):
     assert p.get_attribute("body", "data-plots-failed") == "0"
     page.shot("11-report-hostile", full_page=False)
     page.clean()
+
+
+LINKED_AIMS = ROOT / "tests" / "data" / "linked-aims.yaml"
+
+
+def test_report_linked_section_draws_its_charts(page, tmp_path):
+    path = write_report(LINKED_AIMS, tmp_path, models=["mean", "eum"], runs=256)
+    attempted = open_offline(page, path)
+    p = page.page
+    assert p.get_attribute("body", "data-plots-failed") == "0"
+    sec = p.locator("section#linked")
+    assert "trade + rights (proposed linkage)" in sec.locator("h3").first.inner_text()
+    # the moves heatmap and the with/without chart, both drawn
+    assert sec.locator("div.plot svg.main-svg .hm").count() == 1
+    assert sec.locator("div.plot svg.main-svg .scatterlayer .trace").count() >= 2
+    assert sec.locator("table").count() >= 4
+    aims = p.locator("section#aims")
+    assert "Strict rights" in aims.locator("h3").first.inner_text()
+    assert "exchange" in aims.locator("table").first.inner_text()
+    assert aims.locator("div.plot svg.main-svg .scatterlayer .trace").count() >= 3
+    assert attempted == []
+    sec.scroll_into_view_if_needed()
+    page.shot("12-report-linked", full_page=False)
+    aims.scroll_into_view_if_needed()
+    page.shot("13-report-aims", full_page=False)
+    page.clean()
+
+
+def test_dashboard_linked_view(page, server):
+    from playwright.sync_api import expect
+
+    open_dashboard(page, server)
+    p = page.page
+    p.set_input_files(
+        "#upload",
+        files=[{"name": "linked-aims.yaml", "mimeType": "text/yaml",
+                "buffer": LINKED_AIMS.read_bytes()}],
+    )  # fmt: skip
+    expect(p.locator("#upload-message")).to_have_text(re.compile("^Loaded"))
+    p.locator("nav.tabs button[data-tab='linked']").click()
+    p.locator("body[data-linked-ready='true']").wait_for(state="attached", timeout=120_000)
+    box = p.locator("#linked")
+    assert "trade + rights (proposed linkage)" in box.locator("h2").first.inner_text()
+    assert box.locator(".fig-moved svg.main-svg .hm").count() == 1
+    assert box.locator(".fig-with-without svg.main-svg .scatterlayer .trace").count() == 2
+    assert box.locator(".fig-frontier svg.main-svg .scatterlayer .trace").count() >= 6
+    text = box.inner_text()
+    assert "Alpha" in text and "rights" in text
+    assert "Strict rights (exchange): cheapest package reaching" in text
+    page.shot("14-dashboard-linked")
+    page.clean()

@@ -141,3 +141,31 @@ def test_forecast_multidimensional_tables():
     assert "Stakes (xK position and sK salience on dimension K)" in r.stdout
     assert r.stdout.count("by round") == 3  # one round table per dimension
     assert "Forecast after 10 rounds: pstn1 78.07, pstn2 35.63, pstn3 72.17" in r.stdout
+
+
+def test_run_shows_linked_sets_and_aims(capsys):
+    # in process (the library on sys.path), a wide console so titles are not wrapped
+    from crossroads.cli import main
+    from crossroads.cli.application import console
+
+    width = console.width
+    console.width = 250
+    try:
+        code = main(["run", str(ROOT / "tests" / "data" / "linked-aims.yaml"), "--no-report"])
+    finally:
+        console.width = width
+    stdout = capsys.readouterr().out
+    assert code == 0
+    out = " ".join(stdout.split())
+    for text in (
+        "Linked issues (proposed linkage): trade + rights (linked by package if tie is applied)",
+        "exchange, linked",
+        "Top trades of trade + rights",
+        "Who gains in trade + rights",
+        "trade + rights with and without the link",
+        "Aims: the cheapest package of costed interventions reaching each",
+        "1,024 runs per package",
+    ):
+        assert text in out, text
+    aims = stdout[stdout.index("Aims:") :]
+    assert "exchange" in aims and "tie" in aims and "nudge" in aims

@@ -324,3 +324,61 @@ def test_multidimensional_issue_report(shared_data):
     )
     for _, fig in figures_of(html):
         F.as_figure(fig)
+
+
+# --- linked issues and aims -------------------------------------------------------------------
+
+LINKED_AIMS = ROOT / "tests" / "data" / "linked-aims.yaml"
+
+
+@pytest.fixture(scope="module")
+def linked_report():
+    return build_report(LINKED_AIMS, models=["mean", "median"], runs=256, seed=0)
+
+
+def test_linked_section_with_its_tables_and_figures(linked_report):
+    html = linked_report.html
+    assert 'id="linked"' in html and '<a href="#linked">Linked issues</a>' in html
+    section = html[html.index('<section id="linked">') : html.index('<section id="aims">')]
+    assert "trade + rights (proposed linkage)" in section
+    for caption in (
+        "The exchange forecast of the linked issues beside the single-issue models",
+        "Realised trades, largest joint gain first",
+        "Who gains: own exchanges",
+        "With and without the link (exchange, 256 runs, common random numbers)",
+    ):
+        assert caption in section, caption
+    figs = dict(figures_of(section))
+    titles = [html_lib.unescape(f["layout"]["title"]["text"]) for f in figs.values()]
+    assert "Who gave ground on what: trade + rights" in titles
+    assert "With and without the link: trade + rights" in titles
+    moved = next(f for f in figs.values() if f["data"][0]["type"] == "heatmap")
+    assert moved["data"][0]["x"] == ["trade", "rights"]
+    assert moved["data"][0]["y"] == ["Alpha", "Beta", "Gamma", "Delta"]
+    ww = next(f for f in figs.values() if "With and without" in f["layout"]["title"]["text"])
+    assert [t["name"] for t in ww["data"]] == ["baseline (not linked)",
+                                              "Tie trade to rights (linked)"]  # fmt: skip
+    for f in figs.values():
+        F.as_figure(f)  # valid Plotly
+
+
+def test_aims_section_with_the_frontier(linked_report):
+    html = linked_report.html
+    section = html[html.index('<section id="aims">') : html.index('<section id="conditionality">')]
+    assert "Strict rights" in section and "rights: P(forecast &gt;=62) &gt;= 0.7" in section
+    # planned under the models run and exchange (the scenario links issues)
+    for m in ("mean", "median", "exchange"):
+        assert f"Strict rights ({m}):" in section
+    (fig,) = [f for _, f in figures_of(section)]
+    F.as_figure(fig)
+    names = [t["name"] for t in fig["data"]]
+    assert "exchange: cheapest reaching it" in names and "exchange: frontier" in names
+    assert any(s.get("name") == "required P = 0.7" for s in fig["layout"]["shapes"])
+    best = next(t for t in fig["data"] if t["name"] == "exchange: cheapest reaching it")
+    assert best["x"] == [3.0] and best["text"] == ["tie"]
+
+
+def test_no_linked_or_aims_section_without_linkages(mini_report):
+    html = mini_report.html
+    assert 'id="linked"' not in html and 'id="aims"' not in html
+    assert "Linked issues" not in html

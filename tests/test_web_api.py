@@ -682,3 +682,79 @@ def test_import_refuses_bad_requests(client, capsys, shared_data, tmp_path):
     )
     assert r.status_code == 400 and "uploads are limited to" in r.json()["error"]
     no_leftovers()
+
+
+# --- linked issues and plans ------------------------------------------------------------------
+
+LINKED_AIMS = ROOT / "tests" / "data" / "linked-aims.yaml"
+
+
+@pytest.fixture(scope="module")
+def linked_key(client):
+    r = upload(client, "linked-aims.yaml", LINKED_AIMS.read_bytes())
+    assert r.status_code == 200, r.text
+    return r.json()["key"]
+
+
+def test_linked_forecast_is_the_libraries_json(client, linked_key):
+    r = client.post("/api/linked", json={"scenario": linked_key, "issues": ["trade", "rights"],
+                                         "rounds": 4})  # fmt: skip
+    assert r.status_code == 200, r.text
+    lf = crossroads.forecast_issues(LINKED_AIMS, ["trade", "rights"], rounds=4)
+    assert r.json() == json.loads(json.dumps(lf.to_dict()))
+    # no active linkage and no issues named: the library's message, as a 400
+    r = client.post("/api/linked", json={"scenario": linked_key})
+    assert r.status_code == 400 and "has no active linkage" in r.json()["error"]
+    assert "'tie' links package" in r.json()["error"]
+    r = client.post("/api/linked", json={"scenario": linked_key, "issue": "trade",
+                                         "interventions": ["tie"]})  # fmt: skip
+    assert r.status_code == 200 and r.json()["linkages"] == ["package"]
+
+
+def test_linked_summary_with_charts_and_aims(client, linked_key):
+    from crossroads.aims import answer_aims
+    from crossroads.linked_summary import summarise_linked_sets
+
+    body = {"scenario": linked_key, "runs": 128, "seed": 4, "models": ["mean"]}
+    r = client.post("/api/linked/summary", json=body)
+    assert r.status_code == 200, r.text
+    d = r.json()
+    sc = crossroads.load(LINKED_AIMS)
+    (want,) = summarise_linked_sets(sc, runs=128, seed=4)
+    (s,) = d["sets"]
+    assert s["issues"] == ["trade", "rights"] and s["switched_by"] == ["tie"]
+    assert s["comparison"] == json.loads(json.dumps(want.comparison.to_dict(orient="records")))
+    assert s["figures"]["moved"]["data"][0]["type"] == "heatmap"
+    assert len(s["figures"]["with_without"]["data"]) == 2
+    (aim,) = d["aims"]
+    assert [a["model"] for a in aim["answers"]] == ["mean", "exchange"]
+    lib = answer_aims(sc, ["mean", "exchange"], runs=128, seed=4)
+    assert [a["headline"] for a in aim["answers"]] == [a.headline() for a in lib]
+    assert aim["figure"]["layout"]["shapes"][0]["name"] == "required P = 0.7"
+    r = client.post("/api/linked/summary", json={**body, "figures": False, "aims": False})
+    assert "figures" not in r.json()["sets"][0] and r.json()["aims"] == []
+
+
+def test_plan_by_aim_or_target(client, linked_key):
+    body = {"scenario": linked_key, "aim": "strict-rights", "model": "exchange", "runs": 256}
+    r = client.post("/api/plan", json={**body, "figures": True})
+    assert r.status_code == 200, r.text
+    d = r.json()
+    lib = crossroads.plan(LINKED_AIMS, "rights", "exchange", ">=62", 0.7, runs=256)
+    assert d["best"] == lib.best.to_dict() and d["frontier"] == [p.to_dict() for p in lib.frontier]
+    assert d["figure"]["data"]
+    same = client.post("/api/plan", json={"scenario": linked_key, "issue": "rights",
+                                          "model": "exchange", "target": ">=62",
+                                          "probability": 0.7, "runs": 256})  # fmt: skip
+    assert same.json()["best"] == d["best"]
+    for body, message in (
+        ({"aim": "nope"}, "no aim 'nope' in scenario 'linked-aims'; aims: strict-rights"),
+        ({"aim": "strict-rights", "target": ">=1"}, "give an aim or issue, target and"),
+        ({"issue": "rights"}, "give an aim of the scenario, or a target"),
+        ({"issue": "rights", "target": "75", "probability": 0.5},
+         "target must be '>=X' or '<=X'"),
+    ):  # fmt: skip
+        r = client.post("/api/plan", json={"scenario": linked_key, "runs": 8, **body})
+        assert r.status_code == 400 and message in r.json()["error"], r.text
+    r = client.post("/api/plan", json={"scenario": linked_key, "runs": 10**6, "aim": "x"})
+    assert r.status_code == 422

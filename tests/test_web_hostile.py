@@ -58,6 +58,12 @@ FORECAST = {"scenario": "kazakhstan-2010", "issue": "eu-offer", "model": "mean"}
     [
         ("post", "/api/forecast", FORECAST),
         ("post", "/api/ensemble", {**FORECAST, "runs": 10}),
+        ("post", "/api/linked/summary", {"scenario": "kazakhstan-2010", "runs": 8, "aims": False}),
+        (
+            "post",
+            "/api/linked",
+            {"scenario": "kazakhstan-2010", "issues": ["eu-offer", "trade-regime"]},
+        ),
         ("get", "/api/report/kazakhstan-2010?runs=0&sensitivity=none", None),
         ("get", "/api/system?scenario=kazakhstan-2010", None),
     ],

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,6 +53,7 @@ import pandas as pd
 from crossroads.errors import CrossroadsError, InterventionError
 from crossroads.models import get_model
 from crossroads.scenario import Scenario, load
+from crossroads.scenario.targets import Target, parse_target
 from crossroads.uncertainty.executors import Executor, make_executor
 from crossroads.uncertainty.monte_carlo import EnsembleResult, ensemble
 from crossroads.uncertainty.options import RunOptions
@@ -69,37 +69,6 @@ __all__ = [
 
 #: Largest number of candidates searched exhaustively (2**12 = 4,096 packages).
 EXHAUSTIVE_MAX = 12
-
-_TARGET = re.compile(r"^\s*(>=|<=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
-
-
-@dataclass(frozen=True)
-class Target:
-    """An aim for the forecast: ``forecast >= value`` or ``forecast <= value``."""
-
-    op: Literal[">=", "<="]
-    value: float
-
-    def __str__(self) -> str:
-        return f"{self.op}{self.value:g}"
-
-    def describe(self) -> str:
-        return f"P(forecast {self.op} {self.value:g})"
-
-
-def parse_target(text: str) -> Target:
-    """``'>=75'`` or ``'<=40'`` as a :class:`Target`; anything else is one clear error."""
-    m = _TARGET.match(text) if isinstance(text, str) else None
-    if m is None:
-        shown = text[:40] if isinstance(text, str) else repr(text)
-        raise CrossroadsError(
-            f"target must be '>=X' or '<=X' with X a number on the issue's scale, e.g. '>=75', "
-            f"got '{shown}'"
-        )
-    value = float(m.group(2))
-    if not math.isfinite(value):
-        raise CrossroadsError(f"target value must be finite, got '{text[:40]}'")
-    return Target(m.group(1), value)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

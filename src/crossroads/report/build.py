@@ -32,6 +32,7 @@ from crossroads.forecasting import Forecast, forecast
 from crossroads.models import model_names
 from crossroads.report import figures as F
 from crossroads.report.facts import citations
+from crossroads.report.tables import FigureBag, Table, table_of
 from crossroads.scenario import Scenario
 from crossroads.scenario.schema import Issue
 from crossroads.summary import scenario_summary
@@ -96,68 +97,6 @@ class ReportOptions:
         if self.focus_model is not None:
             return self.focus_model
         return "eum" if "eum" in models else models[0]
-
-
-# --- tables and figures ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table ready for the template: formatted cells, numeric columns right-aligned."""
-
-    columns: list[str]
-    rows: list[list[str]]
-    numeric: list[bool]
-    caption: str | None = None
-
-
-def _cell(v: Any, digits: int) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float | np.floating):
-        if not math.isfinite(float(v)):
-            return ""
-        return f"{float(v):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:,.0f}"
-    if isinstance(v, list | tuple | set | np.ndarray):
-        return ", ".join(_cell(x, digits) for x in v)
-    if isinstance(v, bool | np.bool_):
-        return "yes" if v else "no"
-    try:
-        if pd.isna(v):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(v)
-
-
-def table_of(df: pd.DataFrame, caption: str | None = None, digits: int = 2) -> Table:
-    """A :class:`Table` of ``df`` (index dropped; floats rounded to ``digits``)."""
-    numeric = [
-        pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-        for c in df.columns
-    ]
-    rows = [[_cell(v, digits) for v in r] for r in df.itertuples(index=False, name=None)]
-    return Table([str(c) for c in df.columns], rows, numeric, caption)
-
-
-class FigureBag:
-    """Figures of one page, each with a unique element id and its JSON."""
-
-    def __init__(self, prefix: str = "fig", keep: bool = False) -> None:
-        self.prefix = prefix
-        self.keep = keep
-        self.items: list[dict[str, str]] = []
-
-    def add(self, fig: Any, caption: str = "") -> dict[str, str]:
-        item = {
-            "id": f"{self.prefix}-{len(self.items) + 1}",
-            "json": F.figure_json(fig),
-            "caption": caption,
-        }
-        if self.keep:
-            item["figure"] = fig
-        self.items.append(item)
-        return item
 
 
 def _cite(source: str | None, where: str | None) -> dict[str, str] | None:
@@ -1171,6 +1110,13 @@ def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
         ):
             if not i[key]["available"]:
                 unavailable.append((f"{i['id']}: {label}", i[key]["reason"]))
+    from crossroads.report.linked_section import aims_section, linked_section
+
+    aim_runs = min(opts.runs, 1024) if opts.runs > 0 else 1024
+    linked = linked_section(sc, table, bag, runs=aim_runs, seed=opts.seed)
+    if linked is not None and not linked["available"]:
+        unavailable.append(("linked issues", linked["reason"]))
+    aims = aims_section(sc, models, bag, runs=aim_runs, seed=opts.seed)
     ctx = {
         "scenario": sc,
         "version": __version__,
@@ -1192,6 +1138,8 @@ def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
         "network": network,
         "dependence": dependence,
         "conditionality": conditionality,
+        "linked": linked,
+        "aims": aims,
         "issues": issues,
         "forecast_table": table_of(
             table,

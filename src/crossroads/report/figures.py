@@ -50,6 +50,8 @@ __all__ = [
     "errors_figure",
     "esc",
     "figure_json",
+    "frontier_figure",
+    "moved_figure",
     "interventions_figure",
     "network_figure",
     "positions_figure",
@@ -60,6 +62,7 @@ __all__ = [
     "status_figure",
     "tornado_figure",
     "trajectory_figure",
+    "with_without_figure",
 ]
 
 #: A Plotly figure as plain data: ``{"data": [trace, ...], "layout": {...}}``.
@@ -1145,6 +1148,188 @@ def dependence_figure(
 
 
 # --- output ---------------------------------------------------------------------------------
+
+
+# --- linked issues and plans ---------------------------------------------------------------
+
+
+def moved_figure(moved: Any, title: str = "Who gave ground on what") -> Figure:
+    """Actors (rows) x issues (columns): how far each actor moved its position over the
+    exchanges, as a share of the issue's scale (:meth:`LinkedSetSummary.moved`).
+
+    A diverging heatmap (blue: towards the scale's low end, orange: towards its high end,
+    white: no move), the value written in every cell so colour is never the only cue.
+    """
+    z = moved.to_numpy(dtype=float)
+    top = float(np.nanmax(np.abs(z))) if z.size and np.isfinite(z).any() else 1.0
+    top = top or 1.0
+    text = [[f"{v:+.1f}" if abs(v) > 1e-9 else "0" for v in row] for row in z]
+    data = [
+        {
+            "type": "heatmap",
+            "z": [_floats(r) for r in z],
+            "x": [esc(c) for c in moved.columns],
+            "y": [esc(a, 40) for a in moved.index],
+            "zmin": -top,
+            "zmax": top,
+            "colorscale": [[0, OKABE_ITO[0]], [0.5, "#ffffff"], [1, OKABE_ITO[1]]],
+            "colorbar": {"title": {"text": "move, % of scale"}},
+            "xgap": 2,
+            "ygap": 2,
+            "text": text,
+            "texttemplate": "%{text}",
+            "hovertemplate": "%{y} on %{x}: %{z:+.1f}% of the scale<extra></extra>",
+        }
+    ]
+    return _figure(
+        data,
+        esc(title),
+        "Issue",
+        "Actor",
+        legend=False,
+        height=max(240, 110 + 30 * len(moved)),
+        xaxis={"type": "category", "showgrid": False},
+        yaxis={"showgrid": False, "autorange": "reversed", "type": "category"},
+    )
+
+
+def with_without_figure(
+    comparison: Any,
+    scales: Mapping[str, tuple[float, float]],
+    names: Mapping[str, str] | None = None,
+    title: str = "With and without the link",
+) -> Figure:
+    """Each issue's mean forecast with its 5-95% range, per variant (the baseline and each
+    intervention that switches the link), on common random numbers.
+
+    ``comparison`` is :attr:`LinkedSetSummary.comparison`; positions are drawn as a
+    share of each issue's scale (``scales``: issue -> (min, max)) so issues on different
+    scales share the axis; the hover gives the value on the issue's own scale.
+    """
+    names = names or {}
+    variants = list(dict.fromkeys(comparison["variant"]))
+    issues = list(dict.fromkeys(comparison["issue"]))
+    data = []
+    for k, v in enumerate(variants):
+        rows = comparison[comparison["variant"] == v].set_index("issue").reindex(issues)
+        lo = np.array([scales[i][0] for i in issues], dtype=float)
+        span = np.array([scales[i][1] - scales[i][0] for i in issues], dtype=float)
+        span[span == 0] = 1.0
+
+        def pct(col: str, rows=rows, lo=lo, span=span) -> np.ndarray:
+            return (rows[col].to_numpy(dtype=float) - lo) / span * 100.0
+
+        mean, q05, q95 = pct("mean"), pct("q05"), pct("q95")
+        linked = bool(rows["linked"].iloc[0])
+        label = "baseline" if v == "baseline" else names.get(v, v)
+        label = f"{label} ({'linked' if linked else 'not linked'})"
+        colour = OKABE_ITO[k % 7]
+        data.append(
+            {
+                "type": "scatter",
+                "x": _floats(mean),
+                "y": [esc(i) for i in issues],
+                "mode": "markers",
+                "name": esc(label, 60),
+                "offsetgroup": str(k),
+                "marker": {"color": colour, "size": 12, "symbol": SYMBOLS[k % len(SYMBOLS)],
+                           "line": {"color": "#222", "width": 0.6}},
+                "error_x": {"type": "data", "symmetric": False, "thickness": 1.5,
+                            "color": colour, "array": _floats(q95 - mean),
+                            "arrayminus": _floats(mean - q05)},
+                "customdata": [
+                    [float(a), float(b), float(c)]
+                    for a, b, c in zip(rows["mean"], rows["q05"], rows["q95"], strict=True)
+                ],
+                "hovertemplate": f"{esc(label, 60)}<br>%{{y}}: mean %{{customdata[0]:.2f}} "
+                "(5-95%: %{customdata[1]:.2f} to %{customdata[2]:.2f})<extra></extra>",
+            }
+        )  # fmt: skip
+    return _figure(
+        data,
+        esc(title),
+        "Forecast, % of the issue's scale (mean, whiskers 5-95% of the ensemble)",
+        "Issue",
+        height=max(300, 160 + 60 * len(issues)),
+        xaxis={"range": [-3, 103]},
+        yaxis={"type": "category", "autorange": "reversed"},
+        scattermode="group",
+        legend_box={"orientation": "h", "y": -0.3, "yanchor": "top"},
+        margin={"l": 70, "r": 20, "t": 50, "b": 120},
+    )
+
+
+def frontier_figure(
+    plans: Sequence[Any], required: float, title: str = "Cost against probability"
+) -> Figure:
+    """The cost-probability frontier of one aim under each model (each a
+    :class:`~crossroads.planning.PlanResult`): every evaluated package as a small dot, the
+    frontier as a step line, the best package ringed, the required probability a line."""
+    data: list[dict[str, Any]] = []
+    unit = next((p.unit for p in plans if p.unit), None)
+    colours = _colours([p.model for p in plans])
+    for k, p in enumerate(plans):
+        colour = colours[k]
+        front = p.frontier
+        data.append(
+            {
+                "type": "scatter",
+                "x": [q.cost for q in p.packages],
+                "y": [q.probability for q in p.packages],
+                "mode": "markers",
+                "name": esc(f"{p.model}: every package"),
+                "legendgroup": esc(p.model),
+                "marker": {"color": colour, "size": 6, "opacity": 0.45,
+                           "symbol": SYMBOLS[k % len(SYMBOLS)]},
+                "text": [esc(q.label, 80) for q in p.packages],
+                "hovertemplate": f"{esc(p.model)}<br>%{{text}}<br>cost %{{x:g}}, "
+                "P = %{y:.3f}<extra></extra>",
+            }
+        )  # fmt: skip
+        data.append(
+            {
+                "type": "scatter",
+                "x": [q.cost for q in front],
+                "y": [q.probability for q in front],
+                "mode": "lines+markers",
+                "line": {"shape": "hv", "color": colour, "width": 2},
+                "marker": {"color": colour, "size": 9, "symbol": SYMBOLS[k % len(SYMBOLS)]},
+                "name": esc(f"{p.model}: frontier"),
+                "legendgroup": esc(p.model),
+                "text": [esc(q.label, 80) for q in front],
+                "hovertemplate": f"{esc(p.model)} frontier<br>%{{text}}<br>cost %{{x:g}}, "
+                "P = %{y:.3f}<extra></extra>",
+            }
+        )
+        if p.best is not None:
+            b = p.best
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": [b.cost],
+                    "y": [b.probability],
+                    "mode": "markers+text",
+                    "name": esc(f"{p.model}: cheapest reaching it"),
+                    "legendgroup": esc(p.model),
+                    "marker": {"color": "rgba(0,0,0,0)", "size": 20,
+                               "line": {"color": colour, "width": 3}},
+                    "text": [esc(b.label, 40)],
+                    "textposition": "top center",
+                    "hovertemplate": f"{esc(p.model)} best: {esc(b.label, 80)}<br>cost "
+                    "%{x:g}, P = %{y:.3f}<extra></extra>",
+                }
+            )  # fmt: skip
+    shapes, notes = _refs(_hline(required, f"required P = {required:g}", "#222", "dash"))
+    return _figure(
+        data,
+        esc(title),
+        f"Cost of the package{f' ({esc(unit)})' if unit else ''}",
+        "Probability of reaching the target",
+        height=420,
+        yaxis={"range": [-0.03, 1.05]},
+        shapes=shapes,
+        annotations=notes,
+    )
 
 
 def figure_json(fig: Figure) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from crossroads.errors import CrossroadsError
 from crossroads.scenario.schema import Scenario, SpatialStake
+from crossroads.scenario.targets import parse_target
 
 __all__ = ["semantic_problems"]
 
@@ -27,6 +29,7 @@ def _duplicates(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
         "issues",
         "linkages",
         "interventions",
+        "aims",
         "benchmarks",
         "incentives",
     ):
@@ -67,6 +70,7 @@ def _cited(scenario: Scenario) -> Iterator[tuple[Loc, object]]:
         "issues",
         "linkages",
         "interventions",
+        "aims",
         "benchmarks",
         "observations",
         "incentives",
@@ -219,6 +223,7 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                     (f"'{ed.actor}' has no stake in issue '{ed.issue}'; use add to give it one"),
                 )
     yield from _linkage_problems(scenario)
+    yield from _aim_problems(scenario)
     for i, ob in enumerate(scenario.observations):
         if ob.benchmark not in benchmarks:
             yield ("observations", i, "benchmark"), f"unknown benchmark '{ob.benchmark}'"
@@ -312,6 +317,34 @@ def _linkage_problems(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                 elif linkages[ref].active == wanted:
                     state = "active" if wanted else "not active"
                     yield loc, f"linkage '{ref}' is already {state} in the baseline"
+
+
+def _aim_problems(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    """Aims name a one-dimensional issue of the scenario and a target on its scale."""
+    issues = {i.id: i for i in scenario.issues}
+    for i, aim in enumerate(scenario.aims):
+        iss = issues.get(aim.issue)
+        if iss is None:
+            known = ", ".join(issues) or "none"
+            yield ("aims", i, "issue"), f"unknown issue '{aim.issue}'; issues: {known}"
+            continue
+        if iss.dimensions:
+            yield (
+                ("aims", i, "issue"),
+                f"issue '{aim.issue}' has dimensions; an aim needs a one-dimensional issue",
+            )
+            continue
+        try:
+            t = parse_target(aim.target)
+        except CrossroadsError as e:
+            yield ("aims", i, "target"), str(e)
+            continue
+        lo, hi = iss.scale.min, iss.scale.max
+        if not lo <= t.value <= hi:
+            yield (
+                ("aims", i, "target"),
+                f"target {t} is off the scale of issue '{iss.id}' ({lo:g}-{hi:g})",
+            )
 
 
 def _legal(field: str, lo: float, hi: float) -> tuple[str, float, float]:

@@ -397,6 +397,19 @@ class Intervention(_Cited):
     cost: Cost | None = None
 
 
+class Aim(_Cited):
+    """What the scenario's policy maker wants from an issue: ``target`` (``'>=75'`` or
+    ``'<=40'``, on the issue's scale) reached with at least ``probability``. ``crossroads
+    run`` and the report answer each aim with :func:`crossroads.plan`: the cheapest package
+    of the scenario's costed interventions that reaches it."""
+
+    id: Id
+    issue: Id
+    target: Text
+    probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False), BeforeValidator(_number)]
+    name: Text | None = None
+
+
 class Benchmark(_Cited):
     """A condition to monitor: an indicator against a threshold, or a qualitative test."""
 
@@ -501,6 +514,7 @@ class Scenario(_Base):
     issues: list[Issue] = Field(default_factory=list)
     linkages: list[Linkage] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
+    aims: list[Aim] = Field(default_factory=list)
     benchmarks: list[Benchmark] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
     incentives: list[Incentive] = Field(default_factory=list)

@@ -20,6 +20,9 @@ POST     /api/ensemble                    ``crossroads ensemble --json``
 POST     /api/compare                     ``crossroads compare --json``
 POST     /api/sensitivity                 ``crossroads sensitivity --json``
 POST     /api/explore                     the dashboard's update (forecasts, ensembles, charts)
+POST     /api/linked                      ``crossroads forecast --model exchange --json``
+POST     /api/linked/summary              linked sets and aims as ``crossroads run`` (charts)
+POST     /api/plan                        ``crossroads plan --json`` (an aim or a target)
 GET      /api/relations?scenario=&year=   ``crossroads relations --json``
 GET      /api/dependence?scenario=&year=  ``crossroads dependence --json``
 GET      /api/benchmarks?scenario=&year=  ``crossroads benchmarks --json``

@@ -24,7 +24,11 @@ __all__ = [
     "FitRequest",
     "ForecastRequest",
     "IssueRequest",
+    "LinkedRequest",
+    "LinkedSummaryRequest",
+    "MAX_PLAN_RUNS",
     "Name",
+    "PlanRequest",
     "SensitivityRequest",
     "StakeEdit",
 ]
@@ -37,6 +41,9 @@ MAX_CHECK_FILES = 8
 MAX_EVAL_MODELS = 8
 #: Most cross-validation folds (outer, and inner) of one ``/api/fit``.
 MAX_FOLDS = 10
+
+#: Most ensemble runs per package of one ``/api/plan`` (and per arm of ``/api/linked/summary``).
+MAX_PLAN_RUNS = 20_000
 
 #: A scenario key, issue, model, preset or actor id as a request names it.
 Name = Annotated[str, Field(min_length=1, max_length=100)]
@@ -153,3 +160,53 @@ class FitRequest(BaseModel):
     search: Literal["auto", "grid", "coordinate"] = "auto"
     what: Literal["all", "inputs", "params"] = "all"
     per_issue: bool = False
+
+
+class LinkedRequest(BaseModel):
+    """``crossroads forecast --model exchange``: one forecast of a set of linked issues."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    scenario: Name
+    issue: Name | None = None
+    issues: Annotated[list[Name], Field(max_length=100)] | None = None
+    model: Name = "exchange"
+    preset: Name | None = None
+    rounds: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    interventions: Annotated[list[Name], Field(max_length=100)] = []
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+
+
+class LinkedSummaryRequest(BaseModel):
+    """What ``crossroads run`` prints of the linked sets and the aims, with the report's
+    charts (the dashboard's linked view)."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    scenario: Name
+    runs: Annotated[int, Field(ge=1, le=MAX_PLAN_RUNS)] = 1024
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    aims: bool = True
+    models: Annotated[list[Name], Field(min_length=1, max_length=8)] = ["mean", "median", "eum"]
+    figures: bool = True
+
+
+class PlanRequest(BaseModel):
+    """``crossroads plan``: the cheapest package reaching a target with a probability.
+
+    Give ``aim`` (an aim of the scenario: its issue, target and probability) or ``target``
+    and ``probability`` (and ``issue`` when the scenario has several)."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    scenario: Name
+    aim: Name | None = None
+    issue: Name | None = None
+    model: Name = "mean"
+    target: Annotated[str, Field(max_length=40)] | None = None
+    probability: Annotated[float, Field(gt=0, le=1)] | None = None
+    budget: Annotated[float, Field(ge=0)] | None = None
+    candidates: Annotated[list[Name], Field(max_length=100)] | None = None
+    runs: Annotated[int, Field(ge=1, le=MAX_PLAN_RUNS)] = 1024
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    figures: bool = False

@@ -6,6 +6,7 @@
 ``scenarios``      list and show scenarios; upload, validate, check, import files
 ``forecasts``      one forecast
 ``uncertainty``    ensembles, what-if comparisons, sensitivity, the dashboard update
+``linked``         forecasts of linked issues, their summary with charts, plans
 ``system``         relations, dependence, conditionality
 ``evaluation``     evaluate and fit models against observed outcomes
 ``runs``           the run store
@@ -23,6 +24,7 @@ from fastapi import APIRouter
 from crossroads.web.routes import (
     evaluation,
     forecasts,
+    linked,
     pages,
     reference,
     report,
@@ -41,6 +43,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     scenarios.router,
     forecasts.router,
     uncertainty.router,
+    linked.router,
     system.router,
     runs.router,
     report.router,

@@ -110,8 +110,9 @@
     fillSelect($("issue"), issues.map(function (i) { return { value: i.id, label: i.title }; }),
       issues.length ? issues[0].id : null);
     $("report-link").setAttribute("href", "/api/report/" + encodeURIComponent(key) + "?runs=" + state.runs);
-    state.systemFor = null;
+    state.systemFor = null; state.linkedFor = null;
     if (!$("tab-system").classList.contains("hidden")) { loadSystem(); }
+    if (!$("tab-linked").classList.contains("hidden")) { loadLinked(); }
     if (!issues.length) {
       $("issue-title").textContent = "This scenario has no contested issues";
       setStatus("");
@@ -428,6 +429,86 @@
       });
   }
 
+  // --- the linked issues tab ----------------------------------------------------------------
+  function records(caption, rows, cols, digits) {
+    var tb = el("table");
+    tb.appendChild(el("caption", { text: caption }));
+    var head = el("tr");
+    cols.forEach(function (c) { head.appendChild(el("th", { text: c[1] })); });
+    tb.appendChild(el("thead", null, head));
+    var body = el("tbody");
+    rows.forEach(function (r) {
+      var tr = el("tr");
+      cols.forEach(function (c) {
+        var v = r[c[0]];
+        var num = typeof v === "number";
+        tr.appendChild(el("td", { className: num ? "num" : "", text: num ? fmt(v, digits) : (v === null || v === undefined ? "" : String(v)) }));
+      });
+      body.appendChild(tr);
+    });
+    tb.appendChild(body);
+    return el("div", { className: "table-wrap" }, tb);
+  }
+
+  function addPlot(sec, fig, cls) {
+    if (!fig) { return; }
+    var div = el("div", { className: "plot " + (cls || "") });
+    sec.appendChild(el("div", { className: "card plot-card" }, div));
+    Plotly.newPlot(div, fig.data, fig.layout, PLOT_CONFIG);
+  }
+
+  function loadLinked() {
+    var key = state.scenario;
+    if (!key || state.linkedFor === key) { return; }
+    state.linkedFor = key;
+    document.body.dataset.linkedReady = "false";
+    var box = $("linked");
+    clear(box);
+    box.appendChild(el("p", { className: "muted", text: "Computing the linked sets and aims…" }));
+    var models = ["mean", "median", "eum"].filter(function (m) {
+      return state.models.some(function (x) { return x.name === m; });
+    });
+    api("POST", "/api/linked/summary", { scenario: key, runs: state.runs > 0 ? Math.min(state.runs, 20000) : 1024, seed: state.seed, models: models })
+      .then(function (res) {
+        clear(box);
+        if (!res.sets.length) {
+          box.appendChild(el("div", { className: "unavailable", text: "This scenario links no issues: no active linkage, and no intervention switches one on." }));
+        }
+        res.sets.forEach(function (s) {
+          var sec = el("div", { className: "section linked-set" }, el("h2", { text: s.issues.join(" + ") + (s.active ? " (active linkage)" : " (proposed linkage)") }));
+          box.appendChild(sec);
+          sec.appendChild(el("p", { text: s.headline }));
+          if (s.note) { sec.appendChild(el("p", { className: "muted", text: s.note })); }
+          addPlot(sec, s.figures && s.figures.moved, "fig-moved");
+          sec.appendChild(records("Realised trades, largest joint gain first", s.trades,
+            [["round", "round"], ["name_i", "i"], ["i_gives", "i gives ground on"], ["name_j", "j"], ["j_gives", "j gives ground on"], ["gain_i", "gain of i"], ["gain_j", "gain of j"]], 2));
+          sec.appendChild(records("Each issue before and after the exchanges", s.moves,
+            [["issue", "issue"], ["before", "before"], ["after", "after"], ["move", "move"], ["exchanges", "exchanges"]], 2));
+          if (s.comparison) {
+            addPlot(sec, s.figures && s.figures.with_without, "fig-with-without");
+            sec.appendChild(records("With and without the link (" + Number(s.runs).toLocaleString() + " runs, common random numbers)", s.comparison,
+              [["issue", "issue"], ["variant", "variant"], ["linked", "linked"], ["mean", "mean"], ["q05", "q05"], ["q95", "q95"], ["shift", "shift"], ["shift_ci", "± 95%"]], 2));
+          }
+        });
+        res.aims.forEach(function (a) {
+          var sec = el("div", { className: "section aim" }, el("h2", { text: "Aim: " + (a.aim.name || a.aim.id) }));
+          box.appendChild(sec);
+          sec.appendChild(el("p", { text: a.aim.issue + ": P(forecast " + a.aim.target + ") >= " + a.aim.probability }));
+          var ul = el("ul");
+          a.answers.forEach(function (x) { ul.appendChild(el("li", { text: x.headline })); });
+          sec.appendChild(ul);
+          addPlot(sec, a.figure, "fig-frontier");
+        });
+        document.body.dataset.linkedReady = "true";
+      })
+      .catch(function (err) {
+        state.linkedFor = null;
+        clear(box);
+        box.appendChild(el("div", { className: "unavailable", text: err.message }));
+        document.body.dataset.linkedReady = "error";
+      });
+  }
+
   // --- past runs ----------------------------------------------------------------------------
   function loadRuns() {
     api("GET", "/api/runs?limit=100").then(function (res) {
@@ -479,6 +560,7 @@
         });
         if (b.dataset.tab === "system") { loadSystem(); }
         if (b.dataset.tab === "runs") { loadRuns(); }
+        if (b.dataset.tab === "linked") { loadLinked(); }
         if (b.dataset.tab === "forecast") { window.dispatchEvent(new Event("resize")); }
       });
     });
