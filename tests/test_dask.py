@@ -122,3 +122,19 @@ def test_plan_identical_on_the_cluster(cluster):
     assert remote.executor == "dask LocalCluster (2 workers)"
     assert remote.to_df().equals(local.to_df())
     assert remote.best == local.best and remote.frontier == local.frontier
+
+
+@pytest.mark.parametrize(
+    "params", [{"rate": "random_rate"}, {"rate": "randomised_equal_gain", "p": 0.5}]
+)
+def test_randomised_exchange_identical_on_the_cluster(cluster, params):
+    """The exchange model's random rates draw from each block's stream: the same numbers in
+    process and on two Dask workers, with any chunk size."""
+    linked = str(ROOT / "tests" / "data" / "linked.yaml")
+    kw = dict(runs=2 * 1024 + 33, seed=77, interventions=["tie"], params=params, keep_runs=True)
+    local = crossroads.ensemble(linked, "rights", "exchange", chunk_size=1024, **kw)
+    remote = crossroads.ensemble(
+        linked, "rights", "exchange", chunk_size=2048, executor=cluster, **kw
+    )
+    assert remote.distribution == local.distribution
+    assert np.array_equal(remote.per_run["forecast"], local.per_run["forecast"])
