@@ -414,8 +414,12 @@ def test_params_are_frozen():
 
 def test_bad_calls_are_refused():
     c, s, x, sc = _random_case(1)
-    with pytest.raises(ModelError, match="params"):
-        exchange.run(c, s, x, scale=sc, params={"rounds": 3}, rng=None)
+    # params: an ExchangeParams, a mapping of overrides (validated), or None
+    with pytest.raises(ModelError, match="parameter 'rounds' must be"):
+        exchange.run(c, s, x, scale=sc, params={"rounds": -3}, rng=None)
+    with pytest.raises(ModelError, match="no parameter 'speed'"):
+        exchange.run(c, s, x, scale=sc, params={"speed": 3}, rng=None)
+    assert exchange.run(c, s, x, scale=sc, params={"rounds": 3}).forecast.shape[1] == 4
     with pytest.raises(ModelError, match="rng"):
         exchange.run(c, s, x, scale=sc, params=RANDOM[0], rng=None)
     with pytest.raises(ModelError, match="scale"):

@@ -181,6 +181,7 @@ def _data_scenario(scenario: Scenario, facts: list[Facts]) -> Scenario:
         "incentives",
         "interventions",
         "linkages",
+        "aims",
         "issues",
     ):
         data[coll] = []
