@@ -19,7 +19,7 @@ from crossroads.planning import PlanResult, plan
 from crossroads.scenario import Scenario
 from crossroads.scenario.schema import Aim
 
-__all__ = ["AIM_RUNS", "AimAnswer", "answer_aims"]
+__all__ = ["AIM_RUNS", "AimAnswer", "aim_models", "answer_aims"]
 
 #: Ensemble runs per package when ``run``, the report and the dashboard answer an aim.
 AIM_RUNS = 1024
@@ -61,6 +61,16 @@ class AimAnswer:
             "left_out": self.left_out,
             "plan": self.result.to_dict() if self.result is not None else None,
         }
+
+
+def aim_models(scenario: Scenario, models: Sequence[str]) -> list[str]:
+    """The models an aim is planned under by ``run``, the report and the dashboard: those
+    run (``smp`` aside: its ensembles are slow), and ``exchange`` when the scenario has
+    linkages."""
+    out = [m for m in models if m != "smp"]
+    if scenario.linkages and "exchange" not in out:
+        out.append("exchange")
+    return out
 
 
 def answer_aims(

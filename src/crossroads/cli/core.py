@@ -428,20 +428,12 @@ def _print_forecasts(sc, wanted: list[str]) -> None:
     _print_linked_and_aims(sc, wanted, table)
 
 
-def _aim_models(sc, wanted: list[str]) -> list[str]:
-    """The models an aim is planned under: those run, and exchange when issues are linked."""
-    models = [m for m in wanted if m != "smp"]
-    if sc.linkages and "exchange" not in models:
-        models.append("exchange")
-    return models
-
-
 def _print_linked_and_aims(sc, wanted: list[str], table) -> None:
-    from crossroads.aims import AIM_RUNS, answer_aims
+    from crossroads.aims import AIM_RUNS, aim_models, answer_aims
     from crossroads.cli.linked_tables import print_aims, print_linked_sets
     from crossroads.linked_summary import summarise_linked_sets
 
     if sc.linkages:
         print_linked_sets(summarise_linked_sets(sc), table)
     if sc.aims:
-        print_aims(answer_aims(sc, _aim_models(sc, wanted), runs=AIM_RUNS), AIM_RUNS)
+        print_aims(answer_aims(sc, aim_models(sc, wanted), runs=AIM_RUNS), AIM_RUNS)

@@ -1223,15 +1223,15 @@ def with_without_figure(
         linked = bool(rows["linked"].iloc[0])
         label = "baseline" if v == "baseline" else names.get(v, v)
         label = f"{label} ({'linked' if linked else 'not linked'})"
+        short = v
         colour = OKABE_ITO[k % 7]
         data.append(
             {
                 "type": "scatter",
                 "x": _floats(mean),
-                "y": [esc(i) for i in issues],
+                "y": [f"{esc(i)} · {esc(short, 24)}" for i in issues],
                 "mode": "markers",
                 "name": esc(label, 60),
-                "offsetgroup": str(k),
                 "marker": {"color": colour, "size": 12, "symbol": SYMBOLS[k % len(SYMBOLS)],
                            "line": {"color": "#222", "width": 0.6}},
                 "error_x": {"type": "data", "symmetric": False, "thickness": 1.5,
@@ -1249,13 +1249,16 @@ def with_without_figure(
         data,
         esc(title),
         "Forecast, % of the issue's scale (mean, whiskers 5-95% of the ensemble)",
-        "Issue",
-        height=max(300, 160 + 60 * len(issues)),
+        "Issue · variant",
+        height=max(260, 140 + 30 * len(issues) * len(variants)),
         xaxis={"range": [-3, 103]},
-        yaxis={"type": "category", "autorange": "reversed"},
-        scattermode="group",
-        legend_box={"orientation": "h", "y": -0.3, "yanchor": "top"},
-        margin={"l": 70, "r": 20, "t": 50, "b": 120},
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": [f"{esc(i)} · {esc(v, 24)}" for i in issues for v in variants][::-1],
+        },
+        legend_box={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        margin={"l": 70, "r": 20, "t": 80, "b": 60},
     )
 
 

@@ -15,16 +15,7 @@ from crossroads.report import figures as F
 from crossroads.report.tables import FigureBag, table_of
 from crossroads.scenario import Scenario
 
-__all__ = ["aims_section", "aim_models", "linked_section"]
-
-
-def aim_models(sc: Scenario, models: Sequence[str]) -> list[str]:
-    """The models an aim is planned under: those run (smp aside), and exchange when the
-    scenario links issues."""
-    out = [m for m in models if m != "smp"]
-    if sc.linkages and "exchange" not in out:
-        out.append("exchange")
-    return out
+__all__ = ["aims_section", "linked_section"]
 
 
 def linked_section(sc: Scenario, table: pd.DataFrame | None, bag: FigureBag,
@@ -102,7 +93,7 @@ def linked_section(sc: Scenario, table: pd.DataFrame | None, bag: FigureBag,
 def aims_section(sc: Scenario, models: Sequence[str], bag: FigureBag,
                  *, runs: int, seed: int) -> dict[str, Any] | None:  # fmt: skip
     """Each aim's plan under each model: a table and the frontier; None without aims."""
-    from crossroads.aims import answer_aims
+    from crossroads.aims import aim_models, answer_aims
 
     if not sc.aims:
         return None

@@ -38,6 +38,7 @@ SHOW_WHAT = (
     "events",
     "sources",
     "interventions",
+    "aims",
     "benchmarks",
     "observations",
     "incentives",

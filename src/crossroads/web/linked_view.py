@@ -13,17 +13,10 @@ from crossroads.web.requests import LinkedSummaryRequest, PlanRequest
 __all__ = ["linked_view", "plan_answer"]
 
 
-def _aim_models(sc: Scenario, models: list[str]) -> list[str]:
-    out = [m for m in models if m != "smp"]
-    if sc.linkages and "exchange" not in out:
-        out.append("exchange")
-    return out
-
-
 def linked_view(sc: Scenario, req: LinkedSummaryRequest) -> dict[str, Any]:
     """Every linked set (:func:`crossroads.linked_summary.summarise_linked_sets`) and, with
     ``aims``, every aim planned under each model, with the report's charts."""
-    from crossroads.aims import answer_aims
+    from crossroads.aims import aim_models, answer_aims
     from crossroads.linked_summary import summarise_linked_sets
 
     scales = {iss.id: (iss.scale.min, iss.scale.max) for iss in sc.issues}
@@ -42,7 +35,7 @@ def linked_view(sc: Scenario, req: LinkedSummaryRequest) -> dict[str, Any]:
         sets.append(out)
     aims = []
     if req.aims and sc.aims:
-        answers = answer_aims(sc, _aim_models(sc, list(req.models)), runs=req.runs, seed=req.seed)
+        answers = answer_aims(sc, aim_models(sc, list(req.models)), runs=req.runs, seed=req.seed)
         for aim in sc.aims:
             mine = [a for a in answers if a.aim.id == aim.id]
             item: dict[str, Any] = {

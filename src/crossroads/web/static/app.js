@@ -442,7 +442,7 @@
       cols.forEach(function (c) {
         var v = r[c[0]];
         var num = typeof v === "number";
-        tr.appendChild(el("td", { className: num ? "num" : "", text: num ? fmt(v, digits) : (v === null || v === undefined ? "" : String(v)) }));
+        tr.appendChild(el("td", { className: num ? "num" : "", text: num ? (Number.isInteger(v) ? String(v) : fmt(v, digits)) : (v === null || v === undefined ? "" : String(v)) }));
       });
       body.appendChild(tr);
     });
