@@ -1,12 +1,13 @@
 # crossroads: two commands do everything on a fresh machine.
 #   make run   -> create .venv, install with every extra (web, dask), compile the numba kernels
 #                 ahead, run the main analysis on the built-in scenario
-#   make test  -> the same install plus the test tools, then the whole suite
+#   make test  -> the same install plus the test and docs tools, the whole suite, the docs site
+#   make docs  -> regenerate docs/ (cog) and build the site to site/
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,12 @@ test: $(VENV)/.installed-test
 	bash scripts/test-prereqs.sh
 	$(BIN)/crossroads compile
 	$(BIN)/python -m pytest -q
+	PYTHONPATH=src $(BIN)/mkdocs build --strict
+
+# regenerate the generated parts of docs/ (field and CLI references, command output), then build
+docs: $(VENV)/.installed-test
+	PYTHONPATH=src $(BIN)/python -m cogapp -r -I scripts $$(grep -rl '\[\[\[cog' docs)
+	PYTHONPATH=src $(BIN)/mkdocs build --strict
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
@@ -43,4 +50,4 @@ bench: $(VENV)/.installed
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build dist site src/*.egg-info .pytest_cache

@@ -169,7 +169,7 @@ def test_nesting_up_to_the_limit_parses(tmp_path, capsys):
     # parsing passes; the schema then refuses the unknown field by name
     assert one_error(capsys, path).endswith(
         "field 'x_deep': unknown field (check its spelling against the scenario format in "
-        "the README)"
+        "docs/reference/scenario-fields.md)"
     )
 
 
@@ -394,13 +394,13 @@ def test_eum_and_smp_limits_named_with_the_file(tmp_path, capsys):
     assert rc == 1
     assert err == (
         f"error: {path}: issue 'big': 2,001 actors exceed the limit of 2,000 actors of model "
-        "'eum' for one issue (see the README's \"Security and limits\")\n"
+        "'eum' for one issue (see docs/security.md, \"Security and limits\")\n"
     )
     rc, out, err = cli_here(capsys, "ensemble", str(path), "--model", "smp", "--no-store")
     assert rc == 1
     assert err == (
         f"error: {path}: issue 'big': 2,001 actors exceed the limit of 200 actors of model "
-        "'smp' for one issue (see the README's \"Security and limits\")\n"
+        "'smp' for one issue (see docs/security.md, \"Security and limits\")\n"
     )
     rc, out, err = cli_here(capsys, "run", str(path), "--models", "mean,smp", "--no-report")
     assert (rc, out) == (1, "")  # refused before anything is printed

@@ -143,7 +143,8 @@ YAML_CASES = [
         "title: A small test system\nplanet: earth",
         4,
         "planet",
-        "unknown field (check its spelling against the scenario format in the README)",
+        "unknown field (check its spelling against the scenario format in "
+        "docs/reference/scenario-fields.md)",
     ),
     (
         "shift: {position: -10}",

@@ -118,7 +118,7 @@ class Forecast:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The documented JSON schema (see the README's "JSON output" section)."""
+        """The documented JSON schema (docs/tour.md, "JSON output")."""
         return {
             "scenario": self.scenario,
             "issue": self.issue,

@@ -142,7 +142,7 @@ class LinkedForecast:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The documented JSON schema (docs/reference.md, "JSON output of linked issues")."""
+        """The documented JSON schema (docs/models/exchange.md, "JSON")."""
 
         def num(v: float) -> float | None:
             return float(v) if np.isfinite(v) else None

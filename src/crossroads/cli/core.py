@@ -147,7 +147,7 @@ def forecast(
     ] = None,
     as_json: Annotated[
         bool,
-        typer.Option("--json", help="Print JSON (schema in docs/reference.md, JSON output)."),
+        typer.Option("--json", help="Print JSON (schema in docs/tour.md, JSON output)."),
     ] = False,
 ) -> None:
     """Forecast one issue with one model, round by round; with exchange, a set of linked issues.

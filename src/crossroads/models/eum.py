@@ -84,7 +84,7 @@ from crossroads.models.spec import MAX_ROUNDS, ModelParams, ModelSpec, worker_th
 __all__ = ["MAX_ACTORS", "CHOICES", "MEMORY_LIMIT", "SPEC", "THREADS", "EumParams", "run"]
 
 #: Largest number of actors of one issue (a run's memory and time grow as actors^2 per
-#: round; see the README's "Security and limits").
+#: round; see docs/security.md, "Security and limits").
 MAX_ACTORS = 2000
 
 #: Largest number of bytes (result plus per-thread scratch) one call may need.

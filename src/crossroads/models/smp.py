@@ -106,7 +106,7 @@ THREADS: int | None = None
 
 #: Largest number of actors of one issue. A round costs O(actors^3): one forecast of 200
 #: random actors took about 4 s on the project's 2-core machine, 500 actors about 30 s
-#: (see the README's "Security and limits").
+#: (see docs/security.md, "Security and limits").
 MAX_ACTORS = 200
 
 #: Largest number of bytes the result arrays of one call may take.

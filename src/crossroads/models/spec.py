@@ -230,7 +230,7 @@ def actor_limit_text(model: str | None, n: int, limit: int) -> str:
     who = f"model '{model}'" if model else "this model"
     return (
         f"{n:,} actors exceed the limit of {limit:,} actors of {who} for one issue "
-        '(see the README\'s "Security and limits")'
+        '(see docs/security.md, "Security and limits")'
     )
 
 

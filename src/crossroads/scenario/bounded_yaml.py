@@ -13,7 +13,7 @@ PyYAML's safe loaders construct only plain data, but they still
 :func:`compose_and_construct` composes the node tree itself, iteratively, from the parser's
 events (libyaml's when present), counting as it goes; every problem is a
 :class:`YAMLLimitError` carrying a message and the node's mark. The limits are module
-constants and are stated in the README's "Security and limits" section.
+constants and are stated in docs/security.md, "Security and limits".
 """
 
 from __future__ import annotations

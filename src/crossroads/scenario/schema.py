@@ -121,28 +121,41 @@ def _listing(ids: Any, most: int = 20) -> str:
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True
+    )
 
 
 class _Cited(_Base):
     """Fields every fact may carry: where it comes from."""
 
     source: Id | None = None
+    """Id of the entry in `sources` this fact comes from."""
     where: Text | None = None
+    """Where in the source: section, page, footnote or table."""
     note: Text | None = None
+    """Free text: the reasoning behind the fact or how it was read off the source."""
 
 
 class Source(_Base):
     """A document or dataset that facts cite."""
 
     id: Id
+    """Id that facts cite in their `source` field."""
     title: Text
+    """Title of the document or dataset."""
     author: Text | None = None
+    """Author or authors."""
     publisher: Text | None = None
+    """Publisher or issuing body."""
     year: Int | None = None
+    """Year of publication."""
     url: Text | None = None
+    """Where to find it."""
     version: Text | None = None
+    """Version or edition of a dataset."""
     note: Text | None = None
+    """Free text about the source."""
 
 
 ACTOR_KINDS = ("state", "bloc", "organisation", "company", "ngo", "group")
@@ -152,32 +165,51 @@ class Actor(_Cited):
     """A state, bloc, organisation, firm, NGO or a group inside a state."""
 
     id: Id
+    """Id used everywhere else in the scenario to refer to the actor."""
     name: Text
+    """Display name."""
     kind: Literal["state", "bloc", "organisation", "company", "ngo", "group"]
+    """What sort of actor it is; memberships are in actors of kind `organisation` or `bloc`."""
     part_of: Id | None = None
+    """Id of the actor this one belongs to (a group inside a state); never itself, directly or
+    through a circle.
+    """
     led_by: Id | None = None
+    """Id of the actor that leads this organisation or bloc."""
     iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    """ISO 3166-1 alpha-3 country code (three capitals), used to match independent data."""
     cow: Int | None = None
+    """Correlates of War country code, used to match independent data."""
     founded: Date | None = None
+    """When the actor was founded."""
     description: Text | None = None
+    """Free text about the actor."""
 
 
 class Membership(_Cited):
     """An actor's tie to an organisation or bloc: member, observer, partner, chair, applicant."""
 
     actor: Id
+    """Id of the member actor."""
     organisation: Id
+    """Id of the organisation or bloc (an actor of kind `organisation` or `bloc`)."""
     role: Literal["member", "founder", "observer", "partner", "chair", "applicant", "host"]
+    """The actor's role in the organisation."""
     since: Date | None = None
+    """When the tie began (or the application was made)."""
     until: Date | None = None
+    """When the tie ended, if it did."""
     outcome: Literal["granted", "rejected", "pending", "withdrawn", "suspended"] | None = None
+    """For an application: what came of it."""
 
 
 class Agreement(_Cited):
     """A treaty, partnership, memorandum or project binding two or more parties."""
 
     id: Id
+    """Id of the agreement."""
     name: Text
+    """Display name."""
     kind: Literal[
         "treaty",
         "partnership",
@@ -190,12 +222,19 @@ class Agreement(_Cited):
         "programme",
         "other",
     ]
+    """What sort of agreement it is."""
     parties: Annotated[list[Id], Field(min_length=1)]
+    """Ids of the actors bound by it."""
     status: Literal["proposed", "under_negotiation", "signed", "in_force", "expired", "rejected"]
+    """Where the agreement stands."""
     signed: Date | None = None
+    """When it was signed."""
     in_force: Date | None = None
+    """When it entered into force."""
     until: Date | None = None
+    """When it expired or ended."""
     scope: list[Text] = Field(default_factory=list)
+    """What it covers, as short phrases."""
 
 
 class Flow(_Cited):
@@ -206,34 +245,53 @@ class Flow(_Cited):
     """
 
     kind: Literal["exports", "imports", "trade", "investment", "energy", "students", "other"]
+    """What flows."""
     origin: Id = Field(alias="from")
+    """Id of the actor the flow comes from (the exporter, the investor)."""
     target: Id = Field(alias="to")
+    """Id of the actor the flow goes to."""
     year: Annotated[Int, Field(ge=1800, le=2200)]
+    """Year of the figure."""
     value: Finite | None = None
+    """Amount, in `unit`."""
     unit: Text | None = None
+    """Unit of `value`, e.g. `USD bn`."""
     share: Unit | None = None
+    """Share (0-1) of `of`, e.g. 0.394 of total exports."""
     of: Text | None = None
+    """What `share` is a share of, e.g. `total exports`."""
     approximate: StrictBool = False
+    """True when the source gives the figure as approximate."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+    )
 
 
 class Event(_Cited):
     """A dated event."""
 
     id: Id
+    """Id of the event."""
     date: Date
+    """When it happened."""
     title: Text
+    """What happened, in a line."""
     actors: list[Id] = Field(default_factory=list)
+    """Ids of the actors involved."""
     description: Text | None = None
+    """Free text about the event."""
 
 
 class Scale(_Base):
     """The scale an issue's positions lie on, with labelled points."""
 
     min: Finite = 0.0
+    """Lowest position on the scale."""
     max: Finite = 100.0
+    """Highest position on the scale; above `min`."""
     labels: dict[Finite, Text] = Field(default_factory=dict)
+    """What points of the scale mean, e.g. `{0: WTO first, 100: Customs Union depth}`."""
 
 
 class Uncertainty(_Base):
@@ -248,21 +306,34 @@ class Uncertainty(_Base):
     """
 
     range: Annotated[list[Finite], Field(min_length=2, max_length=2)] | None = None
+    """Uniform on [low, high] (in `uncertainty_default`: offsets added to each stake's value)."""
     sd: NonNeg | None = None
+    """Normal around the stake's value with this standard deviation, truncated to the legal range.
+
+    """
     options: list[Finite] | None = None
+    """Discrete values to draw from (in `uncertainty_default`: offsets)."""
     weights: list[NonNeg] | None = None
+    """Weights of `options`, one per option (default: equal)."""
     plus_minus: NonNeg | None = None
+    """Uniform on value +- plus_minus."""
     relative: NonNeg | None = None
+    """Uniform on value x (1 +- relative)."""
 
 
 class Stake(_Cited):
     """One actor's stake in an issue: capability, position, salience (0-1)."""
 
     actor: Id
+    """Id of the actor; one stake per actor per issue."""
     capability: NonNeg
+    """The actor's power to shape the outcome; only ratios between actors matter."""
     position: Finite
+    """The outcome the actor wants, on the issue's scale."""
     salience: Unit
+    """Share of attention the actor gives the issue (0-1)."""
     uncertainty: dict[Literal["position", "salience", "capability"], Uncertainty] | None = None
+    """How uncertain `position`, `salience` or `capability` is, for ensembles."""
 
 
 class SpatialStake(_Cited):
@@ -274,9 +345,15 @@ class SpatialStake(_Cited):
     """
 
     actor: Id
+    """Id of the actor; one stake per actor per issue."""
     capability: NonNeg
+    """The actor's power to shape the outcome; only ratios between actors matter."""
     positions: Annotated[list[Finite], Field(min_length=1)]
+    """The outcome the actor wants on each dimension, in the issue's dimension order, each on its
+    dimension's scale.
+    """
     saliences: Annotated[list[Unit], Field(min_length=1)]
+    """Attention per dimension (0-1 each), summing to at most 1."""
 
     @property
     def salience(self) -> float:
@@ -303,15 +380,20 @@ class Dimension(_Cited):
     """One dimension of a multi-dimensional issue (KTAB's spatial issues)."""
 
     id: Id
+    """Id of the dimension."""
     title: Text
+    """What the dimension measures."""
     scale: Scale = Field(default_factory=Scale)
+    """The dimension's scale."""
 
 
 class Observed(_Cited):
     """The outcome that was actually reached, for scoring forecasts."""
 
     value: Finite
+    """The outcome reached, on the issue's scale."""
     date: Date | None = None
+    """When it was reached."""
 
 
 class Issue(_Cited):
@@ -322,15 +404,27 @@ class Issue(_Cited):
     """
 
     id: Id
+    """Id of the issue."""
     title: Text
+    """Short title."""
     question: Text
+    """The question the issue decides."""
     scale: Scale = Field(default_factory=Scale)
+    """The scale positions lie on (0-100 by default)."""
     status_quo: Finite | None = None
+    """Where things stand before bargaining, on the scale."""
     decided_by: Text | None = None
+    """Who takes the decision."""
     rationale: Text | None = None
+    """Why the issue is modelled this way."""
     stakes: Annotated[list[AnyStake], Field(min_length=1)]
+    """Each actor's stake: `Stake` entries, or `SpatialStake` entries when the issue has
+    `dimensions`.
+    """
     observed: Observed | None = None
+    """The outcome actually reached, for scoring forecasts."""
     dimensions: Annotated[list[Dimension], Field(min_length=1)] | None = None
+    """Dimensions of a multi-dimensional issue (then stakes give `positions` and `saliences`)."""
 
     def stake(self, actor: str) -> Stake | SpatialStake:
         """The stake of ``actor`` (an actor id)."""
@@ -349,12 +443,19 @@ class Edit(_Base):
     """
 
     issue: Id
+    """Id of the issue the edit changes."""
     actor: Id
+    """Id of the actor whose stake it changes."""
     set: dict[Literal["position", "salience", "capability"], Finite] | None = None
+    """Fields to replace, e.g. `{position: 60}`."""
     shift: dict[Literal["position", "salience", "capability"], Finite] | None = None
+    """Amounts to add to fields, e.g. `{position: -10}`; results are clipped to the legal range."""
     add: dict[Literal["position", "salience", "capability"], Finite] | None = None
+    """A new stake for an actor without one: `position`, `salience`, `capability`."""
     remove: StrictBool = False
+    """True to drop the actor's stake."""
     note: Text | None = None
+    """The edit's reasoning."""
 
 
 class Linkage(_Cited):
@@ -367,17 +468,26 @@ class Linkage(_Cited):
     """
 
     id: Id
+    """Id of the linkage."""
     name: Text
+    """Display name."""
     issues: Annotated[list[Id], Field(min_length=2)]
+    """Ids of the issues bargained together (one-dimensional issues)."""
     active: StrictBool = True
+    """Whether the linkage holds in the baseline (`false`: proposed, switched on by an
+    intervention's `link`).
+    """
     rationale: Text | None = None
+    """Why the issues are linked."""
 
 
 class Cost(_Cited):
     """What an intervention costs whoever offers it, in the scenario's own units."""
 
     value: NonNeg
+    """What the intervention costs, in the scenario's own units."""
     unit: Text | None = None
+    """The unit of `value`."""
 
 
 class Intervention(_Cited):
@@ -389,12 +499,19 @@ class Intervention(_Cited):
     """
 
     id: Id
+    """Id of the intervention."""
     name: Text
+    """Display name."""
     description: Text | None = None
+    """Free text about the intervention."""
     edits: list[Edit] = Field(default_factory=list)
+    """Changes to stakes, applied in order."""
     link: list[Id] = Field(default_factory=list)
+    """Ids of linkages the intervention switches on."""
     unlink: list[Id] = Field(default_factory=list)
+    """Ids of linkages the intervention switches off."""
     cost: Cost | None = None
+    """What the intervention costs, for `crossroads plan`."""
 
 
 class Aim(_Cited):
@@ -404,33 +521,51 @@ class Aim(_Cited):
     of the scenario's costed interventions that reaches it."""
 
     id: Id
+    """Id of the aim."""
     issue: Id
+    """Id of the issue the aim is about."""
     target: Text
+    """The outcome wanted, `'>=X'` or `'<=X'` on the issue's scale."""
     probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False), BeforeValidator(_number)]
+    """The probability with which the target must be reached (above 0, at most 1)."""
     name: Text | None = None
+    """Display name."""
 
 
 class Benchmark(_Cited):
     """A condition to monitor: an indicator against a threshold, or a qualitative test."""
 
     id: Id
+    """Id of the benchmark."""
     name: Text
+    """Display name."""
     indicator: Text
+    """The indicator monitored, `<dataset>.<variable>` (e.g. `freedomhouse.pr`)."""
     actor: Id | None = None  # whose indicator (default: the scenario's focus)
+    """Whose indicator (default: the scenario's focus)."""
     threshold: Finite | None = None
+    """The value to compare the indicator against."""
     direction: Literal["<=", ">=", "=="] | None = None
+    """How the indicator must compare with `threshold` to meet the benchmark."""
     qualitative: StrictBool = False
+    """True for a benchmark judged met or unmet by observations rather than a threshold."""
     description: Text | None = None
+    """Free text about the benchmark."""
 
 
 class Observation(_Cited):
     """A value (or, for a qualitative benchmark, a met/unmet judgement) at a date."""
 
     benchmark: Id
+    """Id of the benchmark observed."""
     date: Date
+    """When the observation was made."""
     value: Finite | None = None
+    """The indicator's value (quantitative benchmarks)."""
     met: StrictBool | None = None
+    """Whether the benchmark was met (qualitative benchmarks)."""
     evidence: Text | None = None
+    """What the judgement rests on."""
 
 
 class Indicator(_Cited):
@@ -442,23 +577,36 @@ class Indicator(_Cited):
     """
 
     actor: Id
+    """Id of the actor (country) the value is for."""
     indicator: Text
+    """`<dataset>.<variable>`, e.g. `vdem.v2x_polyarchy`."""
     year: Annotated[Int, Field(ge=1800, le=2200)]
+    """Year of the value."""
     value: Finite
+    """The value."""
     unit: Text | None = None
+    """Unit of the value."""
     label: Text | None = None
+    """A text rating that goes with the value, e.g. `Not Free`."""
 
 
 class Incentive(_Cited):
     """A reward unlocked when its benchmarks are met (all of them, or at least ``k``)."""
 
     id: Id
+    """Id of the incentive."""
     name: Text
+    """Display name."""
     requires: Annotated[list[Id], Field(min_length=1)]
+    """Ids of the benchmarks it depends on."""
     rule: Literal["all", "at_least"] = "all"
+    """Unlocked when `all` benchmarks are met, or `at_least` `k` of them."""
     k: Annotated[Int, Field(ge=1)] | None = None
+    """How many benchmarks must be met under `rule: at_least`."""
     triggers: list[Id] = Field(default_factory=list)
+    """Ids of the interventions the incentive sets off when unlocked."""
     description: Text | None = None
+    """Free text about the incentive."""
 
 
 class IssueArrays(BaseModel):
@@ -500,28 +648,49 @@ class Scenario(_Base):
     """A validated scenario: the system and its contested issues."""
 
     crossroads: Literal[1]
+    """Version of the format: `1`, on the file's first line."""
     id: Id
+    """Id of the scenario."""
     title: Text
+    """Title."""
     description: Text | None = None
+    """Free text about the scenario."""
     year: Int | None = None
+    """The year the scenario describes."""
     focus: Id | None = None
+    """Id of the small state the system is about."""
     sources: list[Source] = Field(default_factory=list)
+    """Documents and datasets that facts cite."""
     actors: Annotated[list[Actor], Field(min_length=1)]
+    """States, blocs, organisations, companies, NGOs and groups."""
     memberships: list[Membership] = Field(default_factory=list)
+    """Ties of actors to organisations and blocs."""
     agreements: list[Agreement] = Field(default_factory=list)
+    """Treaties, partnerships and other agreements."""
     flows: list[Flow] = Field(default_factory=list)
+    """Trade, energy, investment and other flows between actors."""
     events: list[Event] = Field(default_factory=list)
+    """Dated events."""
     issues: list[Issue] = Field(default_factory=list)
+    """The contested decisions the models forecast."""
     linkages: list[Linkage] = Field(default_factory=list)
+    """Sets of issues bargained together (the exchange model)."""
     interventions: list[Intervention] = Field(default_factory=list)
+    """Named what-ifs: edits to stakes and links between issues."""
     aims: list[Aim] = Field(default_factory=list)
+    """What the policy maker wants from issues, answered with `crossroads plan`."""
     benchmarks: list[Benchmark] = Field(default_factory=list)
+    """Conditions to monitor."""
     observations: list[Observation] = Field(default_factory=list)
+    """Observed values or judgements of benchmarks."""
     incentives: list[Incentive] = Field(default_factory=list)
+    """Rewards unlocked when benchmarks are met."""
     indicators: list[Indicator] = Field(default_factory=list)
+    """Country-year values of named indicators, usually imported."""
     uncertainty_default: dict[Literal["position", "salience", "capability"], Uncertainty] | None = (
         None
     )
+    """Uncertainty applied to every stake that gives none of its own."""
 
     # --- look-ups -----------------------------------------------------------------
     def actor(self, actor_id: str) -> Actor:

@@ -141,7 +141,10 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        return "unknown field (check its spelling against the scenario format in the README)"
+        return (
+            "unknown field (check its spelling against the scenario format in "
+            "docs/reference/scenario-fields.md)"
+        )
     if kind == "finite_number":
         return f"must be a finite number, got {short_repr(got)}"
     if kind == "literal_error":

@@ -226,7 +226,10 @@ def compare(
         As for :func:`crossroads.ensemble` (its ``interventions`` are applied to every arm,
         the baseline included), and ``combine``: add the combination of all the
         interventions compared (applied in the order given) when there are two or more.
-    Other parameters
+
+    Other Parameters
+    ----------------
+    **settings
         As for :func:`crossroads.ensemble`.
 
     Returns
