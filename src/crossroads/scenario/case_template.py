@@ -4,8 +4,9 @@ The template is package data (``crossroads/data/templates/new-case.yaml``); its 
 are filled in from the name given.
 
 >>> from crossroads.scenario.case_template import new_case_text
->>> new_case_text("my-case").splitlines()[11]
-'id: my-case                    # the scenario\\'s id (used in reports and the run store)'
+>>> [ln.split("#")[0].strip() for ln in new_case_text("my-case").splitlines()
+...  if ln.startswith("id:")]
+['id: my-case']
 """
 
 from __future__ import annotations
