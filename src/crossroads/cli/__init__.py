@@ -21,6 +21,7 @@ from crossroads.cli import (  # noqa: F401
     plan_cmds,
     relations_cmds,
     report_cmds,
+    starter_cmds,
 )
 from crossroads.cli.application import app
 

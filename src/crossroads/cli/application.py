@@ -22,6 +22,28 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from crossroads.version import __version__
+
+        sys.stdout.write(f"crossroads {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        "-V",
+        is_eager=True,
+        callback=_print_version,
+        help="Print crossroads' version and exit.",
+    ),
+) -> None:
+    """Model a small state's multi-vector foreign policy and forecast contested decisions."""
+
+
 class LazyConsole:
     """A Rich ``Console`` made on first use; every attribute read and write goes to it.
 

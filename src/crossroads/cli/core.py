@@ -16,7 +16,10 @@ from crossroads.scenario.catalogue import counts as count_collections
 if TYPE_CHECKING:  # the library is imported inside each command, so --help stays fast
     import pandas as pd
 
-__all__ = ["SHOW_WHAT"]
+__all__ = ["CLI_SHOW_WHAT", "SHOW_WHAT"]
+
+#: What ``crossroads show`` lists: the dashboard's parts and one issue's stakes.
+CLI_SHOW_WHAT = (*SHOW_WHAT, "stakes")
 
 ScenarioArg = Annotated[
     str,
@@ -49,21 +52,33 @@ def validate(
 @app.command()
 def show(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
-    what: Annotated[str, typer.Argument(help=f"What to list: {', '.join(SHOW_WHAT)}.")] = "summary",
+    what: Annotated[
+        str, typer.Argument(help=f"What to list: {', '.join(CLI_SHOW_WHAT)}.")
+    ] = "summary",
+    issue: Annotated[
+        str | None, typer.Option(help="With stakes: the issue id (optional if only one).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """List one part of a scenario as a table (or JSON).
+    """List one part of a scenario as a table (or JSON); 'stakes' lists one issue's stakes.
 
     Example: crossroads show kazakhstan-2010 memberships
+
+    Example: crossroads show kazakhstan-2010 stakes --issue trade-regime
     """
     import pandas as pd
 
     from crossroads.scenario import load
     from crossroads.summary import scenario_summary
 
-    if what not in SHOW_WHAT:
-        raise CrossroadsError(f"cannot show '{what}'; choose one of: {', '.join(SHOW_WHAT)}")
+    if what not in CLI_SHOW_WHAT:
+        raise CrossroadsError(f"cannot show '{what}'; choose one of: {', '.join(CLI_SHOW_WHAT)}")
+    if issue is not None and what != "stakes":
+        raise CrossroadsError(f"--issue applies to 'show SCENARIO stakes', not to '{what}'")
     sc = load(scenario)
+    if what == "stakes":
+        _show_stakes(sc, issue, as_json)
+        return
     if what == "summary":
         summary = scenario_summary(sc)
         if as_json:
@@ -102,6 +117,24 @@ def show(
     else:
         df = collection_df(items)
     console.print(df_table(df, title=f"{sc.title}: {what}"))
+
+
+def _show_stakes(sc, issue: str | None, as_json: bool) -> None:
+    """One issue's stakes: actor, name, capability, position, salience, uncertainty, source
+    (the table leaves each stake's note to --json)."""
+    from crossroads.scenario.stake_listing import stakes_frame
+
+    iss = sc.issue(issue)
+    df = stakes_frame(sc, iss.id)
+    if as_json:
+        print_json({"scenario": sc.id, "issue": iss.id, "stakes": df.to_dict(orient="records")})
+        return
+    console.print(
+        df_table(
+            df.drop(columns=["note"]),
+            title=f"{sc.id} / {iss.id}: {iss.title} ({_scale_text(iss.scale)}); notes: --json",
+        )
+    )
 
 
 @app.command()
