@@ -221,7 +221,9 @@ def network_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str,
             fig,
             f"Actors, organisations and agreements in force in {year or 'any year'}; "
             "edges are memberships held that year, parties to agreements, flows and "
-            "part-of / led-by ties.",
+            "part-of / led-by ties. Kamada-Kawai layout: nodes close in the graph sit close "
+            "on the page (distance has no unit); marker size grows with the number of ties; "
+            "agreements are labelled by a short name, hover any node for its full name.",
         ),
         "by_leader": table_of(
             leader.rename(columns={"n": "count"}),
