@@ -356,6 +356,10 @@ def trajectory_figure(
 ) -> Figure:
     """Each model's forecast after each round (one line per model or model variant).
 
+    A model with no rounds (mean, median: one step) is drawn as a flat dotted reference
+    line across the rounds of the others, labelled with its name, rather than one dot at
+    round 0 hidden under the others' starting points.
+
     Parameters
     ----------
     forecasts : sequence of :class:`crossroads.Forecast`
@@ -363,14 +367,32 @@ def trajectory_figure(
         labelled with them and drawn dashed.
     """
     data = []
-    longest = 1
     colours = _colours([f.model for f in forecasts])
+    paths = [np.asarray(f.forecast, dtype=float) for f in forecasts]
+    longest = max([len(y) for y in paths if y.ndim == 1] + [1])
     for i, f in enumerate(forecasts):
-        y = np.asarray(f.forecast, dtype=float)
+        y = paths[i]
         if y.ndim != 1:
             continue
-        longest = max(longest, len(y))
         label = esc(f.model) + (f" + {esc(', '.join(f.interventions))}" if f.interventions else "")
+        if len(y) == 1 and longest > 1:
+            # a one-step model (mean, median) has no rounds: its forecast as a flat
+            # reference line across the others' rounds, labelled at its right end
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": [0, longest - 1],
+                    "y": _floats([y[0], y[0]]),
+                    "mode": "lines+text",
+                    "name": f"{label} (one step, no rounds)",
+                    "text": ["", label],
+                    "textposition": "top left",
+                    "textfont": {"color": colours[i], "size": 11},
+                    "line": {"color": colours[i], "width": 2, "dash": "dot"},
+                    "hovertemplate": f"{label} (one step): %{{y:.2f}}<extra></extra>",
+                }
+            )
+            continue
         data.append(
             {
                 "type": "scatter",
@@ -387,6 +409,12 @@ def trajectory_figure(
                 "hovertemplate": f"{label}<br>round %{{x}}: %{{y:.2f}}<extra></extra>",
             }
         )
+    # labels of flat lines: the highest above its line, the others below theirs, so two
+    # close one-step forecasts (mean and median often are) keep their labels apart
+    flat = [t for t in data if t.get("mode") == "lines+text"]
+    flat.sort(key=lambda t: -(t["y"][0] if t["y"][0] is not None else -math.inf))
+    for k, t in enumerate(flat):
+        t["textposition"] = "top left" if k == 0 else "bottom left"
     shapes, notes = _refs(
         _hline(status_quo, "status quo", _GREY, "dot"),
         _hline(observed, "observed outcome", "#000", "dash"),
