@@ -388,3 +388,106 @@ def test_dashboard_linked_view(page, server):
     assert "Strict rights (exchange): cheapest package reaching" in text
     page.shot("14-dashboard-linked")
     page.clean()
+
+
+# --- charts keep their size; the report prints ------------------------------------------------
+
+HEIGHTS = (
+    "Array.from(document.querySelectorAll('div.plot.js-plotly-plot'))"
+    ".filter(d => d.offsetParent !== null)"
+    ".map(d => [d.id || d.className, Math.round(d.getBoundingClientRect().height),"
+    " d._fullLayout ? d._fullLayout.height : null])"
+)
+# axis titles and tick labels that stick out of their chart (clipped when drawn)
+CLIPPED = (
+    "Array.from(document.querySelectorAll('div.plot.js-plotly-plot'))"
+    ".filter(d => d.offsetParent !== null).flatMap(d => {"
+    " const r = d.getBoundingClientRect();"
+    " return Array.from(d.querySelectorAll('.xtitle, .ytitle, .xtick text, .ytick text'))"
+    "  .filter(t => { const b = t.getBoundingClientRect();"
+    "   return b.width > 0 && (b.left < r.left - 2 || b.right > r.right + 2"
+    "    || b.top < r.top - 2 || b.bottom > r.bottom + 2); })"
+    "  .map(t => (d.id || d.className) + ': ' + t.textContent); })"
+)
+
+
+def check_resizes(w: Watched, widths: tuple[int, ...], name: str) -> None:
+    """Every drawn chart keeps its height (within 3 px) and its labels inside it at every
+    viewport width, including after a full-page screenshot."""
+    p = w.page
+    before = p.evaluate(HEIGHTS)
+    assert len(before) >= 4
+    # each chart is as tall as its figure says, none collapsed to the container's minimum
+    for fid, h, want in before:
+        assert want and abs(h - want) <= 3, (fid, h, want)
+    for width in widths:
+        p.set_viewport_size({"width": width, "height": 1000})
+        p.wait_for_timeout(900)  # plotly's resize is debounced by 100 ms, then redraws
+        after = dict((fid, h) for fid, h, _ in p.evaluate(HEIGHTS))
+        moved = [
+            (fid, h, after.get(fid)) for fid, h, _ in before if abs(after.get(fid, -99) - h) > 3
+        ]
+        assert moved == [], (width, moved[:5])
+        assert p.evaluate(CLIPPED) == [], width
+    w.shot(f"{name}-after-resize")  # full-page screenshots used to collapse charts too
+    p.wait_for_timeout(600)
+    after = dict((fid, h) for fid, h, _ in p.evaluate(HEIGHTS))
+    assert [f for f, h, _ in before if abs(after.get(f, -99) - h) > 3] == []
+
+
+def test_report_charts_keep_their_height_on_resize(page, tmp_path):
+    path = write_report("kazakhstan-2010", tmp_path, models=["mean", "median", "eum"], runs=64,
+                        sensitivity=None)  # fmt: skip
+    open_offline(page, path)
+    check_resizes(page, (1480, 1100, 760, 1440), "15-report")
+    page.clean()
+
+
+def test_dashboard_charts_keep_their_height_on_resize(page, server):
+    open_dashboard(page, server)
+    check_resizes(page, (1480, 1100, 900, 1440), "16-dashboard")
+    page.clean()
+
+
+def test_report_prints_to_a_legible_pdf(page, tmp_path):
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    path = write_report("kazakhstan-2010", tmp_path, models=["mean", "median", "eum"], runs=64,
+                        sensitivity=None)  # fmt: skip
+    open_offline(page, path)
+    p = page.page
+    total = int(p.get_attribute("body", "data-plots-total"))
+    # what a print dialog does: print media, then beforeprint redraws charts at page width
+    p.emulate_media(media="print")
+    p.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    p.wait_for_timeout(1500)
+    widths = p.evaluate("Array.from(document.querySelectorAll('div.plot.js-plotly-plot'))"
+                        ".map(d => d._fullLayout.width)")  # fmt: skip
+    assert len(widths) == total and max(widths) <= 703  # A4 less the page margins, CSS px
+    assert p.evaluate("getComputedStyle(document.querySelector('nav.toc')).display") == "none"
+    pdf = p.pdf(format="A4", print_background=True)
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = len(reader.pages)
+    assert pdf.count(b"/Type /Page") >= pages
+    assert 15 <= pages <= 120, pages
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "17-report-print.pdf").write_bytes(pdf)
+    # NFKC: the PDF's text has the font's ligatures (ﬀ, ﬁ) as single characters
+    text = unicodedata.normalize("NFKC", "\n".join(pg.extract_text() or "" for pg in reader.pages))
+    sc = crossroads.load()
+    assert sc.title.split()[0] in text
+    for iss in sc.issues:  # every issue's heading is printed as text
+        assert iss.title.split(":")[0][:30] in text.replace("\n", " "), iss.title
+    assert "Sources and citations" in text
+    # every chart printed: Plotly's SVG text (axis titles) comes through as text too
+    assert "Bargaining round" in text
+    # afterprint restores the screen layout
+    p.emulate_media(media="screen")
+    p.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    p.wait_for_timeout(1500)
+    assert min(p.evaluate("Array.from(document.querySelectorAll('div.plot.js-plotly-plot'))"
+                          ".map(d => d._fullLayout.width)")) > 703  # fmt: skip
+    page.clean()

@@ -84,7 +84,6 @@ def test_builtin_report_has_every_section(builtin_report):
     )
     for what in (
         "Relations in 2010",
-        "Partners' shares",
         "Stakes:",
         "Forecast by round",
         "each actor's position",
@@ -102,6 +101,9 @@ def test_builtin_report_has_every_section(builtin_report):
     f = crossroads.forecast(sc, obs.id, "eum")
     assert f"{f.error:.2f}".rstrip("0").rstrip(".") in html
     assert "Benchmarks in 2010" in html and "What each incentive would change" in html
+    # the built-in case records no dependence series over three or more years: listed, not drawn
+    assert "Partners' shares" not in titles
+    assert "Figures recorded for fewer than 3 years (listed, not charted)" in html
 
 
 def test_every_figure_is_valid_plotly_with_labelled_axes(builtin_report):
@@ -382,3 +384,150 @@ def test_no_linked_or_aims_section_without_linkages(mini_report):
     html = mini_report.html
     assert 'id="linked"' not in html and 'id="aims"' not in html
     assert "Linked issues" not in html
+
+
+# --- charts that stay readable ----------------------------------------------------------------
+
+
+def test_one_step_models_are_flat_reference_lines():
+    from crossroads.forecasting import forecast
+
+    sc = crossroads.load("kazakhstan-2010")
+    iss = sc.issues[0]
+    fcs = [forecast(sc, iss.id, m) for m in ("mean", "median", "eum")]
+    rounds = len(fcs[2].forecast)
+    assert len(fcs[0].forecast) == len(fcs[1].forecast) == 1 < rounds
+    fig = F.trajectory_figure(fcs, (0, 100))
+    F.as_figure(fig)
+    by_name = {t["name"]: t for t in fig["data"]}
+    for k, m in enumerate(("mean", "median")):
+        t = by_name[f"{m} (one step, no rounds)"]
+        # across every round of eum, at the model's one forecast, labelled on the chart
+        assert t["x"] == [0, rounds - 1]
+        assert t["y"] == pytest.approx([float(fcs[k].forecast[0])] * 2)
+        assert t["text"] == ["", m] and t["line"]["dash"] == "dot"
+    # the higher line's label above it, the lower's below: two close lines keep theirs apart
+    hi, lo = sorted(
+        ("mean", "median"), key=lambda m: -by_name[f"{m} (one step, no rounds)"]["y"][0]
+    )
+    assert by_name[f"{hi} (one step, no rounds)"]["textposition"] == "top left"
+    assert by_name[f"{lo} (one step, no rounds)"]["textposition"] == "bottom left"
+    assert len(by_name["eum"]["x"]) == rounds
+    # with only one-step models there are no rounds to span: each stays a single point
+    alone = F.trajectory_figure(fcs[:2], (0, 100))
+    assert [len(t["x"]) for t in alone["data"]] == [1, 1]
+
+
+def test_short_dependence_series_become_a_table():
+    from crossroads.report.build import FigureBag, chart
+
+    rows = [{"year": 2000 + k, "series": "long", "value": 10.0 + k} for k in range(4)]
+    rows += [
+        {"year": 1992, "series": "two", "value": 1.0},
+        {"year": 2007, "series": "two", "value": 2.0},
+    ]
+    rows += [
+        {"year": 2009, "series": "one", "value": 39.4},
+        {"year": 2010, "series": "gap", "value": None},
+    ]
+    bag, figures, sparse = FigureBag(keep=True), [], []
+    chart(rows, bag, figures, sparse, title="t", y_title="Share, %", unit="%", caption="c")
+    assert len(figures) == 1
+    drawn = figures[0]["figure"]["data"]
+    assert [t["name"] for t in drawn] == ["long"] and drawn[0]["x"] == [2000, 2001, 2002, 2003]
+    assert [(r["series"], r["year"], r["value"]) for r in sparse] == [
+        ("one", 2009, 39.4),
+        ("two", 1992, 1.0),
+        ("two", 2007, 2.0),
+    ]
+    # nothing long enough: no figure at all, every row in the table
+    figures, sparse = [], []
+    chart(rows[4:], FigureBag(), figures, sparse, title="t", y_title="%", unit="%", caption="c")
+    assert figures == [] and len(sparse) == 3
+
+
+def test_builtin_dependence_lists_its_few_figures_and_keeps_hhi_off_the_percent_axis():
+    from crossroads.report.build import FigureBag, dependence_section
+
+    sc = crossroads.load("kazakhstan-2010")
+    bag = FigureBag(keep=True)
+    sec = dependence_section(sc, 2010, bag)
+    assert sec["available"] and sec["figures"] == []  # one or two years per series only
+    listed = sec["tables"][0]
+    assert listed.caption.startswith("Figures recorded for fewer than 3 years")
+    assert ["European Union: exports (stated)", "2009", "39.4", "%"] in listed.rows
+    assert ["China trade", "1992", "390", "USD million"] in listed.rows
+    # a scenario with a long HHI series draws it on its own 0-1 axis
+    from crossroads.report.build import chart
+
+    rows = [{"year": 2000 + k, "series": "HHI", "value": 0.2 + 0.01 * k} for k in range(5)]
+    figures: list = []
+    chart(rows, FigureBag(keep=True), figures, [], title="c", y_title="Herfindahl-Hirschman "
+          "index (0-1)", unit="index", caption="")  # fmt: skip
+    assert "%" not in figures[0]["figure"]["layout"]["yaxis"]["title"]["text"]
+
+
+def _boxes_overlapping(fig) -> int:
+    """Pairs of node labels whose estimated boxes overlap (as label_spots estimates them)."""
+    import numpy as np
+
+    boxes = []
+    for t in fig["data"]:
+        if t.get("mode") != "markers+text":
+            continue
+        for x, y, text, spot in zip(t["x"], t["y"], t["text"], t["textposition"], strict=True):
+            w = F._NET_CHAR * len(html_lib.unescape(text))
+            dx = 1 if "right" in spot else -1 if "left" in spot else 0
+            dy = 1 if "top" in spot else -1 if "bottom" in spot else 0
+            boxes.append(
+                F._box(x, y, w, F._NET_LINE, dx * (0.7 if dy else 1), dy * (0.7 if dx else 1))
+            )
+    b = np.array(boxes)
+    ox = np.minimum(b[:, None, 2], b[None, :, 2]) - np.maximum(b[:, None, 0], b[None, :, 0])
+    oy = np.minimum(b[:, None, 3], b[None, :, 3]) - np.maximum(b[:, None, 1], b[None, :, 1])
+    hit = (ox > 0) & (oy > 0)
+    np.fill_diagonal(hit, False)
+    return int(hit.sum() // 2)
+
+
+def test_relations_network_labels_every_node_and_keeps_labels_apart():
+    import numpy as np
+
+    from crossroads.report.build import FigureBag, network_section
+
+    sc = crossroads.load("kazakhstan-2010")
+    fig = network_section(sc, 2010, FigureBag(keep=True))["figure"]["figure"]
+    F.as_figure(fig)
+    points = [t for t in fig["data"] if t.get("mode") == "markers+text"]
+    kinds = {t["name"] for t in points}
+    assert "agreement" in kinds and "state" in kinds
+    assert all(t["mode"] != "markers" for t in fig["data"])  # no node kind left unlabelled
+    for t in points:
+        assert all(x for x in t["text"]), t["name"]
+        assert len(t["textposition"]) == len(t["x"])
+    stars = next(t for t in points if t["name"] == "agreement")
+    assert "PCA" in stars["text"] and all(len(html_lib.unescape(x)) <= 18 for x in stars["text"])
+    # nodes spread: no two closer than most of the layout's spacing
+    xy = np.array([(x, y) for t in points for x, y in zip(t["x"], t["y"], strict=True)])
+    d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(d, np.inf)
+    assert d.min() > 0.05
+    # the placed labels overlap far less than every label above its node would
+    placed = _boxes_overlapping(fig)
+    naive = json.loads(json.dumps(fig))
+    for t in naive["data"]:
+        if t.get("mode") == "markers+text":
+            t["textposition"] = ["top center"] * len(t["x"])
+    assert placed < _boxes_overlapping(naive) / 3, (placed, _boxes_overlapping(naive))
+    # deterministic
+    again = network_section(sc, 2010, FigureBag(keep=True))["figure"]["figure"]
+    assert again == fig
+
+
+def test_report_css_prints_on_a4():
+    css = (ROOT / "src" / "crossroads" / "report" / "templates" / "report.css").read_text()
+    printing = css[css.index("@media print") :]
+    assert "@page { size: A4" in css
+    for rule in ("nav.toc { display: none; }", "break-before: page", "break-inside: avoid",
+                 "thead { display: table-header-group; }", "--print-zoom"):  # fmt: skip
+        assert rule in printing, rule

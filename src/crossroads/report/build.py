@@ -44,6 +44,8 @@ __all__ = [
     "Table",
     "build_context",
     "conditionality_section",
+    "MIN_CHART_YEARS",
+    "chart",
     "dependence_section",
     "network_section",
     "system_sections",
@@ -221,7 +223,9 @@ def network_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str,
             fig,
             f"Actors, organisations and agreements in force in {year or 'any year'}; "
             "edges are memberships held that year, parties to agreements, flows and "
-            "part-of / led-by ties.",
+            "part-of / led-by ties. Kamada-Kawai layout: nodes close in the graph sit close "
+            "on the page (distance has no unit); marker size grows with the number of ties; "
+            "agreements are labelled by a short name, hover any node for its full name.",
         ),
         "by_leader": table_of(
             leader.rename(columns={"n": "count"}),
@@ -233,6 +237,39 @@ def network_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str,
         "joint": table_of(joint, "Joint memberships between pairs of actors (top 15)"),
         "timeline": table_of(timeline.drop(columns=["id"], errors="ignore"), "Timeline"),
     }
+
+
+#: A dependence series with fewer years than this is listed in a table, not drawn: one
+#: dot or a two-point line says less than the numbers and invites reading a trend into it.
+MIN_CHART_YEARS = 3
+
+
+def chart(
+    rows: Sequence[Mapping[str, Any]],
+    bag: FigureBag,
+    figures: list[dict[str, str]],
+    sparse: list[dict[str, Any]],
+    *,
+    title: str,
+    y_title: str,
+    unit: str,
+    caption: str,
+) -> None:
+    """Chart the series of ``rows`` with at least :data:`MIN_CHART_YEARS` years (one figure
+    added to ``bag`` and ``figures``) and append the other series' rows to ``sparse``
+    (``series``, ``year``, ``value``, ``unit``) for a table."""
+    years: dict[str, set[Any]] = {}
+    for r in rows:
+        if r.get("value") is not None and math.isfinite(float(r["value"])):
+            years.setdefault(str(r["series"]), set()).add(r["year"])
+    dense = [r for r in rows if len(years.get(str(r["series"]), ())) >= MIN_CHART_YEARS]
+    for r in sorted(rows, key=lambda r: (str(r["series"]), r["year"])):
+        if 0 < len(years.get(str(r["series"]), ())) < MIN_CHART_YEARS:
+            sparse.append(
+                {"series": str(r["series"]), "year": r["year"], "value": r["value"], "unit": unit}
+            )
+    if dense:
+        figures.append(bag.add(F.dependence_figure(dense, title=title, y_title=y_title), caption))
 
 
 def dependence_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str, Any]:
@@ -283,18 +320,18 @@ def dependence_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[s
             }
             for r in part[part["partner"].isin(top)].itertuples()
         ]
-    if rows:
-        figures.append(
-            bag.add(
-                F.dependence_figure(
-                    rows,
-                    title=f"Partners' shares of {who}'s exports, imports and trade",
-                    y_title=f"Share of {who}'s total, %",
-                ),
-                f"The largest partners' shares of {who}'s exports, imports and total trade by "
-                "year; the basis (denominator) is in brackets.",
-            )
-        )
+    sparse: list[dict[str, Any]] = []
+    chart(
+        rows,
+        bag,
+        figures,
+        sparse,
+        title=f"Partners' shares of {who}'s exports, imports and trade",
+        y_title=f"Share of {who}'s total, %",
+        unit="%",
+        caption=f"The largest partners' shares of {who}'s exports, imports and total trade by "
+        "year; the basis (denominator) is in brackets.",
+    )
     vals = sh[sh["share"].isna() & sh["value"].notna()] if len(sh) else sh
     if vals is not None and len(vals):
         rows = [
@@ -305,47 +342,61 @@ def dependence_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[s
             }
             for r in vals.itertuples()
         ]
-        figures.append(
-            bag.add(
-                F.dependence_figure(
-                    rows,
-                    title=f"{who}'s trade values with no recorded total",
-                    y_title="Value, USD million",
-                ),
-                "Flows recorded as values only (no total to divide by).",
-            )
+        chart(
+            rows,
+            bag,
+            figures,
+            sparse,
+            title=f"{who}'s trade values with no recorded total",
+            y_title="Value, USD million",
+            unit="USD million",
+            caption="Flows recorded as values only (no total to divide by).",
         )
     conc = dep.concentration
     fuel = dep.fuel
-    rows = []
     if len(conc):
-        for r in conc.itertuples():
-            rows.append(
-                {
-                    "year": r.year,
-                    "series": f"HHI of {r.measure} partners ({r.basis})",
-                    "value": 100 * r.hhi,
-                }
-            )
+        # the index on its own axis (0-1), not on a % axis beside shares; listed in full in
+        # the concentration table below, so series too short to chart are not repeated
+        rows = [
+            {"year": r.year, "series": f"HHI of {r.measure} partners ({r.basis})", "value": r.hhi}
+            for r in conc.itertuples()
+        ]
+        chart(
+            rows,
+            bag,
+            figures,
+            [],
+            title=f"Partner concentration of {who}'s trade",
+            y_title="Herfindahl-Hirschman index (0-1)",
+            unit="index",
+            caption="Herfindahl-Hirschman index of partner shares (a lower bound where the "
+            "partners cover only part of the total; see the table).",
+        )
     if len(fuel):
-        for r in fuel.itertuples():
-            rows.append(
-                {
-                    "year": r.year,
-                    "series": f"fuel share of exports ({r.source})",
-                    "value": 100 * r.share,
-                }
-            )
-    if rows:
-        figures.append(
-            bag.add(
-                F.dependence_figure(
-                    rows,
-                    title=f"Concentration and fuel dependence of {who}",
-                    y_title="HHI x 100 (0-100) / share of exports, %",
-                ),
-                "Herfindahl-Hirschman index of partner shares (a lower bound where the partners "
-                "cover only part of the total; see the table) and fuel's share of exports.",
+        rows = [
+            {
+                "year": r.year,
+                "series": f"fuel share of exports ({r.source})",
+                "value": 100 * r.share,
+            }
+            for r in fuel.itertuples()
+        ]
+        chart(
+            rows,
+            bag,
+            figures,
+            sparse,
+            title=f"Fuel dependence of {who}'s exports",
+            y_title="Fuel's share of exports, %",
+            unit="%",
+            caption="Fuel's share of export revenue by year.",
+        )
+    if sparse:
+        tables.append(
+            table_of(
+                pd.DataFrame(sparse, columns=["series", "year", "value", "unit"]),
+                f"Figures recorded for fewer than {MIN_CHART_YEARS} years (listed, not charted)",
+                digits=1,
             )
         )
     summary = dep.summary()

@@ -53,7 +53,9 @@ __all__ = [
     "frontier_figure",
     "moved_figure",
     "interventions_figure",
+    "label_spots",
     "network_figure",
+    "network_layout",
     "positions_figure",
     "sobol_figure",
     "spatial_stakes_figure",
@@ -354,6 +356,10 @@ def trajectory_figure(
 ) -> Figure:
     """Each model's forecast after each round (one line per model or model variant).
 
+    A model with no rounds (mean, median: one step) is drawn as a flat dotted reference
+    line across the rounds of the others, labelled with its name, rather than one dot at
+    round 0 hidden under the others' starting points.
+
     Parameters
     ----------
     forecasts : sequence of :class:`crossroads.Forecast`
@@ -361,14 +367,32 @@ def trajectory_figure(
         labelled with them and drawn dashed.
     """
     data = []
-    longest = 1
     colours = _colours([f.model for f in forecasts])
+    paths = [np.asarray(f.forecast, dtype=float) for f in forecasts]
+    longest = max([len(y) for y in paths if y.ndim == 1] + [1])
     for i, f in enumerate(forecasts):
-        y = np.asarray(f.forecast, dtype=float)
+        y = paths[i]
         if y.ndim != 1:
             continue
-        longest = max(longest, len(y))
         label = esc(f.model) + (f" + {esc(', '.join(f.interventions))}" if f.interventions else "")
+        if len(y) == 1 and longest > 1:
+            # a one-step model (mean, median) has no rounds: its forecast as a flat
+            # reference line across the others' rounds, labelled at its right end
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": [0, longest - 1],
+                    "y": _floats([y[0], y[0]]),
+                    "mode": "lines+text",
+                    "name": f"{label} (one step, no rounds)",
+                    "text": ["", label],
+                    "textposition": "top left",
+                    "textfont": {"color": colours[i], "size": 11},
+                    "line": {"color": colours[i], "width": 2, "dash": "dot"},
+                    "hovertemplate": f"{label} (one step): %{{y:.2f}}<extra></extra>",
+                }
+            )
+            continue
         data.append(
             {
                 "type": "scatter",
@@ -385,6 +409,12 @@ def trajectory_figure(
                 "hovertemplate": f"{label}<br>round %{{x}}: %{{y:.2f}}<extra></extra>",
             }
         )
+    # labels of flat lines: the highest above its line, the others below theirs, so two
+    # close one-step forecasts (mean and median often are) keep their labels apart
+    flat = [t for t in data if t.get("mode") == "lines+text"]
+    flat.sort(key=lambda t: -(t["y"][0] if t["y"][0] is not None else -math.inf))
+    for k, t in enumerate(flat):
+        t["textposition"] = "top left" if k == 0 else "bottom left"
     shapes, notes = _refs(
         _hline(status_quo, "status quo", _GREY, "dot"),
         _hline(observed, "observed outcome", "#000", "dash"),
@@ -979,14 +1009,143 @@ _EDGE_STYLE = {
 }
 
 
+#: The relations chart's plot area in layout units: width (height is 1); about the plot's
+#: aspect on a report page, so distances and label boxes are in proportion on screen.
+_NET_ASPECT = 1.45
+#: Label box estimates in layout units for the chart at about 880 x 600 px: a character
+#: of 10 px text is ~5.6 px wide, a line 13 px high, a marker ~12 px across.
+_NET_CHAR, _NET_LINE, _NET_GAP = 0.0093, 0.022, 0.012
+#: Where a label can sit around its node, as Plotly's textposition and a unit direction.
+_NET_SPOTS = (
+    ("middle right", 1.0, 0.0),
+    ("middle left", -1.0, 0.0),
+    ("top center", 0.0, 1.0),
+    ("bottom center", 0.0, -1.0),
+    ("top right", 0.7, 0.7),
+    ("top left", -0.7, 0.7),
+    ("bottom right", 0.7, -0.7),
+    ("bottom left", -0.7, -0.7),
+)
+
+
+def network_layout(g: Any, seed: int = 7, spacing: float = 0.075) -> dict[Any, tuple[float, float]]:
+    """Node positions of a relations graph: Kamada-Kawai, then nodes pushed apart.
+
+    Kamada & Kawai (1989), "An algorithm for drawing general undirected graphs",
+    *Information Processing Letters* 31(1): nodes placed so that distances on the page
+    follow path lengths in the graph, which spaces them more evenly than a spring
+    layout. Unconnected pairs count as one step further apart than the longest path.
+    Positions are then scaled to ``[0, _NET_ASPECT] x [0, 1]`` and any two nodes closer
+    than ``spacing`` are pushed apart (vectorised over all pairs), leaving room for labels.
+    Deterministic: the same graph and ``seed`` always give the same positions.
+    """
+    import networkx as nx
+
+    nodes = list(g.nodes)
+    if not nodes:
+        return {}
+    if len(nodes) == 1:
+        return {nodes[0]: (_NET_ASPECT / 2, 0.5)}
+    paths = dict(nx.all_pairs_shortest_path_length(g))
+    far = 1 + max((d for row in paths.values() for d in row.values()), default=1)
+    dist = {u: {v: paths.get(u, {}).get(v, far) for v in nodes} for u in nodes}
+    start = nx.spring_layout(g, seed=seed)
+    pos = nx.kamada_kawai_layout(g, dist=dist, pos=start)
+    xy = np.array([pos[n] for n in nodes], dtype=float)
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    span = np.where(hi - lo > 0, hi - lo, 1.0)
+    xy = (xy - lo) / span * np.array([_NET_ASPECT, 1.0])
+    for _ in range(200):
+        d = xy[:, None, :] - xy[None, :, :]
+        r = np.hypot(d[..., 0], d[..., 1])
+        np.fill_diagonal(r, np.inf)
+        short = np.clip(spacing - r, 0.0, None)
+        if not short.any():
+            break
+        r = np.where(r == 0, 1e-9, r)
+        xy += 0.5 * (d / r[..., None] * short[..., None]).sum(axis=1)
+        xy = np.clip(xy, [0.0, 0.0], [_NET_ASPECT, 1.0])
+    return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, xy, strict=True)}
+
+
+def _box(x: float, y: float, w: float, h: float, dx: float, dy: float) -> np.ndarray:
+    """The box (x0, y0, x1, y1) of a ``w`` x ``h`` label placed in direction (dx, dy)."""
+    cx = x + dx * (_NET_GAP + w / 2) if dx else x
+    cy = y + dy * (_NET_GAP + h / 2) if dy else y
+    if dx and dy:  # a corner: the box touches the node's diagonal
+        cx, cy = (
+            x + np.sign(dx) * (_NET_GAP * 0.7 + w / 2),
+            y + np.sign(dy) * (_NET_GAP * 0.7 + h / 2),
+        )
+    return np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+
+
+def label_spots(
+    xy: np.ndarray, labels: Sequence[str], order: Sequence[int] | None = None
+) -> list[str]:
+    """A Plotly ``textposition`` per node that keeps labels off each other and off nodes.
+
+    Greedy placement (Christensen, Marks & Shieber 1995, "An empirical study of
+    algorithms for point-feature label placement", *ACM Trans. Graphics* 14(3)): in
+    ``order`` (default: as given), each label takes the one of eight spots around its
+    node whose box overlaps least with the labels already placed, the other nodes and
+    the edge of the chart; ties go to the right, left, top, bottom in that order.
+    """
+    n = len(labels)
+    sizes = [(_NET_CHAR * max(len(t), 1), _NET_LINE) for t in labels]
+    r = _NET_GAP * 0.8
+    nodes = (
+        np.column_stack([xy[:, 0] - r, xy[:, 1] - r, xy[:, 0] + r, xy[:, 1] + r])
+        if n
+        else np.zeros((0, 4))
+    )
+    placed: list[np.ndarray] = []
+    out = [""] * n
+    for i in order if order is not None else range(n):
+        w, h = sizes[i]
+        best, best_cost = _NET_SPOTS[0][0], math.inf
+        for name, dx, dy in _NET_SPOTS:
+            b = _box(float(xy[i, 0]), float(xy[i, 1]), w, h, dx, dy)
+            others = (
+                np.vstack([nodes[np.arange(n) != i]] + placed)
+                if n > 1 or placed
+                else np.zeros((0, 4))
+            )
+            ox = np.clip(np.minimum(b[2], others[:, 2]) - np.maximum(b[0], others[:, 0]), 0, None)
+            oy = np.clip(np.minimum(b[3], others[:, 3]) - np.maximum(b[1], others[:, 1]), 0, None)
+            outside = max(0.0, -0.1 - b[0]) + max(0.0, b[2] - _NET_ASPECT - 0.1)
+            outside += max(0.0, -0.06 - b[1]) + max(0.0, b[3] - 1.06)
+            cost = float((ox * oy).sum()) + outside * h
+            if cost < best_cost - 1e-12:
+                best, best_cost = name, cost
+                best_box = b
+        out[i] = best
+        placed.append(best_box[None, :])
+    return out
+
+
+def _short_label(label: str, limit: int = 22) -> str:
+    """A short chart label: the label itself, its acronym in brackets, or cut with '…'."""
+    s = str(label)
+    if len(s) <= limit:
+        return s
+    if s.endswith(")") and "(" in s:
+        acronym = s[s.rindex("(") + 1 : -1]
+        if 0 < len(acronym) <= limit and acronym.isalnum() and acronym[0].isupper():
+            return acronym
+    return s[: limit - 1] + "…"
+
+
 def network_figure(
     nodes: Sequence[Mapping[str, Any]],
     edges: Sequence[Mapping[str, Any]],
     title: str = "Relations: actors, organisations and agreements",
     seed: int = 7,
-    label_kinds: Iterable[str] = ("state", "bloc", "organisation", "company", "ngo", "group"),
 ) -> Figure:
-    """The relations graph drawn with a deterministic spring layout.
+    """The relations graph, every node labelled (agreements by a short name).
+
+    Nodes are placed by :func:`network_layout` and labels by :func:`label_spots`, the
+    best-connected nodes first; the hover gives each node's full name.
 
     Parameters
     ----------
@@ -995,9 +1154,8 @@ def network_figure(
     edges : sequence of mappings
         ``source``, ``target``, ``kind`` (membership, party, flow, ...).
     seed : int
-        Seed of the layout, so the same scenario is always drawn the same way.
-    label_kinds : iterable of str
-        Node kinds whose labels are written on the chart (others show on hover).
+        Seed of the layout's starting point, so the same scenario is always drawn the
+        same way.
     """
     import networkx as nx
 
@@ -1006,7 +1164,14 @@ def network_figure(
     for e in edges:
         if e["source"] in g and e["target"] in g and e["source"] != e["target"]:
             g.add_edge(e["source"], e["target"])
-    pos = nx.spring_layout(g, seed=seed, k=1.8 / math.sqrt(max(len(g), 1))) if len(g) else {}
+    pos = network_layout(g, seed=seed)
+    degree = dict(g.degree())
+    shown = [n for n in nodes if n["id"] in pos]
+    texts = [_short_label(n["label"], 18 if n["kind"] == "agreement" else 26) for n in shown]
+    xy = np.array([pos[n["id"]] for n in shown], dtype=float).reshape(-1, 2)
+    order = sorted(range(len(shown)), key=lambda k: (-degree.get(shown[k]["id"], 0), k))
+    spots = dict(zip((n["id"] for n in shown), label_spots(xy, texts, order), strict=True))
+    text_of = dict(zip((n["id"] for n in shown), texts, strict=True))
     data = []
     edge_kinds: list[str] = []
     for e in edges:
@@ -1020,8 +1185,8 @@ def network_figure(
             if e.get("kind", "tie") != kind or e["source"] not in pos or e["target"] not in pos:
                 continue
             (x0, y0), (x1, y1) = pos[e["source"]], pos[e["target"]]
-            xs += [float(x0), float(x1), None]
-            ys += [float(y0), float(y1), None]
+            xs += [x0, x1, None]
+            ys += [y0, y1, None]
         data.append(
             {
                 "type": "scatter",
@@ -1030,30 +1195,34 @@ def network_figure(
                 "mode": "lines",
                 "name": f"{esc(kind)} tie",
                 "line": {"color": colour, "width": 1, "dash": dash},
+                "opacity": 0.7,
                 "hoverinfo": "skip",
             }
         )
-    degree = dict(g.degree())
-    labelled = set(label_kinds)
     node_kinds: list[str] = []
-    for n in nodes:
+    for n in shown:
         if n["kind"] not in node_kinds:
             node_kinds.append(n["kind"])
     for kind in node_kinds:
-        mine = [n for n in nodes if n["kind"] == kind and n["id"] in pos]
+        mine = [n for n in shown if n["kind"] == kind]
         colour, symbol = _KIND_STYLE.get(kind, ("#444444", "circle"))
+        agreement = kind == "agreement"
         data.append(
             {
                 "type": "scatter",
-                "x": [float(pos[n["id"]][0]) for n in mine],
-                "y": [float(pos[n["id"]][1]) for n in mine],
-                "mode": "markers+text" if kind in labelled else "markers",
+                "x": [pos[n["id"]][0] for n in mine],
+                "y": [pos[n["id"]][1] for n in mine],
+                "mode": "markers+text",
                 "name": esc(kind),
-                "text": [esc(n["label"], 24) for n in mine],
-                "textposition": "top center",
-                "textfont": {"size": 10, "color": "#333"},
+                "text": [esc(text_of[n["id"]]) for n in mine],
+                "textposition": [spots[n["id"]] for n in mine],
+                "textfont": {
+                    "size": 9 if agreement else 10,
+                    "color": "#555" if agreement else "#222",
+                },
                 "hovertext": [esc(n.get("hover") or n["label"]) for n in mine],
                 "hoverinfo": "text",
+                "cliponaxis": False,
                 "marker": {
                     "color": colour,
                     "symbol": symbol,
@@ -1069,21 +1238,10 @@ def network_figure(
         "",
         "",
         height=680,
-        xaxis=hidden,
-        yaxis=hidden,
-        annotations=[
-            {
-                "text": "Spring layout: distance has no unit; marker size grows with the number of "
-                "ties. Hover a node for its name.",
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": -0.04,
-                "showarrow": False,
-                "xanchor": "left",
-                "font": {"size": 11, "color": _GREY},
-            }
-        ],
+        xaxis=hidden | {"range": [-0.12, _NET_ASPECT + 0.12]},
+        yaxis=hidden | {"range": [-0.07, 1.07]},
+        legend_box={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top"},
+        margin={"l": 20, "r": 20, "t": 50, "b": 40},
     )
 
 

@@ -4,6 +4,15 @@
   "use strict";
 
   var PLOT_CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["sendDataToCloud"] };
+
+  // Plotly's responsive resize re-measures the container's width AND height; a container
+  // whose height comes from its content measures as its CSS min-height, so every chart
+  // collapsed on the first window resize. Pin the container to the figure's own height.
+  function draw(node, fig, fresh) {
+    var h = fig.layout && fig.layout.height;
+    node.style.height = h ? h + "px" : "";
+    return (fresh ? Plotly.newPlot : Plotly.react)(node, fig.data, fig.layout, PLOT_CONFIG);
+  }
   var state = {
     scenario: null, issue: null, model: "mean", preset: "", runs: 1000, seed: 0,
     detail: null, edits: {}, interventions: [], models: [], seq: 0, extraSeq: 0, systemFor: null,
@@ -68,7 +77,7 @@
     var node = $(id);
     if (!fig) { node.classList.add("hidden"); Plotly.purge(node); return; }
     node.classList.remove("hidden");
-    Plotly.react(node, fig.data, fig.layout, PLOT_CONFIG);
+    draw(node, fig, false);
   }
 
   function setStatus(text, kind) {
@@ -417,7 +426,7 @@
             var div = el("div", { className: "plot" });
             sec.appendChild(el("div", { className: "card plot-card" }, div));
             sec.appendChild(el("p", { className: "caption", text: f.caption }));
-            Plotly.newPlot(div, f.figure.data, f.figure.layout, PLOT_CONFIG);
+            draw(div, f.figure, true);
           });
           s.tables.forEach(function (t) { sec.appendChild(table(t)); });
         });
@@ -454,7 +463,7 @@
     if (!fig) { return; }
     var div = el("div", { className: "plot " + (cls || "") });
     sec.appendChild(el("div", { className: "card plot-card" }, div));
-    Plotly.newPlot(div, fig.data, fig.layout, PLOT_CONFIG);
+    draw(div, fig, true);
   }
 
   function loadLinked() {
