@@ -9,6 +9,7 @@ import typer
 from crossroads.cli.application import app, console, console_err, print_json
 from crossroads.cli.tables import collection_df, df_table, fmt
 from crossroads.errors import CrossroadsError
+from crossroads.model_registry import DEFAULT_MODEL, DEFAULT_MODELS, or_list
 from crossroads.scenario import DEFAULT_SCENARIO
 from crossroads.scenario.catalogue import SHOW_WHAT, counts_text
 from crossroads.scenario.catalogue import counts as count_collections
@@ -108,7 +109,7 @@ def show(
 def forecast(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: Annotated[str | None, typer.Option(help="Issue id (optional if only one).")] = None,
-    model: Annotated[str, typer.Option(help="mean, median, eum, smp or exchange.")] = "mean",
+    model: Annotated[str, typer.Option(help=f"The model: {or_list()}.")] = DEFAULT_MODEL,
     preset: Annotated[str | None, typer.Option(help="Named parameter set of the model.")] = None,
     rounds: Annotated[int | None, typer.Option(help="Round cap (models with rounds).")] = None,
     issues: Annotated[
@@ -147,7 +148,12 @@ def forecast(
     ] = None,
     as_json: Annotated[
         bool,
-        typer.Option("--json", help="Print JSON (schema in docs/reference.md, JSON output)."),
+        typer.Option(
+            "--json",
+            help="Print the forecast as JSON instead of tables: scenario, issue, model, "
+            "params, actors, trajectory (round x actor), forecast, observed, error (and "
+            "calibration with --calibration); with exchange: issues, exchanges and gains.",
+        ),
     ] = False,
 ) -> None:
     """Forecast one issue with one model, round by round; with exchange, a set of linked issues.
@@ -355,8 +361,9 @@ def _print_summary(summary: dict) -> None:
 def run(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     models: Annotated[
-        str, typer.Option(help="Comma-separated models to run on every issue.")
-    ] = "mean,median,eum",
+        str,
+        typer.Option(help=f"Comma-separated models to run on every issue, of: {or_list()}."),
+    ] = ",".join(DEFAULT_MODELS),
     report_dir: Annotated[
         str, typer.Option("--report-dir", "-o", help="Folder the HTML report is written to.")
     ] = "out",
@@ -364,7 +371,7 @@ def run(
         bool, typer.Option("--report/--no-report", help="Write the HTML report (default: yes).")
     ] = True,
 ) -> None:
-    """The main analysis: the system, every issue forecast by every model, the paper's
+    """The main analysis: the system, every issue forecast by every model, the scenario's
     interventions against the baseline, and the HTML report.
 
     Example: crossroads run            (the built-in kazakhstan-2010 scenario)
@@ -392,7 +399,7 @@ def run(
     if report:
         from crossroads.report import write_report
 
-        path = write_report(sc, report_dir, models=[m for m in wanted if m != "smp"] or None)
+        path = write_report(sc, report_dir, models=wanted or None)
         console.print(f"Report: {path}", markup=False)
 
 

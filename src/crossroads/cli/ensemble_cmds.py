@@ -17,6 +17,7 @@ from crossroads.cli.application import app, console, print_json
 from crossroads.cli.run_options import with_options
 from crossroads.cli.tables import df_table, fmt
 from crossroads.errors import CrossroadsError
+from crossroads.model_registry import DEFAULT_MODEL, or_list
 from crossroads.scenario import DEFAULT_SCENARIO
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ ScenarioArg = Annotated[
     ),
 ]
 IssueOpt = Annotated[str | None, typer.Option(help="Issue id (optional if only one).")]
-ModelOpt = Annotated[str, typer.Option(help="The model: mean, median, eum or smp.")]
+ModelOpt = Annotated[str, typer.Option(help=f"The model: {or_list()}.")]
 StoreOpt = Annotated[
     str | None,
     typer.Option(
@@ -350,7 +351,7 @@ def render_compare(d: dict[str, Any]) -> None:
 def ensemble_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: IssueOpt = None,
-    model: ModelOpt = "mean",
+    model: ModelOpt = DEFAULT_MODEL,
     options: Any = None,  # a RunOptions, made by with_options from the options below
     per_run: Annotated[
         Path | None, typer.Option("--per-run", help="Write every run's forecast to this CSV.")
@@ -395,7 +396,7 @@ def ensemble_cmd(
 def sensitivity_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: IssueOpt = None,
-    model: ModelOpt = "mean",
+    model: ModelOpt = DEFAULT_MODEL,
     options: Any = None,  # a SensitivityOptions, made by with_options
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
@@ -426,7 +427,7 @@ def sensitivity_cmd(
 def compare_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: IssueOpt = None,
-    model: ModelOpt = "mean",
+    model: ModelOpt = DEFAULT_MODEL,
     intervention: Annotated[
         list[str] | None,
         typer.Option("--intervention", "-i", help="An intervention to compare (repeatable)."),

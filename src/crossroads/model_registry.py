@@ -1,0 +1,43 @@
+"""The names of the registered models, importable without numpy (help texts, start-up).
+
+:data:`MODELS` is the one list of models; :mod:`crossroads.models` imports it from here so
+that the CLI's help texts name every model without loading a kernel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = ["DEFAULT_MODEL", "DEFAULT_MODELS", "MODELS", "or_list"]
+
+#: model name -> the module that defines its ``SPEC``. Modules are imported on first use.
+MODELS: dict[str, str] = {
+    "mean": "crossroads.models.mean",
+    "median": "crossroads.models.median",
+    "eum": "crossroads.models.eum",
+    "smp": "crossroads.models.smp",
+    "exchange": "crossroads.models.exchange",
+}
+
+#: the model a one-model command uses unless told (forecast, ensemble, compare, plan,
+#: benchmarks, the report's table of incentives, the dashboard)
+DEFAULT_MODEL = "mean"
+
+#: the models ``crossroads run`` and the report run on every issue unless told
+DEFAULT_MODELS: tuple[str, ...] = ("mean", "median", "eum")
+
+
+def or_list(names: Iterable[str] | None = None, *, word: str = "or") -> str:
+    """``"a, b, c or d"``: names joined for a sentence (default: every registered model).
+
+    >>> or_list()
+    'mean, median, eum, smp or exchange'
+    >>> or_list(["mean", "median", "eum"], word="and")
+    'mean, median and eum'
+    >>> or_list(["eum"])
+    'eum'
+    """
+    items = list(MODELS if names is None else names)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"
