@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crossroads.cli.application import app, console, console_err, print_json
-from crossroads.cli.tables import collection_df, df_table, fmt
+from crossroads.cli.tables import collection_df, df_table, fmt, text_panel
 from crossroads.errors import CrossroadsError
 from crossroads.model_registry import DEFAULT_MODEL, DEFAULT_MODELS, or_list
 from crossroads.scenario import DEFAULT_SCENARIO
@@ -292,13 +292,11 @@ def _rounds_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _print_forecast_1d(scenario_id: str, iss, f, model: str) -> None:
-    from rich.panel import Panel
 
     console.print(
-        Panel.fit(
+        text_panel(
             f"{iss.title}\n{iss.question}\n{_scale_text(iss.scale)}",
             title=f"{scenario_id} / {iss.id}",
-            title_align="left",
         ),
         markup=False,
     )
@@ -312,18 +310,16 @@ def _print_forecast_dims(scenario_id: str, iss, f, model: str) -> None:
     """A multi-dimensional forecast: stakes per dimension, then one round table per dimension."""
     import numpy as np
     import pandas as pd
-    from rich.panel import Panel
 
     dims = iss.dimensions
     console.print(
-        Panel.fit(
+        text_panel(
             f"{iss.title}\n{iss.question}\n"
             + "\n".join(
                 f"dimension {k + 1}, {d.id} ({d.title}): {_scale_text(d.scale)}"
                 for k, d in enumerate(dims)
             ),
             title=f"{scenario_id} / {iss.id}",
-            title_align="left",
         ),
         markup=False,
     )
@@ -344,9 +340,8 @@ def _print_forecast_dims(scenario_id: str, iss, f, model: str) -> None:
 
 def _print_summary(summary: dict) -> None:
     import pandas as pd
-    from rich.panel import Panel
 
-    console.print(Panel.fit(summary["headline"], title="System", title_align="left"), markup=False)
+    console.print(text_panel(summary["headline"], title="System"), markup=False)
     for key, title in (
         ("memberships", "Organisations of the focus state, by who leads them"),
         ("agreements", "Agreements of the focus state"),
