@@ -1,23 +1,18 @@
 """The names of the registered models, importable without numpy (help texts, start-up).
 
-:data:`MODELS` is the one list of models; :mod:`crossroads.models` imports it from here so
-that the CLI's help texts name every model without loading a kernel.
+:data:`MODEL_NAMES` is the one list of models; :mod:`crossroads.models` builds its registry
+from it, so that the CLI's help texts name every model without loading a kernel.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["DEFAULT_MODEL", "DEFAULT_MODELS", "MODELS", "or_list"]
+__all__ = ["DEFAULT_MODEL", "DEFAULT_MODELS", "MODEL_NAMES", "or_list"]
 
-#: model name -> the module that defines its ``SPEC``. Modules are imported on first use.
-MODELS: dict[str, str] = {
-    "mean": "crossroads.models.mean",
-    "median": "crossroads.models.median",
-    "eum": "crossroads.models.eum",
-    "smp": "crossroads.models.smp",
-    "exchange": "crossroads.models.exchange",
-}
+#: the registered models, in the order commands list them; model ``NAME`` is defined by
+#: the module ``crossroads.models.NAME`` (its ``SPEC``), imported on first use
+MODEL_NAMES: tuple[str, ...] = ("mean", "median", "eum", "smp", "exchange")
 
 #: the model a one-model command uses unless told (forecast, ensemble, compare, plan,
 #: benchmarks, the report's table of incentives, the dashboard)
@@ -37,7 +32,7 @@ def or_list(names: Iterable[str] | None = None, *, word: str = "or") -> str:
     >>> or_list(["eum"])
     'eum'
     """
-    items = list(MODELS if names is None else names)
+    items = list(MODEL_NAMES if names is None else names)
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {word} {items[-1]}"

@@ -29,7 +29,7 @@ from crossroads.evaluation.calibrated_display import (
     builtin_interval,
 )
 from crossroads.forecasting import Forecast, forecast
-from crossroads.model_registry import DEFAULT_MODELS
+from crossroads.model_registry import DEFAULT_MODEL, DEFAULT_MODELS
 from crossroads.models import model_names
 from crossroads.report import figures as F
 from crossroads.report.facts import citations
@@ -1095,7 +1095,9 @@ def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
     unavailable = []
     network = network_section(sc, year, bag)
     dependence = dependence_section(sc, year, bag)
-    conditionality = conditionality_section(sc, year, opts.resolved_focus(), bag)
+    # the incentives' effects under the command line's default model, as `crossroads
+    # benchmarks` computes them, whichever models the report runs (the table names it)
+    conditionality = conditionality_section(sc, year, DEFAULT_MODEL, bag)
     for name, sec in (
         ("relations network", network),
         ("dependence over time", dependence),
