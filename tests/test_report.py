@@ -102,6 +102,8 @@ def test_builtin_report_has_every_section(builtin_report):
     f = crossroads.forecast(sc, obs.id, "eum")
     assert f"{f.error:.2f}".rstrip("0").rstrip(".") in html
     assert "Benchmarks in 2010" in html and "What each incentive would change" in html
+    # the same model as `crossroads benchmarks` (the CLI default), named in the caption
+    assert "What each incentive would change (mean model)" in html
 
 
 def test_every_figure_is_valid_plotly_with_labelled_axes(builtin_report):
