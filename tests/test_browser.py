@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import crossroads
+from crossroads.model_registry import DEFAULT_MODEL
 from crossroads.report import write_report
 from crossroads.scenario import apply_edits
 from crossroads.scenario.schema import Edit
@@ -145,15 +146,23 @@ def test_dashboard_loads_with_no_console_errors(page, server):
     sc = crossroads.load()
     first = sc.issues[0]
     expect(p.locator("#issue-title")).to_have_text(first.title)
-    want = crossroads.forecast(sc, first.id, "eum")
+    want = crossroads.forecast(sc, first.id, DEFAULT_MODEL)
     expect(p.locator("#forecast-value")).to_have_text(f"{want.outcome:.1f}")
     expect(p.locator("#ensemble-sub")).to_contain_text("over 1,000 runs")
-    for fig in ("trajectory", "ensemble", "stakes", "positions"):
+    for fig in ("trajectory", "ensemble", "stakes"):
         expect(p.locator(f"#fig-{fig} svg.main-svg").first).to_be_visible()
     expect(p.locator("#fig-tornado svg.main-svg").first).to_be_visible(timeout=60_000)
     status = p.locator("#status").inner_text()
     assert re.match(r"Updated in \d+ ms \(server \d+ ms, 1,000 ensemble runs\)\.", status), status
     page.shot("01-dashboard")
+    # the default model (mean) has no rounds; a bargaining model draws each actor's moves
+    n = updates(page)
+    p.select_option("#model", "eum")
+    wait_update(page, n)
+    expect(p.locator("#fig-positions svg.main-svg").first).to_be_visible()
+    expect(p.locator("#forecast-value")).to_have_text(
+        f"{crossroads.forecast(sc, first.id, 'eum').outcome:.1f}"
+    )
     p.click("nav.tabs button[data-tab='system']")
     expect(p.locator("#system .section h2").first).to_have_text("Relations network", timeout=60_000)
     expect(p.locator("#system svg.main-svg").first).to_be_visible()
@@ -161,6 +170,45 @@ def test_dashboard_loads_with_no_console_errors(page, server):
     p.click("nav.tabs button[data-tab='runs']")
     expect(p.locator("#runs-store")).to_contain_text("Run store:")
     page.clean()
+
+
+def test_dashboard_starts_on_the_cli_model_with_whole_actor_names(browser, server):
+    """The model picker starts on the command line's default; at a laptop's width no actor
+    name in the stakes table is cut (no ellipsis, no hidden overflow, no word split)."""
+    from playwright.sync_api import expect
+
+    ctx = browser.new_context(viewport={"width": 1100, "height": 900})
+    w = Watched(ctx.new_page())
+    try:
+        open_dashboard(w, server)
+        p = w.page
+        expect(p.locator("#model")).to_have_value(DEFAULT_MODEL)
+        sc = crossroads.load()
+        # the issue with the longest actor names
+        issue = max(sc.issues, key=lambda i: max(len(sc.actor(s.actor).name) for s in i.stakes))
+        if p.locator("#issue").input_value() != issue.id:
+            n = updates(w)
+            p.select_option("#issue", issue.id)
+            wait_update(w, n)
+        cells = p.locator("#stakes td.name")
+        expect(cells.first).to_be_visible()
+        names = cells.evaluate_all(
+            """cs => cs.map(c => {
+                const r = document.createRange(); r.selectNodeContents(c);
+                const lines = Array.from(r.getClientRects()).length;
+                const words = c.textContent.split(/\\s+/).length;
+                return {text: c.textContent, cut: c.scrollWidth > c.clientWidth,
+                        overflow: getComputedStyle(c).textOverflow,
+                        split: lines > words};
+            })"""
+        )
+        assert {n["text"] for n in names} == {sc.actor(s.actor).name for s in issue.stakes}
+        for n in names:
+            assert not n["cut"] and n["overflow"] != "ellipsis" and not n["split"], n
+        w.shot("03a-stakes-names")
+        w.clean()
+    finally:
+        ctx.close()
 
 
 def test_editing_a_stake_changes_the_forecast(page, server):
@@ -179,7 +227,7 @@ def test_editing_a_stake_changes_the_forecast(page, server):
     cell.press("Enter")
     wait_update(page, n)
     edited = apply_edits(sc, [Edit(issue=issue.id, actor=actor, set={"position": new})])
-    want = crossroads.forecast(edited, issue.id, "eum").outcome
+    want = crossroads.forecast(edited, issue.id, DEFAULT_MODEL).outcome
     expect(p.locator("#forecast-value")).to_have_text(f"{want:.1f}")
     assert p.locator("#forecast-value").inner_text() != before
     expect(p.locator("#forecast-sub")).to_contain_text("your stake edits")
@@ -191,7 +239,7 @@ def test_editing_a_stake_changes_the_forecast(page, server):
     cell.press("Enter")
     wait_update(page, n)
     expect(p.locator("#status")).to_have_text(
-        re.compile(r"stakes\[0\] \(.+\)\.position: must lie on the scale 0-100, got 150")
+        re.compile(r"stake of .+, position: must lie on the scale 0-100, got 150")
     )
     expect(cell).to_have_class(re.compile("invalid"))
     page.shot("04-stake-refused")
@@ -210,8 +258,8 @@ def test_toggling_an_intervention_shows_the_shift(page, server):
     n = updates(page)
     p.check(f"#interventions input[data-intervention='{iv.id}']")
     wait_update(page, n)
-    base = crossroads.forecast(sc, issue.id, "eum").outcome
-    var = crossroads.forecast(sc, issue.id, "eum", interventions=[iv.id]).outcome
+    base = crossroads.forecast(sc, issue.id, DEFAULT_MODEL).outcome
+    var = crossroads.forecast(sc, issue.id, DEFAULT_MODEL, interventions=[iv.id]).outcome
     expect(p.locator("#variant-value")).to_have_text(f"{var:.1f}")
     shift = var - base
     sign = "+" if shift > 0 else "−"
@@ -220,7 +268,7 @@ def test_toggling_an_intervention_shows_the_shift(page, server):
     expect(p.locator("#fig-compare svg.main-svg").first).to_be_visible()
     # the trajectory chart draws both lines
     legend = p.locator("#fig-trajectory .legendtext").all_text_contents()
-    assert "eum" in legend and f"eum + {iv.id}" in legend
+    assert DEFAULT_MODEL in legend and f"{DEFAULT_MODEL} + {iv.id}" in legend
     page.shot("05-intervention")
     n = updates(page)
     p.uncheck(f"#interventions input[data-intervention='{iv.id}']")

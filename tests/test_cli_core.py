@@ -169,3 +169,72 @@ def test_run_shows_linked_sets_and_aims(capsys):
         assert text in out, text
     aims = stdout[stdout.index("Aims:") :]
     assert "exchange" in aims and "tie" in aims and "nudge" in aims
+
+
+# --- issue 12, part 5: the small things -------------------------------------------------------
+
+
+def test_run_report_keeps_every_model_asked_for(tmp_path):
+    r = cli("run", MINI, "--models", "mean,smp", "-o", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    html = (tmp_path / "mini-report.html").read_text()
+    assert "models: mean, smp" in html  # the report ran smp too, not only the terminal
+
+
+@pytest.mark.parametrize("command", ["forecast", "ensemble", "compare", "plan", "run", "report"])
+def test_model_help_names_every_registered_model(command):
+    from crossroads.models import MODELS
+
+    r = cli(command, "--help")
+    assert r.returncode == 0, r.stderr
+    text = " ".join(r.stdout.replace("│", " ").split())
+    assert "mean, median, eum, smp or exchange" in text and len(MODELS) == 5, text
+
+
+def test_help_texts_speak_of_the_scenario():
+    text = " ".join(cli("run", "--help").stdout.replace("│", " ").split())
+    assert "the scenario's interventions" in text and "paper's" not in text
+    text = " ".join(cli("forecast", "--help").stdout.replace("│", " ").split())
+    assert "README" not in text and "Print the forecast as JSON" in text
+
+
+def test_compare_without_intervention_lists_them():
+    r = cli("compare", "kazakhstan-2010", "--issue", "trade-regime")
+    assert r.returncode == 1
+    assert "Interventions of kazakhstan-2010" in r.stdout
+    for iv in ("association-prospect", "trade-incentives", "offer-for-conditionality"):
+        assert iv in r.stdout  # whole: the id column is as wide as its longest id
+    assert r.stderr.startswith("error: give at least one --intervention ID to compare")
+    assert "-i association-prospect" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_panels_wrap_words_and_tables_keep_words_whole():
+    env = {"COLUMNS": "80"}
+    r = subprocess.run(
+        [sys.executable, "-m", "crossroads", "forecast", "--issue", "trade-regime"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT), **env}
+        | {k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    panel = " ".join(
+        line.strip("│ ") for line in r.stdout.splitlines() if line.startswith("│")
+    ).split()
+    text = " ".join(panel)
+    # the whole scale text is there, wrapped between words (no "50 = Both: cu" cut)
+    assert "50 = Both: customs union and WTO membership" in text
+    assert "Deepest Eurasian integration: economic union, WTO accession abandoned" in text
+    assert max(len(line) for line in r.stdout.splitlines()) <= 80
+
+
+def test_wording_counts_and_possessives():
+    from crossroads.scenario import load
+    from crossroads.summary import scenario_summary
+    from crossroads.wording import count, possessive
+
+    assert possessive("United States") == "United States'" and possessive("Russia") == "Russia's"
+    assert count(1, "agreement") == "1 agreement" and count(2, "source") == "2 sources"
+    head = scenario_summary(load(MINI))["headline"]
+    assert "1 agreements" not in head and "1 sources" not in head and "1 events" not in head
+    for n, word in [(len(load(MINI).agreements), "agreement"), (len(load(MINI).sources), "source")]:
+        assert count(n, word) in head

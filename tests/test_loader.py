@@ -293,7 +293,8 @@ PEER_CASES = [
         "crossroads: 1\nid: x\n",
         1,
         "title",
-        "required field is missing (and 1 more problem)",
+        "required field is missing (and 1 more problem: line 1, field 'actors': required field "
+        "is missing)",
     ),
     (
         "list.yaml",

@@ -104,6 +104,8 @@ def test_builtin_report_has_every_section(builtin_report):
     # the built-in case records no dependence series over three or more years: listed, not drawn
     assert "Partners' shares" not in titles
     assert "Figures recorded for fewer than 3 years (listed, not charted)" in html
+    # the same model as `crossroads benchmarks` (the CLI default), named in the caption
+    assert "What each incentive would change (mean model)" in html
 
 
 def test_every_figure_is_valid_plotly_with_labelled_axes(builtin_report):

@@ -196,19 +196,19 @@ def test_toggling_an_intervention_shows_the_shift(client):
     [
         (
             {"actor": "russia", "salience": 1.5},
-            "stakes[0] (Russia).salience: must be between 0 and 1, got 1.5",
+            "stake of Russia, salience: must be between 0 and 1, got 1.5",
         ),
         (
             {"actor": "russia", "position": 120},
-            "stakes[0] (Russia).position: must lie on the scale 0-100, got 120",
+            "stake of Russia, position: must lie on the scale 0-100, got 120",
         ),
         (
             {"actor": "russia", "capability": -1},
-            "stakes[0] (Russia).capability: must be >= 0, got -1",
+            "stake of Russia, capability: must be >= 0, got -1",
         ),
         (
             {"actor": "osce", "position": 5},
-            "stakes[0]: actor 'osce' has no stake in 'trade-regime'",
+            "stake table, row 1: actor 'osce' has no stake in 'trade-regime'",
         ),
     ],
 )

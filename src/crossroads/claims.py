@@ -44,6 +44,7 @@ from crossroads.network.trade_dependence import (
 )
 from crossroads.scenario.schema import Scenario
 from crossroads.scenario.yaml_loader import validate_data
+from crossroads.wording import possessive
 
 __all__ = ["ClaimsCheck", "check_claims", "DEFAULT_TOLERANCE"]
 
@@ -260,8 +261,8 @@ def _share_rows(
             if c.basis != "stated":
                 note.append(f"claim computed over {c.denominator}")
             r = _row(
-                quantity=f"{names.get(c.partner, c.partner)}'s share of "
-                f"{names.get(c.reporter, c.reporter)}'s {c.measure}",
+                quantity=f"{possessive(names.get(c.partner, c.partner))} share of "
+                f"{possessive(names.get(c.reporter, c.reporter))} {c.measure}",
                 subject=c.reporter,
                 partner=c.partner,
                 year=int(c.year),
@@ -345,7 +346,7 @@ def _fuel_rows(
     for c in claims.itertuples(index=False):
         for d in data[data.year == c.year].itertuples(index=False):
             r = _row(
-                quantity=f"fuel's share of {names.get(actor, actor)}'s exports",
+                quantity=f"fuel's share of {possessive(names.get(actor, actor))} exports",
                 subject=actor,
                 partner=None,
                 year=int(c.year),

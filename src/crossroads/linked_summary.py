@@ -25,6 +25,7 @@ from crossroads.scenario import Scenario
 from crossroads.scenario.interventions import set_links
 from crossroads.scenario.linked_sets import linked_sets
 from crossroads.uncertainty.what_if import compare
+from crossroads.wording import count
 
 __all__ = ["COMPARE_RUNS", "LinkedSetSummary", "summarise_linked_sets"]
 
@@ -92,7 +93,10 @@ class LinkedSetSummary:
         moves = ", ".join(
             f"{r.issue} {r.before:.3g} -> {r.after:.3g}" for r in f.moves_df().itertuples()
         )
-        return f"{self.label} ({how}): {len(f.exchanges)} exchanges in {f.rounds} rounds; {moves}"
+        return (
+            f"{self.label} ({how}): {count(len(f.exchanges), 'exchange')} in "
+            f"{count(f.rounds, 'round')}; {moves}"
+        )
 
     def trades(self, top: int | None = 5) -> pd.DataFrame:
         """The realised exchanges with the largest joint gain (all when ``top`` is None):

@@ -11,6 +11,7 @@ import pandas as pd
 from crossroads.evaluation.calibrated_display import builtin_interval
 from crossroads.forecasting import forecast
 from crossroads.scenario import Scenario
+from crossroads.wording import count
 
 __all__ = ["focus_actor", "forecast_table", "interval_column", "scenario_summary"]
 
@@ -47,11 +48,19 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
         f"{sc.title}\n"
         + (f"focus: {names.get(focus, focus)}\n" if focus else "")
         + "actors: "
-        + ", ".join(f"{n} {_plural(k, n)}" for k, n in sorted(kinds.items()))
-        + f"\n{len(sc.memberships)} memberships, {len(sc.agreements)} agreements, "
-        f"{len(sc.flows)} flows, {len(sc.events)} events, {len(sc.issues)} contested "
-        f"issue{'s' * (len(sc.issues) != 1)}, "
-        f"{len(sc.interventions)} interventions, {len(sc.sources)} sources"
+        + ", ".join(count(n, k) for k, n in sorted(kinds.items()))
+        + "\n"
+        + ", ".join(
+            (
+                count(len(sc.memberships), "membership"),
+                count(len(sc.agreements), "agreement"),
+                count(len(sc.flows), "flow"),
+                count(len(sc.events), "event"),
+                count(len(sc.issues), "contested issue"),
+                count(len(sc.interventions), "intervention"),
+                count(len(sc.sources), "source"),
+            )
+        )
     )
     actors = {a.id: a for a in sc.actors}
     mem_rows = []
@@ -118,14 +127,6 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
         "agreements": ag,
         "dependence": dep,
     }
-
-
-def _plural(word: str, n: int) -> str:
-    if n == 1:
-        return word
-    if word.endswith("y"):
-        return word[:-1] + "ies"
-    return word + "s"
 
 
 def _cite(source: str | None, where: str | None) -> str:

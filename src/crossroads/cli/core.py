@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crossroads.cli.application import app, console, console_err, print_json
-from crossroads.cli.tables import collection_df, df_table, fmt
+from crossroads.cli.tables import collection_df, df_table, fmt, text_panel
 from crossroads.errors import CrossroadsError
+from crossroads.model_registry import DEFAULT_MODEL, DEFAULT_MODELS, or_list
 from crossroads.scenario import DEFAULT_SCENARIO
 from crossroads.scenario.catalogue import SHOW_WHAT, counts_text
 from crossroads.scenario.catalogue import counts as count_collections
@@ -141,7 +142,7 @@ def _show_stakes(sc, issue: str | None, as_json: bool) -> None:
 def forecast(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: Annotated[str | None, typer.Option(help="Issue id (optional if only one).")] = None,
-    model: Annotated[str, typer.Option(help="mean, median, eum, smp or exchange.")] = "mean",
+    model: Annotated[str, typer.Option(help=f"The model: {or_list()}.")] = DEFAULT_MODEL,
     preset: Annotated[str | None, typer.Option(help="Named parameter set of the model.")] = None,
     rounds: Annotated[int | None, typer.Option(help="Round cap (models with rounds).")] = None,
     issues: Annotated[
@@ -180,7 +181,12 @@ def forecast(
     ] = None,
     as_json: Annotated[
         bool,
-        typer.Option("--json", help="Print JSON (schema in docs/tour.md, JSON output)."),
+        typer.Option(
+            "--json",
+            help="Print the forecast as JSON instead of tables: scenario, issue, model, "
+            "params, actors, trajectory (round x actor), forecast, observed, error (and "
+            "calibration with --calibration); with exchange: issues, exchanges and gains.",
+        ),
     ] = False,
 ) -> None:
     """Forecast one issue with one model, round by round; with exchange, a set of linked issues.
@@ -319,13 +325,11 @@ def _rounds_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _print_forecast_1d(scenario_id: str, iss, f, model: str) -> None:
-    from rich.panel import Panel
 
     console.print(
-        Panel.fit(
+        text_panel(
             f"{iss.title}\n{iss.question}\n{_scale_text(iss.scale)}",
             title=f"{scenario_id} / {iss.id}",
-            title_align="left",
         ),
         markup=False,
     )
@@ -339,18 +343,16 @@ def _print_forecast_dims(scenario_id: str, iss, f, model: str) -> None:
     """A multi-dimensional forecast: stakes per dimension, then one round table per dimension."""
     import numpy as np
     import pandas as pd
-    from rich.panel import Panel
 
     dims = iss.dimensions
     console.print(
-        Panel.fit(
+        text_panel(
             f"{iss.title}\n{iss.question}\n"
             + "\n".join(
                 f"dimension {k + 1}, {d.id} ({d.title}): {_scale_text(d.scale)}"
                 for k, d in enumerate(dims)
             ),
             title=f"{scenario_id} / {iss.id}",
-            title_align="left",
         ),
         markup=False,
     )
@@ -371,9 +373,8 @@ def _print_forecast_dims(scenario_id: str, iss, f, model: str) -> None:
 
 def _print_summary(summary: dict) -> None:
     import pandas as pd
-    from rich.panel import Panel
 
-    console.print(Panel.fit(summary["headline"], title="System", title_align="left"), markup=False)
+    console.print(text_panel(summary["headline"], title="System"), markup=False)
     for key, title in (
         ("memberships", "Organisations of the focus state, by who leads them"),
         ("agreements", "Agreements of the focus state"),
@@ -388,8 +389,9 @@ def _print_summary(summary: dict) -> None:
 def run(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     models: Annotated[
-        str, typer.Option(help="Comma-separated models to run on every issue.")
-    ] = "mean,median,eum",
+        str,
+        typer.Option(help=f"Comma-separated models to run on every issue, of: {or_list()}."),
+    ] = ",".join(DEFAULT_MODELS),
     report_dir: Annotated[
         str, typer.Option("--report-dir", "-o", help="Folder the HTML report is written to.")
     ] = "out",
@@ -397,7 +399,7 @@ def run(
         bool, typer.Option("--report/--no-report", help="Write the HTML report (default: yes).")
     ] = True,
 ) -> None:
-    """The main analysis: the system, every issue forecast by every model, the paper's
+    """The main analysis: the system, every issue forecast by every model, the scenario's
     interventions against the baseline, and the HTML report.
 
     Example: crossroads run            (the built-in kazakhstan-2010 scenario)
@@ -425,7 +427,7 @@ def run(
     if report:
         from crossroads.report import write_report
 
-        path = write_report(sc, report_dir, models=[m for m in wanted if m != "smp"] or None)
+        path = write_report(sc, report_dir, models=wanted or None)
         console.print(f"Report: {path}", markup=False)
 
 

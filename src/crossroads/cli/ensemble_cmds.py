@@ -15,8 +15,9 @@ import typer
 
 from crossroads.cli.application import app, console, print_json
 from crossroads.cli.run_options import with_options
-from crossroads.cli.tables import df_table, fmt
+from crossroads.cli.tables import df_table, fmt, text_panel
 from crossroads.errors import CrossroadsError
+from crossroads.model_registry import DEFAULT_MODEL, or_list
 from crossroads.scenario import DEFAULT_SCENARIO
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ ScenarioArg = Annotated[
     ),
 ]
 IssueOpt = Annotated[str | None, typer.Option(help="Issue id (optional if only one).")]
-ModelOpt = Annotated[str, typer.Option(help="The model: mean, median, eum or smp.")]
+ModelOpt = Annotated[str, typer.Option(help=f"The model: {or_list()}.")]
 StoreOpt = Annotated[
     str | None,
     typer.Option(
@@ -129,17 +130,15 @@ def _stored(d: dict[str, Any], path: str | None) -> None:
 def render_ensemble(d: dict[str, Any]) -> None:
     """Print an ensemble summary (the dict of ``EnsembleResult.to_dict()``)."""
     import pandas as pd
-    from rich.panel import Panel
 
     dist = d["distribution"]
     preset = f" (preset {d['preset']})" if d.get("preset") else ""
     iv = f", interventions {', '.join(d['interventions'])}" if d.get("interventions") else ""
     console.print(
-        Panel.fit(
+        text_panel(
             f"{d['model']}{preset} ensemble of {d['runs']:,} runs, seed {d['seed']}{iv}\n"
             f"{d['executor']}, chunks of {d['chunk_size']:,} runs, {d['elapsed']:.2f} s",
             title=f"{d['scenario']} / {d['issue']}",
-            title_align="left",
         ),
         markup=False,
     )
@@ -214,7 +213,6 @@ def threshold_table(t: dict[str, Any]) -> Any:
 def render_sensitivity(d: dict[str, Any]) -> None:
     """Print a sensitivity study (the dict of ``SensitivityResult.to_dict()``)."""
     import pandas as pd
-    from rich.panel import Panel
 
     title = "Sobol indices" if d["method"] == "sobol" else "One at a time (tornado)"
     preset = f" (preset {d['preset']})" if d.get("preset") else ""
@@ -224,12 +222,11 @@ def render_sensitivity(d: dict[str, Any]) -> None:
         else f"5% and 95% of each input, {d['model_runs']} model runs"
     )
     console.print(
-        Panel.fit(
+        text_panel(
             f"{d['model']}{preset}: {title.lower()}, {sub}, seed {d['seed']}\n"
             f"forecast at the stakes' own values {_f(d['point_forecast'], 4)}; "
             f"{d['executor']}, {d['elapsed']:.2f} s",
             title=f"{d['scenario']} / {d['issue']}",
-            title_align="left",
         ),
         markup=False,
     )
@@ -285,15 +282,13 @@ def _bar(v: float, top: float, width: int = 12) -> str:
 def render_compare(d: dict[str, Any]) -> None:
     """Print a what-if comparison (the dict of ``ComparisonResult.to_dict()``)."""
     import pandas as pd
-    from rich.panel import Panel
 
     preset = f" (preset {d['preset']})" if d.get("preset") else ""
     console.print(
-        Panel.fit(
+        text_panel(
             f"{d['model']}{preset}: baseline vs interventions on the same {d['runs']:,} draws "
             f"(seed {d['seed']})\n{d['executor']}, {d['elapsed']:.2f} s",
             title=f"{d['scenario']} / {d['issue']}",
-            title_align="left",
         ),
         markup=False,
     )
@@ -350,7 +345,7 @@ def render_compare(d: dict[str, Any]) -> None:
 def ensemble_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: IssueOpt = None,
-    model: ModelOpt = "mean",
+    model: ModelOpt = DEFAULT_MODEL,
     options: Any = None,  # a RunOptions, made by with_options from the options below
     per_run: Annotated[
         Path | None, typer.Option("--per-run", help="Write every run's forecast to this CSV.")
@@ -395,7 +390,7 @@ def ensemble_cmd(
 def sensitivity_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: IssueOpt = None,
-    model: ModelOpt = "mean",
+    model: ModelOpt = DEFAULT_MODEL,
     options: Any = None,  # a SensitivityOptions, made by with_options
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
@@ -421,12 +416,44 @@ def sensitivity_cmd(
     _stored(d, res.store)
 
 
+def _list_interventions(scenario: str, issue: str | None, quiet: bool) -> None:
+    """Compare was given no intervention: list the scenario's (unless JSON), then refuse."""
+    import pandas as pd
+
+    from crossroads.scenario import load
+
+    sc = load(scenario)
+    if not sc.interventions:
+        raise CrossroadsError(f"scenario '{sc.id}' has no interventions to compare")
+    if not quiet:
+        rows = [
+            {
+                "id": iv.id,
+                "name": iv.name,
+                "cost": ""
+                if iv.cost is None
+                else f"{iv.cost.value:g} {iv.cost.unit or ''}".strip(),
+                "edits issues": ", ".join(dict.fromkeys(e.issue for e in iv.edits)),
+                "links": ", ".join(iv.link),
+            }
+            for iv in sc.interventions
+        ]
+        console.print(df_table(pd.DataFrame(rows), title=f"Interventions of {sc.id}"))
+    where = f" --issue {issue}" if issue else ""
+    listed = f"crossroads show {scenario} interventions" if quiet else "the table above"
+    raise CrossroadsError(
+        f"give at least one --intervention ID to compare (scenario '{sc.id}' has "
+        f"{len(sc.interventions)}: {listed}), e.g. crossroads compare {scenario}{where} "
+        f"-i {sc.interventions[0].id}"
+    )
+
+
 @app.command("compare")
 @with_options("CompareOptions", ("sampling", "execution", "combine"), skip=("interventions",))
 def compare_cmd(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     issue: IssueOpt = None,
-    model: ModelOpt = "mean",
+    model: ModelOpt = DEFAULT_MODEL,
     intervention: Annotated[
         list[str] | None,
         typer.Option("--intervention", "-i", help="An intervention to compare (repeatable)."),
@@ -444,7 +471,7 @@ def compare_cmd(
     from crossroads.uncertainty.what_if import compare
 
     if not intervention:
-        raise CrossroadsError("give at least one --intervention NAME to compare")
+        _list_interventions(scenario, issue, quiet=as_json)
     where = _store_arg(store, no_store)
     _quiet_dask(options.workers, options.scheduler)
     with _progress(console.is_terminal and not as_json, "compare") as progress:

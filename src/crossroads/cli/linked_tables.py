@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crossroads.cli.application import console
-from crossroads.cli.tables import df_table, fmt
+from crossroads.cli.tables import df_table, fmt, text_panel
 
 if TYPE_CHECKING:
     from crossroads.linked_forecasting import LinkedForecast
@@ -22,7 +22,6 @@ def _count(n: int, what: str) -> str:
 
 def print_linked(f: LinkedForecast) -> None:
     """The issues' moves, the realised trades (who gave what to whom) and who gained."""
-    from rich.panel import Panel
 
     if len(f.issues) == 1:
         head = f"issue {f.issues[0]} alone (in no active linkage): no trade across issues"
@@ -30,11 +29,10 @@ def print_linked(f: LinkedForecast) -> None:
         how = f"linked by {', '.join(f.linkages)}" if f.linkages else "as named"
         head = f"{len(f.issues)} issues bargained together ({how}): {', '.join(f.issues)}"
     console.print(
-        Panel.fit(
+        text_panel(
             f"{head}\n{_count(len(f.actors), 'actor')}, "
             f"{_count(len(f.exchanges), 'realised exchange')} in {_count(f.rounds, 'round')}",
             title=f"{f.scenario} / {f.model}",
-            title_align="left",
         ),
         markup=False,
     )

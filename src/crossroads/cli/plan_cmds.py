@@ -9,7 +9,9 @@ import typer
 from crossroads.cli.application import app, console, print_json
 from crossroads.cli.run_options import with_options
 from crossroads.cli.tables import df_table
+from crossroads.model_registry import DEFAULT_MODEL, or_list
 from crossroads.scenario import DEFAULT_SCENARIO
+from crossroads.wording import count
 
 __all__ = ["render_plan"]
 
@@ -49,7 +51,8 @@ def render_plan(d: dict[str, Any]) -> None:
     console.print(df_table(pd.DataFrame(rows), title="Cost-probability frontier"))
     budget = f", budget {d['budget']:g}{unit}" if d.get("budget") is not None else ""
     console.print(
-        f"{d['search']} search: {d['evaluated']} packages of {len(d['candidates'])} candidates"
+        f"{d['search']} search: {count(d['evaluated'], 'package')} of "
+        f"{count(len(d['candidates']), 'candidate')}"
         f"{budget}, each an ensemble of {d['runs']:,} runs on seed {d['seed']} (common random "
         f"numbers); {d['executor']}, {d['elapsed']:.2f} s.",
         markup=False,
@@ -67,7 +70,7 @@ def plan_cmd(
         str, typer.Argument(help="A built-in scenario name or a YAML scenario file.")
     ] = DEFAULT_SCENARIO,
     issue: Annotated[str | None, typer.Option(help="Issue id (optional if only one).")] = None,
-    model: Annotated[str, typer.Option(help="The model (any the ensemble runs).")] = "mean",
+    model: Annotated[str, typer.Option(help=f"The model: {or_list()}.")] = DEFAULT_MODEL,
     target: Annotated[str, typer.Option(help="The aim for the forecast: '>=X' or '<=X'.")] = "",
     probability: Annotated[
         float, typer.Option(help="Required probability of meeting the target, in (0, 1].")

@@ -17,7 +17,9 @@ import typer
 from crossroads.cli.application import app, console, print_json
 from crossroads.cli.tables import df_table, fmt
 from crossroads.errors import CrossroadsError
+from crossroads.model_registry import DEFAULT_MODEL, or_list
 from crossroads.scenario import DEFAULT_SCENARIO
+from crossroads.wording import count, possessive
 
 if TYPE_CHECKING:  # the library is imported inside each command, so --help stays fast
     pass
@@ -105,23 +107,23 @@ def relations_cmd(
         console.print(
             df_table(
                 leader_table(r),
-                title=f"{names.get(r.focus, r.focus)}'s organisations by "
+                title=f"{possessive(names.get(r.focus, r.focus))} organisations by "
                 f"the power that leads them (led_by, grouped by part_of) {when}",
             )
         )
     ov = overlap_table(r)
-    scope = f" among {names.get(r.focus, r.focus)}'s organisations" if r.focus else ""
+    scope = f" among {possessive(names.get(r.focus, r.focus))} organisations" if r.focus else ""
     console.print(
         df_table(
             ov.head(limit),
             title=f"Overlapping memberships{scope} {when} "
-            f"({len(ov)} pairs{', first ' + str(limit) if len(ov) > limit else ''})",
+            f"({count(len(ov), 'pair')}{', first ' + str(limit) if len(ov) > limit else ''})",
         )
     )
     console.print(
         df_table(
             joint_table(r).head(limit),
-            title=f"Joint memberships {when} ({len(r.joint)} pairs"
+            title=f"Joint memberships {when} ({count(len(r.joint), 'pair')}"
             f"{', first ' + str(limit) if len(r.joint) > limit else ''})",
         )
     )
@@ -225,7 +227,11 @@ def dependence_cmd(
         )
     if not d.fuel.empty:
         console.print(
-            df_table(fuel_table(d), title=f"Fuel's share of {who}'s exports in {year}", digits=1)
+            df_table(
+                fuel_table(d),
+                title=f"Fuel's share of {possessive(who)} exports in {year}",
+                digits=1,
+            )
         )
 
 
@@ -398,7 +404,9 @@ def benchmarks_cmd(
         list[str],
         typer.Option("--assume-met", help="Treat this benchmark as met (what-if); repeatable."),
     ] = [],  # noqa: B006
-    model: Annotated[str, typer.Option(help="Model for the incentives' effects.")] = "mean",
+    model: Annotated[
+        str, typer.Option(help=f"Model for the incentives' effects: {or_list()}.")
+    ] = DEFAULT_MODEL,
     preset: Annotated[str | None, typer.Option(help="Model preset.")] = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -8,6 +8,7 @@ import typer
 
 from crossroads.cli.application import app, console, console_err
 from crossroads.errors import CrossroadsError
+from crossroads.model_registry import DEFAULT_MODELS, or_list
 from crossroads.scenario import DEFAULT_SCENARIO
 
 __all__: list[str] = []
@@ -46,7 +47,10 @@ def report(
     out: Annotated[str, typer.Option("--out", "-o", help="Folder to write the report in.")] = "out",
     models: Annotated[
         str | None,
-        typer.Option(help="Comma-separated models (default: mean, median and eum)."),
+        typer.Option(
+            help=f"Comma-separated models, of: {or_list()} (default: "
+            f"{or_list(DEFAULT_MODELS, word='and')})."
+        ),
     ] = None,
     preset: Annotated[
         list[str] | None, typer.Option("--preset", help="MODEL=NAME, e.g. eum=scholz (repeatable).")

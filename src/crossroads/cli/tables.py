@@ -7,9 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas and Rich tables are imported by the commands that print tables
     import pandas as pd
+    from rich.panel import Panel
     from rich.table import Table
 
-__all__ = ["collection_df", "df_table", "fmt"]
+__all__ = ["WORD_MAX", "collection_df", "df_table", "fmt", "text_panel"]
+
+#: the widest word a text column keeps whole; a longer token (a URL) folds
+WORD_MAX = 30
 
 
 def fmt(value: Any, digits: int = 2) -> str:
@@ -40,20 +44,38 @@ def df_table(
 
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
     if index:
-        width = max([len(fmt(i, digits)) for i in df.index] + [1])
-        table.add_column(df.index.name or "", overflow="fold", min_width=min(width, 16))
+        width = _longest_word([fmt(i, digits) for i in df.index], df.index.name or "")
+        table.add_column(df.index.name or "", overflow="fold", min_width=width)
     for c in df.columns:
         if justify_numbers and is_numeric_dtype(df[c]):
             width = max([len(fmt(v, digits)) for v in df[c]] + [len(str(c))])
             table.add_column(str(c), justify="right", no_wrap=True, min_width=width)
-        else:  # text folds, but never below a readable width
-            width = max([len(fmt(v, digits)) for v in df[c]] + [len(str(c)), 1])
-            table.add_column(str(c), overflow="fold", min_width=min(width, 16))
+        else:  # text wraps between words; only a word wider than WORD_MAX folds
+            width = _longest_word([fmt(v, digits) for v in df[c]], str(c))
+            table.add_column(str(c), overflow="fold", no_wrap=False, min_width=width)
     for idx, row in df.iterrows():
         cells = [fmt(idx, digits)] if index else []
         cells += [fmt(v, digits) for v in row.tolist()]
         table.add_row(*cells)
     return table
+
+
+def text_panel(body: str, **options: Any) -> Panel:
+    """A panel as wide as its text, the text wrapped between words when the terminal is
+    narrower (the console's soft wrap would crop it): ``Panel.fit`` ``options``, title on the
+    left unless told."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    text = Text(body, no_wrap=False, overflow="fold")
+    return Panel.fit(text, **{"title_align": "left", **options})
+
+
+def _longest_word(cells: list[str], header: str) -> int:
+    """The width a text column needs so that no word (id, name) breaks: its longest word,
+    at most :data:`WORD_MAX` (a longer token folds, since a cut id would be lost)."""
+    words = [len(w) for text in [*cells, header] for w in text.split()]
+    return min(max(words, default=1), WORD_MAX)
 
 
 def collection_df(items: list[Any]) -> pd.DataFrame:

@@ -34,6 +34,7 @@ from crossroads.importers.base import Facts, dataset_version
 from crossroads.importers.csvfile import read_table
 from crossroads.reference_data import ActorCodes, country_by_abb, country_by_cow, eu_members
 from crossroads.scenario.schema import Scenario
+from crossroads.wording import possessive
 
 __all__ = ["TradeData", "read_cow_trade", "trade_facts"]
 
@@ -135,7 +136,8 @@ def read_cow_trade(
         )
     if reporter is not None and reporter != country.cow:
         raise ScenarioError(
-            f"the file reports {country.name}'s trade (COW {country.cow}), not COW {reporter}",
+            f"the file reports {possessive(country.name)} trade (COW {country.cow}), "
+            f"not COW {reporter}",
             file=label,
             line=t.header_line,
             field=f"{abb}_exports",

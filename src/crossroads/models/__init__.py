@@ -2,7 +2,8 @@
 
 Every model module defines ``SPEC``, a :class:`~crossroads.models.spec.ModelSpec` (its
 parameter model, presets, accepted input shapes and ``run`` function), and is registered
-by name in :data:`MODELS`. Adding a model is one module and one line here.
+by name in :data:`crossroads.model_registry.MODEL_NAMES`. Adding a model is one module and
+its name there.
 
 >>> from crossroads.models import get_model
 >>> get_model("eum").preset("paper").p_denominator
@@ -14,19 +15,15 @@ from __future__ import annotations
 import importlib
 
 from crossroads.errors import ModelError
+from crossroads.model_registry import MODEL_NAMES
 from crossroads.models.base import KernelResult
 from crossroads.models.spec import ModelParams, ModelSpec
 
 __all__ = ["MODELS", "KernelResult", "ModelParams", "ModelSpec", "get_model", "model_names"]
 
+
 #: model name -> the module that defines its ``SPEC``. Modules are imported on first use.
-MODELS: dict[str, str] = {
-    "mean": "crossroads.models.mean",
-    "median": "crossroads.models.median",
-    "eum": "crossroads.models.eum",
-    "smp": "crossroads.models.smp",
-    "exchange": "crossroads.models.exchange",
-}
+MODELS: dict[str, str] = {name: f"crossroads.models.{name}" for name in MODEL_NAMES}
 
 
 def model_names() -> list[str]:

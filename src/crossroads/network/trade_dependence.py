@@ -36,6 +36,7 @@ from crossroads.errors import CrossroadsError
 from crossroads.network.graph import FULL_ROLES, held
 from crossroads.reference_data import actor_codes, eu_members
 from crossroads.scenario.schema import Scenario
+from crossroads.wording import possessive
 
 __all__ = [
     "MEASURES",
@@ -457,7 +458,7 @@ def partner_shares(bil: pd.DataFrame, tot: pd.DataFrame, names: dict[str, str]) 
         share=np.nan,
         basis="no total",
         denominator=[
-            f"no total of {names.get(r, r)}'s {m} recorded"
+            f"no total of {possessive(names.get(r, r))} {m} recorded"
             for r, m in zip(none.reporter, none.measure, strict=True)
         ],
     )

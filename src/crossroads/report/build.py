@@ -29,6 +29,7 @@ from crossroads.evaluation.calibrated_display import (
     builtin_interval,
 )
 from crossroads.forecasting import Forecast, forecast
+from crossroads.model_registry import DEFAULT_MODEL, DEFAULT_MODELS
 from crossroads.models import model_names
 from crossroads.report import figures as F
 from crossroads.report.facts import citations
@@ -36,6 +37,7 @@ from crossroads.report.tables import FigureBag, Table, table_of
 from crossroads.scenario import Scenario
 from crossroads.scenario.schema import Issue
 from crossroads.summary import scenario_summary
+from crossroads.wording import count, possessive
 
 __all__ = [
     "DEFAULT_MODELS",
@@ -51,9 +53,6 @@ __all__ = [
     "system_sections",
     "table_of",
 ]
-
-#: Models the report runs when none are named (those present in this version).
-DEFAULT_MODELS = ("mean", "median", "eum")
 
 
 @dataclass(frozen=True)
@@ -229,7 +228,8 @@ def network_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[str,
         ),
         "by_leader": table_of(
             leader.rename(columns={"n": "count"}),
-            f"{names.get(rel.focus, rel.focus)}'s organisations by the power that leads them",
+            f"{possessive(names.get(rel.focus, rel.focus))} organisations by the power that "
+            "leads them",
         )
         if rel.focus
         else None,
@@ -326,11 +326,11 @@ def dependence_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[s
         bag,
         figures,
         sparse,
-        title=f"Partners' shares of {who}'s exports, imports and trade",
-        y_title=f"Share of {who}'s total, %",
+        title=f"Partners' shares of {possessive(who)} exports, imports and trade",
+        y_title=f"Share of {possessive(who)} total, %",
         unit="%",
-        caption=f"The largest partners' shares of {who}'s exports, imports and total trade by "
-        "year; the basis (denominator) is in brackets.",
+        caption=f"The largest partners' shares of {possessive(who)} exports, imports and total "
+        "trade by year; the basis (denominator) is in brackets.",
     )
     vals = sh[sh["share"].isna() & sh["value"].notna()] if len(sh) else sh
     if vals is not None and len(vals):
@@ -347,7 +347,7 @@ def dependence_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[s
             bag,
             figures,
             sparse,
-            title=f"{who}'s trade values with no recorded total",
+            title=f"{possessive(who)} trade values with no recorded total",
             y_title="Value, USD million",
             unit="USD million",
             caption="Flows recorded as values only (no total to divide by).",
@@ -400,7 +400,7 @@ def dependence_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[s
             )
         )
     summary = dep.summary()
-    tables.append(table_of(summary, f"{who}'s dependence by year (largest partners)"))
+    tables.append(table_of(summary, f"{possessive(who)} dependence by year (largest partners)"))
     if len(conc):
         c = conc.copy()
         c["excluded"] = c["excluded"].map(lambda xs: ", ".join(names.get(x, x) for x in xs))
@@ -515,8 +515,8 @@ def conditionality_section(
     words = []
     unlocked = mon.unlocked(y)
     words.append(
-        f"In {y}, {int((b['met'] == True).sum())} of {len(b)} benchmarks are met"  # noqa: E712
-        f" and {len(unlocked)} of {len(inc)} incentives are unlocked"
+        f"In {y}, {int((b['met'] == True).sum())} of {count(len(b), 'benchmark')} met"  # noqa: E712
+        f" and {len(unlocked)} of {count(len(inc), 'incentive')} unlocked"
         + (f" ({', '.join(unlocked)})." if unlocked else ".")
     )
     eff = None
@@ -1146,7 +1146,9 @@ def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
     unavailable = []
     network = network_section(sc, year, bag)
     dependence = dependence_section(sc, year, bag)
-    conditionality = conditionality_section(sc, year, opts.resolved_focus(), bag)
+    # the incentives' effects under the command line's default model, as `crossroads
+    # benchmarks` computes them, whichever models the report runs (the table names it)
+    conditionality = conditionality_section(sc, year, DEFAULT_MODEL, bag)
     for name, sec in (
         ("relations network", network),
         ("dependence over time", dependence),

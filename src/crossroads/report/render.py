@@ -38,7 +38,18 @@ def jinja_env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = _num
+    env.tests["long_token"] = _long_token
     return env
+
+
+#: a word longer than this (a URL, a long id) may break anywhere in a narrow cell; shorter
+#: words never break, so a column is at least as wide as its longest ordinary word
+LONG_TOKEN = 30
+
+
+def _long_token(v: Any) -> bool:
+    """Whether the text of ``v`` holds a word longer than :data:`LONG_TOKEN` characters."""
+    return isinstance(v, str) and any(len(w) > LONG_TOKEN for w in v.split())
 
 
 def _num(v: Any, digits: int = 2) -> str:

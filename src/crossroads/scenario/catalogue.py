@@ -78,4 +78,6 @@ def counts(scenario: object) -> dict[str, int]:
 
 def counts_text(numbers: dict[str, int]) -> str:
     """``"3 actors, 1 issue"``: the counts in words, singular where there is one."""
-    return ", ".join(f"{n} {k if n != 1 else k.rstrip('s')}" for k, n in numbers.items())
+    from crossroads.wording import count
+
+    return ", ".join(count(n, k[:-1] if k.endswith("s") else k) for k, n in numbers.items())

@@ -17,6 +17,7 @@ from crossroads.errors import ScenarioError
 from crossroads.scenario.bounded_yaml import YAMLLimitError, compose_and_construct, node_path
 from crossroads.scenario.checks import semantic_problems
 from crossroads.scenario.schema import Scenario
+from crossroads.wording import count
 
 __all__ = [
     "MAX_BYTES",
@@ -163,10 +164,34 @@ def validation_error(e: ValidationError, root: yaml.Node | None, label: str) -> 
     # prefer the error deepest in the document, then the first
     err = errs[0]
     loc = _clean_loc(tuple(err["loc"]))
-    extra = f" (and {len(errs) - 1} more problem{'s' * (len(errs) > 2)})" if len(errs) > 1 else ""
+    more = [(_clean_loc(tuple(x["loc"])), _message(x)) for x in errs[1:]]
     return ScenarioError(
-        _message(err) + extra, file=label, line=line_of(root, loc), field=field_name(loc) or None
+        _message(err) + _more_problems(more, root),
+        file=label,
+        line=line_of(root, loc),
+        field=field_name(loc) or None,
     )
+
+
+#: how many further problems a validation message spells out before counting the rest
+MORE_SHOWN = 4
+
+
+def _more_problems(more: list[tuple[tuple, str]], root: yaml.Node | None) -> str:
+    """`` (and 2 more problems: line 9, field 'id': ...; ...)``: the problems after the
+    first, each with its line and field, the first :data:`MORE_SHOWN` of them in full."""
+    if not more:
+        return ""
+    shown = []
+    for loc, message in more[:MORE_SHOWN]:
+        line, field = line_of(root, loc), field_name(loc)
+        where = ", ".join(
+            x for x in (f"line {line}" if line else "", f"field '{field}'" if field else "") if x
+        )
+        shown.append(f"{where}: {message}" if where else message)
+    rest = len(more) - len(shown)
+    tail = f"; and {count(rest, 'other')}" if rest else ""
+    return f" (and {count(len(more), 'more problem')}: {'; '.join(shown)}{tail})"
 
 
 def parse_scenario_text(text: str, label: str) -> Scenario:
@@ -219,8 +244,6 @@ def validate_data(data: dict[str, Any], label: str, root: yaml.Node | None = Non
     problems = semantic_problems(scenario)
     if problems:
         loc, message = problems[0]
-        more = len(problems) - 1
-        if more:
-            message += f" (and {more} more problem{'s' * (more > 1)})"
+        message += _more_problems(list(problems[1:]), root)
         raise ScenarioError(message, file=label, line=line_of(root, loc), field=field_name(loc))
     return scenario

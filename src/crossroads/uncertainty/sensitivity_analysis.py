@@ -41,6 +41,7 @@ from crossroads.uncertainty.executors import Executor, make_executor
 from crossroads.uncertainty.monte_carlo import chunk_for, point_forecast, prepare, provenance
 from crossroads.uncertainty.options import METHODS, SensitivityOptions
 from crossroads.uncertainty.sampling import FIELDS, InputSpec
+from crossroads.wording import possessive
 
 __all__ = ["METHODS", "SensitivityResult", "sensitivity"]
 
@@ -175,7 +176,7 @@ def _plain_words(
 
 
 def _input_names(names: list[str], fidx: np.ndarray, aidx: np.ndarray) -> list[str]:
-    return [f"{names[a]}'s {FIELDS[f]}" for f, a in zip(fidx, aidx, strict=True)]
+    return [f"{possessive(names[a])} {FIELDS[f]}" for f, a in zip(fidx, aidx, strict=True)]
 
 
 def sensitivity(

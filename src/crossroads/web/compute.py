@@ -57,8 +57,10 @@ def apply_stake_edits(sc: Scenario, issue_id: str, edits: Sequence[StakeEdit]) -
     out: list[Edit] = []
     for k, e in enumerate(edits):
         if e.actor not in stakes:
-            raise CrossroadsError(f"stakes[{k}]: actor '{e.actor}' has no stake in '{iss.id}'")
-        who = f"stakes[{k}] ({names.get(e.actor, e.actor)})"
+            raise CrossroadsError(
+                f"stake table, row {k + 1}: actor '{e.actor}' has no stake in '{iss.id}'"
+            )
+        who = f"stake of {names.get(e.actor, e.actor)}"
         values: dict[str, float] = {}
         for field, v in (
             ("position", e.position),
@@ -68,15 +70,15 @@ def apply_stake_edits(sc: Scenario, issue_id: str, edits: Sequence[StakeEdit]) -
             if v is None:
                 continue
             if not math.isfinite(v):
-                raise CrossroadsError(f"{who}.{field}: must be a finite number")
+                raise CrossroadsError(f"{who}, {field}: must be a finite number")
             if field == "position" and not lo <= v <= hi:
                 raise CrossroadsError(
-                    f"{who}.position: must lie on the scale {lo:g}-{hi:g}, got {v:g}"
+                    f"{who}, position: must lie on the scale {lo:g}-{hi:g}, got {v:g}"
                 )
             if field == "salience" and not 0 <= v <= 1:
-                raise CrossroadsError(f"{who}.salience: must be between 0 and 1, got {v:g}")
+                raise CrossroadsError(f"{who}, salience: must be between 0 and 1, got {v:g}")
             if field == "capability" and v < 0:
-                raise CrossroadsError(f"{who}.capability: must be >= 0, got {v:g}")
+                raise CrossroadsError(f"{who}, capability: must be >= 0, got {v:g}")
             if v != getattr(stakes[e.actor], field):
                 values[field] = float(v)
         if values:

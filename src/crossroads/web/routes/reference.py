@@ -27,12 +27,19 @@ def health() -> Response:
 
 @router.get("/api/models")
 def models() -> Response:
+    from crossroads.model_registry import DEFAULT_MODEL
     from crossroads.models import get_model, model_names
 
     out = []
     for name in model_names():
         mod = get_model(name)
         out.append(
-            {"name": name, "params": mod.defaults.model_dump(), "presets": list(mod.presets)}
+            {
+                "name": name,
+                "params": mod.defaults.model_dump(),
+                "presets": list(mod.presets),
+                # the model the dashboard starts with: the command line's default
+                "default": name == DEFAULT_MODEL,
+            }
         )
     return json_response(out)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from crossroads.errors import CrossroadsError
+from crossroads.model_registry import DEFAULT_MODEL
 from crossroads.serialisation import dumps
 from crossroads.web.budget import computed
 from crossroads.web.deps import ComputeSlotsDep, RegistryDep, SettingsDep, lookup
@@ -50,7 +51,7 @@ async def api_system(
     slots: ComputeSlotsDep,
     scenario_key: str = Query(alias="scenario"),
     year: int | None = None,
-    model: str = "mean",
+    model: str = DEFAULT_MODEL,
 ) -> Response:
     from crossroads.models import model_names
 

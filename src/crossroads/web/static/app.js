@@ -288,11 +288,10 @@
   function markInvalid(message) {
     document.querySelectorAll("#stakes input.invalid").forEach(function (i) { i.classList.remove("invalid"); });
     if (!message) { return; }
-    var m = /^stakes\[(\d+)\][^.]*\.(\w+)/.exec(message);
+    // the server names the row: "stake of Russia, salience: must be ..."
+    var m = /^stake of (.+), (position|salience|capability): /.exec(message);
     if (!m) { return; }
-    var actor = Object.keys(state.edits)[Number(m[1])];
-    var input = document.querySelector('#stakes input[data-actor="' + CSS.escape(actor || "") +
-      '"][data-field="' + CSS.escape(m[2]) + '"]');
+    var input = document.querySelector('#stakes input[aria-label="' + CSS.escape(m[1] + " " + m[2]) + '"]');
     if (input) { input.classList.add("invalid"); }
   }
 
@@ -609,7 +608,9 @@
     $("refresh-runs").addEventListener("click", loadRuns);
     api("GET", "/api/models").then(function (models) {
       state.models = models;
-      var pick = models.some(function (m) { return m.name === "eum"; }) ? "eum" : models[0].name;
+      // the command line's default model (the API marks it), so both give the same forecast
+      var dflt = models.filter(function (m) { return m.default; })[0];
+      var pick = dflt ? dflt.name : models[0].name;
       state.model = pick;
       fillSelect($("model"), models.map(function (m) { return { value: m.name, label: m.name }; }), pick);
       fillPresets();
