@@ -209,7 +209,11 @@ class IssueBrief:
         )
 
     def change_text(self) -> str:
-        """What would change this forecast, in one or two sentences."""
+        """What would change this forecast, in one or two sentences.
+
+        Each top input is given with the forecast at its 5% and at its 95% value (the
+        others at their stake values); a band in brackets after a forecast means it leaves
+        the most likely band for that one."""
         parts = []
         for r in self.inputs.itertuples():
             ends = []
@@ -224,12 +228,7 @@ class IssueBrief:
             parts.append(f"{r.input}: {' and '.join(ends)}")
         out = []
         if parts:
-            out.append(
-                f"Inputs that move it most (forecast at each input's 5% and 95% value; a "
-                f"band in brackets: out of {_range(self.band.low, self.band.high)}): "
-                if self.band is not None
-                else "Inputs that move it most (forecast at each input's 5% and 95% value): "
-            )
+            out.append("Inputs that move it most: ")
             out[-1] += "; ".join(parts) + "."
         if self.lever is not None and self.lever.shift != 0:
             lv = self.lever
@@ -366,8 +365,15 @@ def _lever(
             s = v.shift
             kind = "intervention" if len(v.interventions) == 1 else "combination"
             found.append(
-                Lever(list(v.interventions), kind, base, v.distribution.mean, s.mean,
-                      z * s.mcse, cost_of(v.interventions))  # fmt: skip
+                Lever(
+                    list(v.interventions),
+                    kind,
+                    base,
+                    v.distribution.mean,
+                    s.mean,
+                    z * s.mcse,
+                    cost_of(v.interventions),
+                )  # fmt: skip
             )
     for a in plans:
         if a.result is None:
@@ -379,8 +385,9 @@ def _lever(
         for p in a.result.packages:
             if len(p.interventions) >= 2:  # singles are the comparison's, on more context
                 found.append(
-                    Lever(list(p.interventions), "package", base, p.mean, p.mean - base, None,
-                          p.cost)  # fmt: skip
+                    Lever(
+                        list(p.interventions), "package", base, p.mean, p.mean - base, None, p.cost
+                    )  # fmt: skip
                 )
     if not found:
         return None
@@ -462,8 +469,22 @@ def brief(
                 "dimension in the detail"
             )
             out.append(
-                IssueBrief(iss.id, iss.title, scale, dict(iss.scale.labels), None, None, None,
-                           None, {}, None, None, empty, observed, notes)  # fmt: skip
+                IssueBrief(
+                    iss.id,
+                    iss.title,
+                    scale,
+                    dict(iss.scale.labels),
+                    None,
+                    None,
+                    None,
+                    None,
+                    {},
+                    None,
+                    None,
+                    empty,
+                    observed,
+                    notes,
+                )  # fmt: skip
             )
             continue
         points = {}
@@ -478,9 +499,7 @@ def brief(
                 point = float(np.asarray(forecast(sc, iss.id, lead).outcome).reshape(()))
             except CrossroadsError as e:
                 notes.append(f"{lead}: {e}")
-        calibrated = (
-            builtin_interval(lead, point, scale, level=0.9) if point is not None else None
-        )
+        calibrated = builtin_interval(lead, point, scale, level=0.9) if point is not None else None
         comparison = comparisons.get(iss.id)
         dist = None
         if comparison is not None:
