@@ -68,7 +68,9 @@ def test_small_lever_is_the_largest_shift(small):
     top = max(shifts, key=lambda k: abs(shifts[k]))
     assert tuple(b.lever.interventions) == top
     assert b.lever.shift == pytest.approx(shifts[top])
-    assert b.lever.cost == pytest.approx(sum({"aid": 2, "pressure": 1, "envoy": 1.5}[i] for i in top))
+    assert b.lever.cost == pytest.approx(
+        sum({"aid": 2, "pressure": 1, "envoy": 1.5}[i] for i in top)
+    )
     assert f"Biggest lever: {b.lever.label}" in b.change_text()
 
 
