@@ -23,7 +23,7 @@ def _caption(b: Brief) -> str:
         f"{b.lead} forecasts over draws of the uncertain stakes (input noise only, seed "
         f"{b.seed}); {b.lead} 90%: the {b.lead} point forecast's interval calibrated on DEU III "
         f"residuals (split conformal), not input noise; models: lowest–highest point forecast "
-        f"of {others}; biggest lever: the intervention or package whose mean {b.lead} forecast "
+        f"of {others}; biggest lever: the intervention or package whose mean forecast ({b.lead}) "
         "moves furthest from the baseline on the same draws (crossroads compare, crossroads "
         "plan)."
     )
