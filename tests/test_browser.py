@@ -374,6 +374,49 @@ def test_report_opens_offline_with_every_chart(page, tmp_path):
     page.clean()
 
 
+def test_report_opens_with_the_brief(page, tmp_path):
+    path = write_report("kazakhstan-2010", tmp_path, runs=128, seed=0)
+    attempted = open_offline(page, path)
+    p = page.page
+    sc = crossroads.load()
+    brief = p.locator("section#brief")
+    assert brief.locator("h2").inner_text() == "Brief"
+    # the brief is drawn above the system's tables and the forecasts at a glance
+    top = {
+        sel: p.locator(sel).first.bounding_box()["y"]
+        for sel in (
+            "section#brief",
+            "section#overview",
+            "section#system table",
+            "section#forecasts",
+        )  # fmt: skip
+    }
+    assert top["section#brief"] < top["section#overview"] < top["section#system table"]
+    assert top["section#system table"] < top["section#forecasts"]
+    rows = brief.locator("table.brief tbody tr")
+    assert rows.count() == len(sc.issues)
+    ids = [rows.nth(k).locator("td").first.inner_text() for k in range(rows.count())]
+    assert ids == [i.id for i in sc.issues]
+    changes = brief.locator("ul.brief-change li")
+    assert changes.count() == len(sc.issues)
+    text = brief.inner_text()
+    for iss in sc.issues:
+        assert iss.id in text
+    assert "What would change these forecasts" in text and "Aim pca-benchmarks" in text
+    # ids and numbers are never broken inside a word: every cell but the lever is one line
+    heights = p.evaluate(
+        "Array.from(document.querySelectorAll('table.brief tbody td:not(:nth-child(5))'))"
+        ".map(td => td.getBoundingClientRect().height)"
+    )
+    line = p.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('table.brief td')).lineHeight)"
+    )
+    assert max(heights) < 2 * line + 12
+    assert attempted == []
+    page.shot("14-report-brief", full_page=False)
+    page.clean()
+
+
 def test_hostile_report_renders_as_text_offline(page, tmp_path):
     path = write_report(XSS, tmp_path, models=["mean", "median"], runs=128)
     attempted = open_offline(page, path)

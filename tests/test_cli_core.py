@@ -111,9 +111,30 @@ def test_run_mini_scores_errors():
     assert "Shanghai Cooperation Organisation" in r.stdout
 
 
+def test_run_prints_the_brief_first():
+    r = cli("run", str(ROOT / "tests" / "data" / "plan-small.yaml"), "--models", "mean,median",
+            "--no-report")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("Brief: Plan fixture (lead model mean)")
+    brief = r.stdout[: r.stdout.index("System")]  # everything before the system panel
+    assert "What would change these forecasts" in brief
+    for text in ("trade ", "rights ", "0–50 (", "no labelled bands", "aid + pressure + envoy"):
+        assert text in brief, text
+    assert max(len(line) for line in brief.splitlines()) <= 120
+    # the detail follows, with the same intervention table as before
+    assert r.stdout.index("System") < r.stdout.index("Interventions against the baseline")
+
+
 def test_run_builtin_writes_the_report(tmp_path):
     r = cli("run", "--report-dir", str(tmp_path))
     assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("Brief: Kazakhstan at a crossroads")
+    head = r.stdout[: r.stdout.index("System")]
+    for issue in ("trade-regime", "pca-conditionality", "energy-export-direction",
+                  "sco-economic-scope"):  # fmt: skip
+        assert f"│ {issue} " in head, issue
+    assert "aim pca-benchmarks" in " ".join(head.split()).lower()
     for text in (
         "Kazakhstan",
         "trade-regime",

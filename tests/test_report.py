@@ -67,6 +67,7 @@ def test_builtin_report_has_every_section(builtin_report):
     assert builtin_report.unavailable == []  # the built-in case has data for every section
     sc = crossroads.load()
     for sid in (
+        "brief",
         "overview",
         "system",
         "relations",
@@ -133,12 +134,28 @@ def test_palette_is_okabe_ito():
 # --- sections that are not available ----------------------------------------------------------
 
 
+def test_report_opens_with_the_brief(builtin_report):
+    html = builtin_report.html
+    sc = crossroads.load()
+    start = html.index('<section id="brief">')
+    end = html.index("</section>", start)
+    assert start < html.index('<section id="overview">') < html.index('<section id="system">')
+    brief = html_lib.unescape(html[start:end])
+    for iss in sc.issues:
+        assert f'<a href="#issue-{iss.id}">{iss.id}</a>' in brief
+    assert "What would change these forecasts" in brief and "Aim pca-benchmarks" in brief
+    assert "eum 90%" in brief and "biggest lever" in brief
+    assert '<li><a href="#brief">Brief</a></li>' in html
+
+
 def test_ensembles_turned_off_are_said_in_the_page():
     rep = build_report(MINI, models=["mean"], runs=0, sensitivity=None)
     names = [n for n, _ in rep.unavailable]
     assert any(n.endswith(": ensemble distribution") for n in names)
     assert "Ensemble distribution unavailable:" in rep.html  # runs=0
     assert "not computed (ensemble runs set to 0)" in rep.html
+    assert ("brief", "not computed (ensemble runs set to 0)") in rep.unavailable
+    assert "Brief unavailable:" in rep.html
 
 
 # --- escaping ---------------------------------------------------------------------------------

@@ -399,8 +399,9 @@ def run(
         bool, typer.Option("--report/--no-report", help="Write the HTML report (default: yes).")
     ] = True,
 ) -> None:
-    """The main analysis: the system, every issue forecast by every model, the scenario's
-    interventions against the baseline, and the HTML report.
+    """The main analysis: the brief first (the answer per issue, see docs/brief.md), then the
+    system, every issue forecast by every model, the scenario's interventions against the
+    baseline, and the HTML report.
 
     Example: crossroads run            (the built-in kazakhstan-2010 scenario)
     """
@@ -419,9 +420,12 @@ def run(
     for m in wanted:  # refuse an issue too large for a model before printing anything
         for iss in sc.issues:
             get_model(m).check_actors(len(iss.stakes), f"{scenario}: issue '{iss.id}': ")
+    b = None
+    if sc.issues:  # the answer first: the brief, then the detail it was drawn from
+        b = _print_brief(sc, wanted)
     _print_summary(scenario_summary(sc))
     if sc.issues:
-        _print_forecasts(sc, wanted)
+        _print_forecasts(sc, wanted, b)
     else:
         console.print("no contested issues in this scenario", markup=False)
     if report:
@@ -431,7 +435,24 @@ def run(
         console.print(f"Report: {path}", markup=False)
 
 
-def _print_forecasts(sc, wanted: list[str]) -> None:
+def _print_brief(sc, wanted: list[str]):
+    """Print the brief; return it (its intervention table and aims are the detail's), or
+    None when no model run forecasts one issue (said in a line)."""
+    from crossroads.aims import AIM_RUNS, aim_models
+    from crossroads.briefing import brief, lead_model
+    from crossroads.cli.brief_tables import print_brief
+
+    try:
+        lead_model(wanted)
+    except CrossroadsError as e:
+        console.print(f"no brief: {e}", markup=False)
+        return None
+    b = brief(sc, wanted, aim_models=aim_models(sc, wanted), aim_runs=AIM_RUNS)
+    print_brief(b)
+    return b
+
+
+def _print_forecasts(sc, wanted: list[str], b=None) -> None:
     from crossroads.summary import forecast_table
 
     table, scores = forecast_table(sc, wanted, interval=0.9)
@@ -449,7 +470,10 @@ def _print_forecasts(sc, wanted: list[str]) -> None:
         from crossroads.uncertainty.what_if import intervention_overview
 
         m = "eum" if "eum" in wanted else wanted[0]
-        overview = intervention_overview(sc, m, runs=1024)
+        if b is not None and b.lead == m:  # computed for the brief, on the same draws
+            overview = b.overview
+        else:
+            overview = intervention_overview(sc, m, runs=1024)
         if len(overview):
             console.print(
                 df_table(
@@ -460,10 +484,10 @@ def _print_forecasts(sc, wanted: list[str]) -> None:
                     "Monte Carlo error of the mean shift",
                 )
             )
-    _print_linked_and_aims(sc, wanted, table)
+    _print_linked_and_aims(sc, wanted, table, None if b is None else b.aims)
 
 
-def _print_linked_and_aims(sc, wanted: list[str], table) -> None:
+def _print_linked_and_aims(sc, wanted: list[str], table, answers=None) -> None:
     from crossroads.aims import AIM_RUNS, aim_models, answer_aims
     from crossroads.cli.linked_tables import print_aims, print_linked_sets
     from crossroads.linked_summary import summarise_linked_sets
@@ -471,4 +495,6 @@ def _print_linked_and_aims(sc, wanted: list[str], table) -> None:
     if sc.linkages:
         print_linked_sets(summarise_linked_sets(sc), table)
     if sc.aims:
-        print_aims(answer_aims(sc, aim_models(sc, wanted), runs=AIM_RUNS), AIM_RUNS)
+        if answers is None:
+            answers = answer_aims(sc, aim_models(sc, wanted), runs=AIM_RUNS)
+        print_aims(answers, AIM_RUNS)

@@ -1169,7 +1169,19 @@ def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
     linked = linked_section(sc, table, bag, runs=aim_runs, seed=opts.seed)
     if linked is not None and not linked["available"]:
         unavailable.append(("linked issues", linked["reason"]))
-    aims = aims_section(sc, models, bag, runs=aim_runs, seed=opts.seed)
+    from crossroads.aims import aim_models, answer_aims
+    from crossroads.report.brief_section import brief_section
+
+    # planned once: the brief names the cheapest package, the aims section shows them all
+    answers = (
+        answer_aims(sc, aim_models(sc, models), runs=aim_runs, seed=opts.seed) if sc.aims else []
+    )
+    aims = aims_section(sc, models, bag, runs=aim_runs, seed=opts.seed, answers=answers)
+    brief = brief_section(
+        sc, models, opts.resolved_focus(), runs=opts.runs, seed=opts.seed, aims=answers
+    )
+    if not brief["available"]:
+        unavailable.append(("brief", brief["reason"]))
     ctx = {
         "scenario": sc,
         "version": __version__,
@@ -1193,6 +1205,7 @@ def build_context(sc: Scenario, opts: ReportOptions) -> dict[str, Any]:
         "conditionality": conditionality,
         "linked": linked,
         "aims": aims,
+        "brief": brief,
         "issues": issues,
         "forecast_table": table_of(
             table,

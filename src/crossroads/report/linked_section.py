@@ -91,13 +91,18 @@ def linked_section(sc: Scenario, table: pd.DataFrame | None, bag: FigureBag,
 
 
 def aims_section(sc: Scenario, models: Sequence[str], bag: FigureBag,
-                 *, runs: int, seed: int) -> dict[str, Any] | None:  # fmt: skip
-    """Each aim's plan under each model: a table and the frontier; None without aims."""
+                 *, runs: int, seed: int, answers: Sequence[Any] | None = None,
+                 ) -> dict[str, Any] | None:  # fmt: skip
+    """Each aim's plan under each model: a table and the frontier; None without aims.
+
+    ``answers``: the :func:`crossroads.aims.answer_aims` of :func:`aim_models`, when the
+    caller has them already (planned here otherwise)."""
     from crossroads.aims import aim_models, answer_aims
 
     if not sc.aims:
         return None
-    answers = answer_aims(sc, aim_models(sc, models), runs=runs, seed=seed)
+    if answers is None:
+        answers = answer_aims(sc, aim_models(sc, models), runs=runs, seed=seed)
     out = []
     for aim in sc.aims:
         mine = [a for a in answers if a.aim.id == aim.id]

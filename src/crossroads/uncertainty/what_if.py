@@ -38,7 +38,14 @@ from crossroads.uncertainty.monte_carlo import (
 from crossroads.uncertainty.options import CompareOptions
 from crossroads.uncertainty.summary import Distribution
 
-__all__ = ["ComparisonResult", "Variant", "compare", "intervention_overview"]
+__all__ = [
+    "ComparisonResult",
+    "Variant",
+    "compare",
+    "intervention_comparisons",
+    "intervention_overview",
+    "overview_rows",
+]
 
 _Z = 1.959963984540054
 
@@ -336,6 +343,70 @@ def compare(
     )
 
 
+def intervention_comparisons(
+    scenario: Scenario | str | Path,
+    model: str = "mean",
+    *,
+    runs: int = 1024,
+    seed: int = 0,
+    preset: str | None = None,
+    combine: bool = False,
+    **params: Any,
+) -> dict[str, ComparisonResult]:
+    """Every intervention of a scenario against the baseline, issue by issue.
+
+    For each one-dimensional issue that some intervention edits, one :func:`compare` of
+    those interventions on common random numbers (with ``combine``, their combination as
+    well, when two or more edit the issue). Used by :func:`intervention_overview` and
+    :func:`crossroads.briefing.brief`.
+
+    Returns
+    -------
+    dict of str to ComparisonResult
+        Issue id -> its comparison, in the scenario's issue order; issues no intervention
+        edits (and multi-dimensional issues) are absent.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load(scenario)
+    out: dict[str, ComparisonResult] = {}
+    for iss in sc.issues:
+        if not isinstance(iss.stakes[0], Stake):  # multi-dimensional: not summarised
+            continue
+        names = [iv.id for iv in sc.interventions if any(e.issue == iss.id for e in iv.edits)]
+        if not names:
+            continue
+        out[iss.id] = compare(
+            sc, iss.id, model, names, runs=runs, seed=seed, preset=preset, combine=combine,
+            **params,
+        )  # fmt: skip
+    return out
+
+
+def overview_rows(comparisons: dict[str, ComparisonResult]) -> pd.DataFrame:
+    """The rows of :func:`intervention_overview` from :func:`intervention_comparisons`:
+    one per (single intervention, issue); combinations are left out."""
+    rows = []
+    for issue, res in comparisons.items():
+        base = res.baseline.distribution
+        for v in res.variants[1:]:
+            if len(v.interventions) != 1:
+                continue
+            s = v.shift
+            assert s is not None
+            rows.append(
+                {
+                    "intervention": v.name,
+                    "issue": issue,
+                    "baseline": base.mean,
+                    "with": v.distribution.mean,
+                    "shift": s.mean,
+                    "± 95%": _Z * s.mcse,
+                    "shift 5-95%": f"{s.quantiles[0.05]:+.1f} .. {s.quantiles[0.95]:+.1f}",
+                    "P(up)": s.above,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def intervention_overview(
     scenario: Scenario | str | Path,
     model: str = "mean",
@@ -359,32 +430,6 @@ def intervention_overview(
         Carlo interval), ``shift 5-95%`` and ``P(up)``. Empty when the scenario has no
         intervention.
     """
-    sc = scenario if isinstance(scenario, Scenario) else load(scenario)
-    rows = []
-    for iss in sc.issues:
-        if not isinstance(iss.stakes[0], Stake):  # multi-dimensional: not summarised
-            continue
-        names = [iv.id for iv in sc.interventions if any(e.issue == iss.id for e in iv.edits)]
-        if not names:
-            continue
-        res = compare(
-            sc, iss.id, model, names, runs=runs, seed=seed, preset=preset, combine=False,
-            **params,
-        )  # fmt: skip
-        base = res.baseline.distribution
-        for v in res.variants[1:]:
-            s = v.shift
-            assert s is not None
-            rows.append(
-                {
-                    "intervention": v.name,
-                    "issue": iss.id,
-                    "baseline": base.mean,
-                    "with": v.distribution.mean,
-                    "shift": s.mean,
-                    "± 95%": _Z * s.mcse,
-                    "shift 5-95%": f"{s.quantiles[0.05]:+.1f} .. {s.quantiles[0.95]:+.1f}",
-                    "P(up)": s.above,
-                }
-            )
-    return pd.DataFrame(rows)
+    return overview_rows(
+        intervention_comparisons(scenario, model, runs=runs, seed=seed, preset=preset, **params)
+    )
