@@ -1406,12 +1406,13 @@ def with_without_figure(
     return _figure(
         data,
         esc(title),
-        "Forecast, % of the issue's scale (mean, whiskers 5-95% of the ensemble)",
+        "Forecast, % of scale (mean; whiskers 5-95%)",
         "Issue · variant",
         height=max(260, 140 + 30 * len(issues) * len(variants)),
         xaxis={"range": [-3, 103]},
         yaxis={
             "type": "category",
+            "automargin": True,
             "categoryorder": "array",
             "categoryarray": [f"{esc(i)} · {esc(v, 24)}" for i in issues for v in variants][::-1],
         },
