@@ -1,4 +1,8 @@
-"""Compiled (numba) kernel of the exchange model; see :mod:`crossroads.models.exchange`.
+"""The exchange kernel as it was before the speed work (commit a715954), kept only so that
+``benchmarks/exchange_speed.py`` can time it against the current kernel in the same
+process (and check that both give the same numbers). Not used by crossroads.
+
+Compiled (numba) kernel of the exchange model; see :mod:`crossroads.models.exchange`.
 
 The entry point is :func:`exchange_batch`, which takes plain arrays and integer codes for
 every modelling choice (decoded and validated in ``exchange.py``). Every run is computed

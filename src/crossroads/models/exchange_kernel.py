@@ -749,7 +749,7 @@ def exchange_batch(
     runs, n, kk = x.shape
     max_c = (kk * (kk - 1)) // 2 * ((n * n) // 4)
     max_c = max(max_c, 1)
-    tab_i = np.zeros((max_c, N_I), dtype=np.int64)
+    tab_i = np.zeros((max_c, N_I), dtype=np.int32)
     tab_f = np.zeros((max_c, N_F))
     head = np.empty(max_c, dtype=np.int64)
     act = np.empty(max_c, dtype=np.int64)
