@@ -10,10 +10,25 @@ cop21.csv``), 10 rounds of Equal Gain with the public implementation's rules (pr
   the kernel's for one run, their ratio, and the largest difference of their forecasts;
 * the kernel's time for an ensemble-style batch of runs with perturbed inputs (positions
   +-5 on the 0-100 scale, saliences +-0.05, both clipped; seeded), per run and in total;
+* the batch's CPU time (all threads), which load from other processes inflates less than
+  the wall time;
+* the kernel before the speed work (``benchmarks/exchange_kernel_before.py``, the kernel
+  of commit a715954) against the current one on the same 200 perturbed runs, one thread,
+  CPU time, best of 3 interleaved repetitions, and whether their forecasts are identical
+  (``--no-before`` skips it);
 * every time as a ratio to the loop version measured in the same process, and to the
   public implementation's (decide-exchange-model 2022.1.28) measured wall time for 10
   COP21 rounds, :data:`DECIDE_SECONDS` (the ``wall_time_10_rounds_s`` its fixture
   ``tests/data/exchange/decide-equalgain-cop21.json`` records).
+
+Figures (AMD EPYC, 2 cores shared with other work; load average 3-6 while measuring):
+the current kernel takes 0.77x the CPU time of the one before the speed work, bit for bit
+the same forecasts (1.30x faster; 16.5 -> 12.7 ms CPU per COP21 run on one thread under
+load, about 9.7 -> 7.5 ms on an idle core). The goal of 10,000 runs in about 10 s on 2
+cores (2 ms per run per core) is not reached: the time goes to recomputing the
+candidates a realised exchange affects (about 44,000 recomputations per run, some 65% of
+the time), generating and computing the ~17,000 candidates per run (about 18%) and the
+max-gain scans (about 13%).
 
 The loop version is written from the equations of Stokman & Van Oosten (1994) as
 :mod:`crossroads.models.exchange` describes them: one Python object per candidate
