@@ -22,13 +22,15 @@ cop21.csv``), 10 rounds of Equal Gain with the public implementation's rules (pr
   ``tests/data/exchange/decide-equalgain-cop21.json`` records).
 
 Figures (AMD EPYC, 2 cores shared with other work; load average 3-6 while measuring):
-the current kernel takes 0.77x the CPU time of the one before the speed work, bit for bit
-the same forecasts (1.30x faster; 16.5 -> 12.7 ms CPU per COP21 run on one thread under
-load, about 9.7 -> 7.5 ms on an idle core). The goal of 10,000 runs in about 10 s on 2
-cores (2 ms per run per core) is not reached: the time goes to recomputing the
-candidates a realised exchange affects (about 44,000 recomputations per run, some 65% of
-the time), generating and computing the ~17,000 candidates per run (about 18%) and the
-max-gain scans (about 13%).
+the current kernel gives bit for bit the same forecasts as the one before the speed work
+and is 1.26-1.31x faster (best runs: 14.8 -> 11.2 ms CPU per COP21 run on one thread at
+load 4.7; about 9.7 -> 7.5 ms on an idle core by proportion). The goal of 10,000 runs in
+about 10 s on 2 cores (2 ms per run per core) is not reached. Operation counts per run:
+~16,800 candidate exchanges generated and computed, ~1,440 realised, ~44,000
+recomputations of affected candidates, ~650,000 entries visited by the max-gain scans
+(before the side-by-side gain array). Timed by repeating a phase inside the kernel, the
+recomputations take about 65% of the time, candidate generation about 18%, the max-gain
+scans about 13%.
 
 The loop version is written from the equations of Stokman & Van Oosten (1994) as
 :mod:`crossroads.models.exchange` describes them: one Python object per candidate

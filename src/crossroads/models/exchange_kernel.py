@@ -369,6 +369,8 @@ def _run_one(
     dem_cnt = scr_idx[2]
     fill = scr_idx[3]
     lists = scr_idx[4, :4]
+    sup_end = scr_idx[5]  # end of each (actor, issue)'s list, invalid entries dropped
+    dem_end = scr_idx[6]
     nrec = 0
 
     _outcome(w, den, xst, nbs)
@@ -474,6 +476,9 @@ def _run_one(
                 key = ti[e, _CA + h] * kk + ti[e, _CS + 1 - h]
                 dem_it[fill[key]] = e
                 fill[key] += 1
+        for i in range(n * kk):
+            sup_end[i] = sup_cnt[i + 1]
+            dem_end[i] = dem_cnt[i + 1]
         for a in range(n):
             for k in range(kk):
                 moved[a, k] = False
@@ -577,17 +582,22 @@ def _run_one(
             # recalculate the exchanges this one affects (AbstractExchange.recalculate)
             lists[0] = ti[r, _CA] * kk + ti[r, _CS]
             lists[1] = ti[r, _CA + 1] * kk + ti[r, _CS + 1]
+            # (each list drops its invalid entries as it is scanned, keeping its order)
+            lists[2] = ti[r, _CA] * kk + ti[r, _CS + 1]
+            lists[3] = ti[r, _CA + 1] * kk + ti[r, _CS]
             for li in range(4):
-                if li < 2:
-                    lo_i = sup_cnt[lists[li]]
-                    hi_i = sup_cnt[lists[li] + 1]
-                else:
-                    key = ti[r, _CA + li - 2] * kk + ti[r, _CS + 1 - (li - 2)]
-                    lo_i = dem_cnt[key]
-                    hi_i = dem_cnt[key + 1]
+                key = lists[li]
+                its = sup_it if li < 2 else dem_it
+                lo_i = sup_cnt[key] if li < 2 else dem_cnt[key]
+                hi_i = sup_end[key] if li < 2 else dem_end[key]
+                wp = lo_i
                 for it in range(lo_i, hi_i):
-                    e = sup_it[it] if li < 2 else dem_it[it]
-                    if not ti[e, _VALID] or ti[e, _STAMP] == nreal:
+                    e = its[it]
+                    if not ti[e, _VALID]:
+                        continue
+                    its[wp] = e
+                    wp += 1
+                    if ti[e, _STAMP] == nreal:
                         continue
                     ti[e, _STAMP] = nreal
                     re = False
@@ -654,6 +664,7 @@ def _run_one(
                         if not ti[e, _VALID]:
                             gd[ti[e, _SLOT]] = NEG_INF
                             dead += 1
+                            wp -= 1
                             continue
                         gd[ti[e, _SLOT]] = tf[e, _PRIO]
                         if tf[e, _PRIO] != hist_g[head[e]] and nh < hist_cap:
@@ -664,6 +675,10 @@ def _run_one(
                             hist_p[nh] = head[e]
                             head[e] = nh
                             nh += 1
+                if li < 2:
+                    sup_end[key] = wp
+                else:
+                    dem_end[key] = wp
         # 5. voting positions, the outcome, and next round's start positions
         for a in range(n):
             for k in range(kk):
@@ -762,7 +777,7 @@ def exchange_batch(
     scr_nk_f = np.empty((4, n, kk))
     scr_nk_b = np.zeros((3, n, kk), dtype=np.bool_)
     scr_k = np.empty((4, kk))
-    scr_idx = np.empty((5, max(n * kk + 1, 4)), dtype=np.int64)
+    scr_idx = np.empty((7, max(n * kk + 1, 4)), dtype=np.int64)
     sup_it = np.empty(2 * max_c, dtype=np.int64)
     dem_it = np.empty(2 * max_c, dtype=np.int64)
     cap = rounds * max_c if record else 0
