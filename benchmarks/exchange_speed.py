@@ -10,10 +10,27 @@ cop21.csv``), 10 rounds of Equal Gain with the public implementation's rules (pr
   the kernel's for one run, their ratio, and the largest difference of their forecasts;
 * the kernel's time for an ensemble-style batch of runs with perturbed inputs (positions
   +-5 on the 0-100 scale, saliences +-0.05, both clipped; seeded), per run and in total;
+* the batch's CPU time (all threads), which load from other processes inflates less than
+  the wall time;
+* the kernel before the speed work (``benchmarks/exchange_kernel_before.py``, the kernel
+  of commit a715954) against the current one on the same 200 perturbed runs, one thread,
+  CPU time, best of 3 interleaved repetitions, and whether their forecasts are identical
+  (``--no-before`` skips it);
 * every time as a ratio to the loop version measured in the same process, and to the
   public implementation's (decide-exchange-model 2022.1.28) measured wall time for 10
   COP21 rounds, :data:`DECIDE_SECONDS` (the ``wall_time_10_rounds_s`` its fixture
   ``tests/data/exchange/decide-equalgain-cop21.json`` records).
+
+Figures (AMD EPYC, 2 cores shared with other work; load average 3-6 while measuring):
+the current kernel gives bit for bit the same forecasts as the one before the speed work
+and is 1.26-1.31x faster (best runs: 14.8 -> 11.2 ms CPU per COP21 run on one thread at
+load 4.7; about 9.7 -> 7.5 ms on an idle core by proportion). The goal of 10,000 runs in
+about 10 s on 2 cores (2 ms per run per core) is not reached. Operation counts per run:
+~16,800 candidate exchanges generated and computed, ~1,440 realised, ~44,000
+recomputations of affected candidates, ~650,000 entries visited by the max-gain scans
+(before the side-by-side gain array). Timed by repeating a phase inside the kernel, the
+recomputations take about 65% of the time, candidate generation about 18%, the max-gain
+scans about 13%.
 
 The loop version is written from the equations of Stokman & Van Oosten (1994) as
 :mod:`crossroads.models.exchange` describes them: one Python object per candidate
@@ -26,6 +43,7 @@ from __future__ import annotations
 import argparse
 import csv
 import functools
+import importlib.util
 import json
 import os
 import sys
@@ -271,6 +289,62 @@ def exchange_loop(c, s, x, rounds=10, salience_weight=0.4, fixed_weight=0.1):
     return forecast
 
 
+# --- the kernel before the speed work, timed against the current one -----------------------
+
+
+def _load_before():
+    """The kernel as it was before the speed work (``exchange_kernel_before.py``)."""
+    spec = importlib.util.spec_from_file_location(
+        "exchange_kernel_before", ROOT / "benchmarks" / "exchange_kernel_before.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.exchange_batch
+
+
+def _kernel_call(batch_fn, exchange, c, s, x, sc, params):
+    """Call a kernel's ``exchange_batch`` directly on one thread, with the inputs prepared as
+    :func:`crossroads.models.exchange.run` prepares them; returns (CPU seconds, forecast)."""
+    c, s, xn, present, _ = exchange._inputs(c, s, x, sc)
+    runs, n, k = xn.shape
+    rounds = params.rounds
+    codes = np.array([0, 0, 0, 0, int(params.cap_outcome), int(params.move_sum_cap), 0])
+    pos = np.empty((runs, rounds + 1, n, k))
+    start = np.empty_like(pos)
+    fc = np.empty((runs, rounds + 1, k))
+    done = np.zeros(runs, dtype=np.int64)
+    status = np.zeros(2, dtype=np.int64)
+    none_i = np.zeros(0, dtype=np.int64)
+    t0 = time.thread_time()
+    batch_fn(
+        c, s, xn, present, rounds, codes, float(params.p), float(params.salience_weight),
+        float(params.fixed_weight), float(params.tie_tol), float(params.tol) * 100.0,
+        np.zeros(runs, dtype=np.int64), pos, start, fc, done, none_i,
+        np.zeros((0, 6), dtype=np.int64), np.zeros((0, 8)), False, status,
+    )  # fmt: skip
+    return time.thread_time() - t0, fc
+
+
+def compare_kernels(exchange, c, s, x, sc, params, reps: int = 3):
+    """CPU time per run of the kernel before the speed work and of the current one, on one
+    thread, interleaved ``reps`` times (best of each); and whether their forecasts agree
+    bit for bit."""
+    from crossroads.models.exchange_kernel import exchange_batch
+
+    before = _load_before()
+    _kernel_call(before, exchange, c[:2], s[:2], x[:2], sc, params)  # compile / load
+    _kernel_call(exchange_batch, exchange, c[:2], s[:2], x[:2], sc, params)
+    t_old, t_new, same = [], [], True
+    for _ in range(reps):
+        to, fo = _kernel_call(before, exchange, c, s, x, sc, params)
+        tn, fn = _kernel_call(exchange_batch, exchange, c, s, x, sc, params)
+        t_old.append(to)
+        t_new.append(tn)
+        same = same and bool(np.array_equal(fo, fn, equal_nan=True))
+    runs = x.shape[0]
+    return min(t_old) / runs, min(t_new) / runs, same
+
+
 # --- the benchmark ---------------------------------------------------------------------------
 
 
@@ -278,6 +352,9 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=10_000, help="ensemble batch size")
     ap.add_argument("--quick", action="store_true", help="a batch of 500 runs")
+    ap.add_argument(
+        "--no-before", action="store_true", help="skip timing the kernel before the speed work"
+    )
     args = ap.parse_args(argv)
     runs = 500 if args.quick else args.runs
 
@@ -312,9 +389,9 @@ def main(argv=None) -> None:
     sb = np.clip(s[None] + g.uniform(-0.05, 0.05, (runs, n, k)), 0.01, 1)
     cb = np.broadcast_to(c[None], (runs, n, k))
     batch = params.model_copy(update={"record_exchanges": False})
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     rb = exchange.run(cb, sb, xb, scale=sc, params=batch, rng=None)
-    t_batch = time.perf_counter() - t0
+    t_batch, c_batch = time.perf_counter() - t0, time.process_time() - c0
     assert rb.forecast.shape == (runs, 11, k)
     t0 = time.perf_counter()
     rr = exchange.run(cb[:500], sb[:500], xb[:500], scale=sc, params=params, rng=None)
@@ -330,9 +407,22 @@ def main(argv=None) -> None:
         f"{t_batch / runs * 1e3:.2f} ms/run   loop/kernel {t_loop * runs / t_batch:8.0f}x"
     )
     print(
+        f"  CPU time {c_batch:.2f} s ({c_batch / runs * 1e3:.2f} ms/run) on "
+        f"{exchange._threads(runs, runs * 10 * max(1, k * (k - 1) // 2 * (n * n // 4)))} "
+        "thread(s); under load the wall time exceeds CPU time / threads"
+    )
+    print(
         f"  (the same with every realised exchange recorded: {t_rec * 1e3:.2f} ms/run, "
         f"{rr.ex_run.size / 500:.0f} exchanges/run)"
     )
+    if not args.no_before:
+        m = min(runs, 200)
+        t_old, t_new, same = compare_kernels(exchange, cb[:m], sb[:m], xb[:m], sc, batch)
+        print(
+            f"kernel before the speed work vs now, {m} perturbed runs, 1 thread, CPU time: "
+            f"{t_old * 1e3:.2f} -> {t_new * 1e3:.2f} ms/run   {t_old / t_new:.2f}x"
+            f"   (forecasts identical: {same})"
+        )
     print()
     print(f"public implementation (decide-exchange-model), 10 rounds: {DECIDE_SECONDS:.1f} s")
     print(f"  vs loop version, 1 run:   {DECIDE_SECONDS / t_loop:10.1f}x")

@@ -18,10 +18,14 @@ Yale University Press, 105-127, in the form the public implementation
 
 Layout of a candidate exchange ``e`` (one issue pair, one actor pair): side 0 is actor
 ``I``, who gives ground on ("supplies") the pair's second issue q and gets it on
-("demands") the first, p; side 1 is actor ``J``, who supplies p and demands q. Per side
-``h``: ``ca[e, h]`` the actor, ``cs[e, h]`` the issue supplied, ``xs[e, h]`` the actor's
-current position on it, ``tg[e, h]`` the other actor's (fixed) position on it, ``y[e, h]``
-the voting position the exchange would move the actor to.
+("demands") the first, p; side 1 is actor ``J``, who supplies p and demands q. Everything
+the kernel keeps about ``e`` is one row of two tables, so (re)computing it touches a few
+cache lines: integers in ``ti[e]`` and floats in ``tf[e]``, with one column per field and,
+for per-side fields, two (``column + h``). Per side ``h``: ``ti[e, _CA + h]`` the actor,
+``ti[e, _CS + h]`` the issue supplied (the issue demanded is ``ti[e, _CS + 1 - h]``),
+``tf[e, _XS + h]`` the actor's current position on it, ``tf[e, _TG + h]`` the other
+actor's (fixed) position on it, ``tf[e, _Y + h]`` the voting position the exchange would
+move the actor to.
 """
 
 from __future__ import annotations
@@ -53,6 +57,16 @@ GAIN_MIN = 1e-10  # an exchange with a smaller gain is not made (likewise)
 EPS = 1e-9  # comparisons of positions and outcomes within EPS count as equal
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+NEG_INF = -np.inf
+
+# Columns of a candidate exchange's row in the float table F (per side h: column + h) ...
+_XS, _TG, _Y, _GN, _NB0, _NB1, _LAST, _PSUM, _PMIN, _PMAX, _DSUM = range(0, 22, 2)
+_RHO, _PRIO = 22, 23
+N_F = 24
+# ... and in the integer table I
+_CA, _CS, _NUPD, _HL = 0, 2, 4, 6
+_VALID, _STAMP, _SLOT = 8, 9, 10
+N_I = 12
 
 
 @njit(**_JIT)
@@ -112,17 +126,17 @@ def _outcome(w, den, xp, out):
 
 
 @njit(inline="always", **_JIT_LEAF)
-def _adj_nbs(e, h, pos, cs, ca, upd, nupd, dsum, xst, w, tot, den):
+def _adj_nbs(e, h, pos, ti, tf, upd, xst, w, tot, den):
     """Outcome of the issue side ``h`` of exchange ``e`` supplies, with the exchange's
     record of moves realised earlier this round (``upd``) and the side's actor at ``pos``
     (``calculations.adjusted_nbs``)."""
-    k = cs[e, h]
+    k = ti[e, _CS + h]
     if den[k] == 0.0:
         return 0.0
-    a = ca[e, h]
+    a = ti[e, _CA + h]
     num = tot[k] + w[a, k] * (pos - xst[a, k])
-    if nupd[e, h] > 0:
-        num += dsum[e, h]
+    if ti[e, _NUPD + h] > 0:
+        num += tf[e, _DSUM + h]
         u = upd[e, h, a]
         if not np.isnan(u):
             num -= w[a, k] * (u - xst[a, k])
@@ -130,15 +144,15 @@ def _adj_nbs(e, h, pos, cs, ca, upd, nupd, dsum, xst, w, tot, den):
 
 
 @njit(inline="always", **_JIT_LEAF)
-def _pos_with_updates(e, h, cs, ca, upd, nupd, dsum, xst, w, tot, xsup):
+def _pos_with_updates(e, h, ti, tf, upd, xst, w, tot, xsup):
     """Sum of weight x position on side h's supply issue with the updates applied last
     (``calculations.adjusted_nbs_by_position``: the actor's own update, if any, wins over
     its current position)."""
-    k = cs[e, h]
-    a = ca[e, h]
+    k = ti[e, _CS + h]
+    a = ti[e, _CA + h]
     num = tot[k] + w[a, k] * (xsup - xst[a, k])
-    if nupd[e, h] > 0:
-        num += dsum[e, h]
+    if ti[e, _NUPD + h] > 0:
+        num += tf[e, _DSUM + h]
         u = upd[e, h, a]
         if not np.isnan(u):
             # the actor's own update replaces its current position
@@ -147,67 +161,39 @@ def _pos_with_updates(e, h, cs, ca, upd, nupd, dsum, xst, w, tot, xsup):
 
 
 @njit(inline="always", **_JIT_LEAF)
-def _push(e, h, v, last, has_last, psum, pmin, pmax):
-    if has_last[e, h]:
-        lv = last[e, h]
-        psum[e, h] += lv
-        pmin[e, h] = min(pmin[e, h], lv)
-        pmax[e, h] = max(pmax[e, h], lv)
-    last[e, h] = v
-    has_last[e, h] = True
+def _push(e, h, v, ti, tf):
+    if ti[e, _HL + h]:
+        lv = tf[e, _LAST + h]
+        tf[e, _PSUM + h] += lv
+        tf[e, _PMIN + h] = min(tf[e, _PMIN + h], lv)
+        tf[e, _PMAX + h] = max(tf[e, _PMAX + h], lv)
+    tf[e, _LAST + h] = v
+    ti[e, _HL + h] = True
 
 
 @njit(inline="always", **_JIT_LEAF)
-def _move_valid(e, h, move, xs, last, has_last, psum, pmin, pmax, sum_cap):
+def _move_valid(e, h, move, ti, tf, sum_cap):
     """``AbstractExchangeActor.is_move_valid`` over the side's list of moves (whose last
     entry is ``move``)."""
     am = abs(move)
     if am > 100.0 + EPS or am <= MOVE_MIN:
         return False
-    p = xs[e, h] + move
+    p = tf[e, _XS + h] + move
     if p < -EPS or p > 100.0 + EPS:
         return False
-    tot = psum[e, h] + (last[e, h] if has_last[e, h] else 0.0)
+    tot = tf[e, _PSUM + h] + (tf[e, _LAST + h] if ti[e, _HL + h] else 0.0)
     if sum_cap and tot > 100.0 + EPS:
         return False
-    mn = pmin[e, h]
-    mx = pmax[e, h]
-    if has_last[e, h]:
-        mn = min(mn, last[e, h])
-        mx = max(mx, last[e, h])
+    mn = tf[e, _PMIN + h]
+    mx = tf[e, _PMAX + h]
+    if ti[e, _HL + h]:
+        mn = min(mn, tf[e, _LAST + h])
+        mx = max(mx, tf[e, _LAST + h])
     return (mn < 0.0 and mx < 0.0) or (mn > 0.0 and mx > 0.0)
 
 
 @njit(inline="always", **_JIT_LEAF)
-def _calculate(
-    e,
-    ca,
-    cs,
-    xs,
-    tg,
-    y,
-    rho,
-    gn,
-    prio,
-    valid,
-    nb0,
-    nb1,
-    last,
-    has_last,
-    psum,
-    pmin,
-    pmax,
-    upd,
-    nupd,
-    dsum,
-    xst,
-    w,
-    sal,
-    tot,
-    den,
-    cap_outcome,
-    sum_cap,
-):
+def _calculate(e, ti, tf, upd, xst, w, sal, tot, den, cap_outcome, sum_cap):
     """(Re)compute exchange e: the moves, the gains and whether it can be made.
 
     Stokman & Van Oosten (1994): I supplies q and demands p, J the reverse. The outcome
@@ -220,15 +206,15 @@ def _calculate(
     exceed the distance to J's position on q, I moves all the way instead and J's move
     follows from the ratio (``EqualGainExchange.calculate``).
     """
-    ia = ca[e, 0]
-    ja = ca[e, 1]
-    q = cs[e, 0]
-    p = cs[e, 1]
+    ia = ti[e, _CA]
+    ja = ti[e, _CA + 1]
+    q = ti[e, _CS]
+    p = ti[e, _CS + 1]
     wi = w[ia, q]
     wj = w[ja, p]
-    r = rho[e]
-    dj = abs(tg[e, 1] - xs[e, 1])
-    di = abs(tg[e, 0] - xs[e, 0])
+    r = tf[e, _RHO]
+    dj = abs(tf[e, _TG + 1] - tf[e, _XS + 1])
+    di = abs(tf[e, _TG] - tf[e, _XS])
     dp = dj * wj / den[p]
     dq = r * dp
     mi = dq * den[q] / wi
@@ -238,36 +224,34 @@ def _calculate(
         dp = dq / r
         mi = di
         mj = dp * den[p] / wj
-    if xs[e, 0] > tg[e, 0]:
+    if tf[e, _XS] > tf[e, _TG]:
         mi = -mi
-    if xs[e, 1] > tg[e, 1]:
+    if tf[e, _XS + 1] > tf[e, _TG + 1]:
         mj = -mj
-    _push(e, 0, mi, last, has_last, psum, pmin, pmax)
-    _push(e, 1, mj, last, has_last, psum, pmin, pmax)
-    y[e, 0] = xs[e, 0] + mi
-    y[e, 1] = xs[e, 1] + mj
+    _push(e, 0, mi, ti, tf)
+    _push(e, 1, mj, ti, tf)
+    tf[e, _Y] = tf[e, _XS] + mi
+    tf[e, _Y + 1] = tf[e, _XS + 1] + mj
     gi = dp * sal[ia, p] - dq * sal[ia, q]
     gj = dq * sal[ja, q] - dp * sal[ja, p]
-    gn[e, 0] = gi
-    gn[e, 1] = gj
-    prio[e] = min(abs(gi), abs(gj))
-    ok = _move_valid(e, 0, mi, xs, last, has_last, psum, pmin, pmax, sum_cap) and _move_valid(
-        e, 1, mj, xs, last, has_last, psum, pmin, pmax, sum_cap
-    )
-    if prio[e] < GAIN_MIN or gi < -GAIN_MIN or gj < -GAIN_MIN:
+    tf[e, _GN] = gi
+    tf[e, _GN + 1] = gj
+    tf[e, _PRIO] = min(abs(gi), abs(gj))
+    ok = _move_valid(e, 0, mi, ti, tf, sum_cap) and _move_valid(e, 1, mj, ti, tf, sum_cap)
+    if tf[e, _PRIO] < GAIN_MIN or gi < -GAIN_MIN or gj < -GAIN_MIN:
         ok = False
     if not ok:
-        valid[e] = False
+        ti[e, _VALID] = False
         return
     for h in range(2):
         o = 1 - h
-        nb0[e, h] = _adj_nbs(e, h, xs[e, h], cs, ca, upd, nupd, dsum, xst, w, tot, den)
-        nb1[e, h] = _adj_nbs(e, h, y[e, h], cs, ca, upd, nupd, dsum, xst, w, tot, den)
+        tf[e, _NB0 + h] = _adj_nbs(e, h, tf[e, _XS + h], ti, tf, upd, xst, w, tot, den)
+        tf[e, _NB1 + h] = _adj_nbs(e, h, tf[e, _Y + h], ti, tf, upd, xst, w, tot, den)
         if not cap_outcome:
             continue
-        t = tg[e, h]
-        d0 = t - nb0[e, h]
-        d1 = t - nb1[e, h]
+        t = tf[e, _TG + h]
+        d0 = t - tf[e, _NB0 + h]
+        d1 = t - tf[e, _NB1 + h]
         if abs(d0) <= EPS:
             d0 = 0.0
         if abs(d1) <= EPS:
@@ -276,35 +260,35 @@ def _calculate(
             continue
         # The outcome on this side's supply issue would pass the other actor's position:
         # move only as far as puts the outcome there (AbstractExchangeActor.check_nbs).
-        a = ca[e, h]
-        b = ca[e, o]
-        k = cs[e, h]
-        m = cs[e, o]
-        num = _pos_with_updates(e, h, cs, ca, upd, nupd, dsum, xst, w, tot, xs[e, h])
+        a = ti[e, _CA + h]
+        b = ti[e, _CA + o]
+        k = ti[e, _CS + h]
+        m = ti[e, _CS + o]
+        num = _pos_with_updates(e, h, ti, tf, upd, xst, w, tot, tf[e, _XS + h])
         delta = abs((t * den[k] - num) / w[a, k])
         dk = delta * w[a, k] / den[k]
         # the other side's shift from the exchange ratio (rho = dq / dp)
         dm = dk * r if h == 1 else dk / r
         mo = abs(dm * den[m] / w[b, m])
         ma = delta
-        if xs[e, o] > tg[e, o]:
+        if tf[e, _XS + o] > tf[e, _TG + o]:
             mo = -mo
-        if xs[e, h] > tg[e, h]:
+        if tf[e, _XS + h] > tf[e, _TG + h]:
             ma = -ma
-        last[e, o] = mo
-        last[e, h] = ma
-        y[e, o] = xs[e, o] + mo
-        y[e, h] = xs[e, h] + ma
+        tf[e, _LAST + o] = mo
+        tf[e, _LAST + h] = ma
+        tf[e, _Y + o] = tf[e, _XS + o] + mo
+        tf[e, _Y + h] = tf[e, _XS + h] + ma
         # gains: the side that moved less now gains dm on its demand issue
         ga = dm * sal[a, m] - dk * sal[a, k]
         gb = dk * sal[b, k] - dm * sal[b, m]
-        gn[e, h] = ga
-        gn[e, o] = gb
-        prio[e] = min(abs(ga), abs(gb))
-        nb1[e, h] = _adj_nbs(e, h, y[e, h], cs, ca, upd, nupd, dsum, xst, w, tot, den)
-    ok = _move_valid(e, 0, last[e, 0], xs, last, has_last, psum, pmin, pmax, sum_cap)
-    ok = ok and _move_valid(e, 1, last[e, 1], xs, last, has_last, psum, pmin, pmax, sum_cap)
-    valid[e] = ok
+        tf[e, _GN + h] = ga
+        tf[e, _GN + o] = gb
+        tf[e, _PRIO] = min(abs(ga), abs(gb))
+        tf[e, _NB1 + h] = _adj_nbs(e, h, tf[e, _Y + h], ti, tf, upd, xst, w, tot, den)
+    ok = _move_valid(e, 0, tf[e, _LAST], ti, tf, sum_cap)
+    ok = ok and _move_valid(e, 1, tf[e, _LAST + 1], ti, tf, sum_cap)
+    ti[e, _VALID] = ok
 
 
 @njit(**_JIT_LEAF)
@@ -332,17 +316,15 @@ def _run_one(
     fc_out,
     rec_i,
     rec_f,
-    scratch_i,
-    scratch_f,
-    scr_b1,
-    scr_f1,
-    scr_i1,
+    ti,
+    tf,
+    head,
+    act,
+    gd,
     hist_s,
     hist_g,
     hist_p,
     upd,
-    nupd,
-    dsum,
     scr_nk_f,
     scr_nk_b,
     scr_k,
@@ -352,26 +334,6 @@ def _run_one(
 ):
     """One run; returns (rounds made, number of realised exchanges recorded)."""
     n, kk = x0.shape
-    ca = scratch_i[0]
-    cs = scratch_i[1]
-    cd = scratch_i[2]
-    has_last = scr_b1[0]
-    valid = scr_b1[1, :, 0]
-    xs = scratch_f[0]
-    tg = scratch_f[1]
-    y = scratch_f[2]
-    gn = scratch_f[3]
-    nb0 = scratch_f[4]
-    nb1 = scratch_f[5]
-    last = scratch_f[6]
-    psum = scratch_f[7]
-    pmin = scratch_f[8]
-    pmax = scratch_f[9]
-    rho = scr_f1[0]
-    prio = scr_f1[1]
-    stamp = scr_i1[0]
-    head = scr_i1[1]
-    act = scr_i1[2]
     hist_cap = hist_s.shape[0]
 
     w = scr_nk_f[0]
@@ -407,6 +369,8 @@ def _run_one(
     dem_cnt = scr_idx[2]
     fill = scr_idx[3]
     lists = scr_idx[4, :4]
+    sup_end = scr_idx[5]  # end of each (actor, issue)'s list, invalid entries dropped
+    dem_end = scr_idx[6]
     nrec = 0
 
     _outcome(w, den, xst, nbs)
@@ -452,48 +416,40 @@ def _run_one(
                                 ia, ja = a, b
                             e = ne
                             ne += 1
-                            ca[e, 0] = ia
-                            ca[e, 1] = ja
-                            cs[e, 0] = q
-                            cs[e, 1] = p
-                            cd[e, 0] = p
-                            cd[e, 1] = q
-                            xs[e, 0] = xst[ia, q]
-                            xs[e, 1] = xst[ja, p]
-                            tg[e, 0] = xst[ja, q]
-                            tg[e, 1] = xst[ia, p]
-                            has_last[e, 0] = False
-                            has_last[e, 1] = False
+                            ti[e, _CA] = ia
+                            ti[e, _CA + 1] = ja
+                            ti[e, _CS] = q
+                            ti[e, _CS + 1] = p
+                            tf[e, _XS] = xst[ia, q]
+                            tf[e, _XS + 1] = xst[ja, p]
+                            tf[e, _TG] = xst[ja, q]
+                            tf[e, _TG + 1] = xst[ia, p]
+                            ti[e, _HL] = False
+                            ti[e, _HL + 1] = False
                             for h in range(2):
-                                psum[e, h] = 0.0
-                                pmin[e, h] = np.inf
-                                pmax[e, h] = -np.inf
-                                nupd[e, h] = 0
-                                dsum[e, h] = 0.0
-                                for b2 in range(n):
-                                    upd[e, h, b2] = np.nan
-                            stamp[e] = -1
+                                tf[e, _PSUM + h] = 0.0
+                                tf[e, _PMIN + h] = np.inf
+                                tf[e, _PMAX + h] = -np.inf
+                                ti[e, _NUPD + h] = 0
+                                tf[e, _DSUM + h] = 0.0
+                            ti[e, _STAMP] = -1
                             eg = (s[ja, p] + s[ia, p]) / (s[ja, q] + s[ia, q])
                             if rate == RATE_EQUAL_GAIN:
-                                rho[e] = eg
+                                tf[e, _RHO] = eg
                             else:
                                 lo = s[ja, p] / s[ja, q]
                                 hi = s[ia, p] / s[ia, q]
                                 u = _uniform(seed, rnd, pair, a * n + b, 0)
                                 if rate == RATE_RANDOM:
-                                    rho[e] = lo + u * (hi - lo)
+                                    tf[e, _RHO] = lo + u * (hi - lo)
                                 else:
                                     v = _uniform(seed, rnd, pair, a * n + b, 1)
                                     if v < 0.5:
-                                        rho[e] = eg + p_rand * u * (hi - eg)
+                                        tf[e, _RHO] = eg + p_rand * u * (hi - eg)
                                     else:
-                                        rho[e] = eg - p_rand * u * (eg - lo)
-                            valid[e] = True
-                            _calculate(
-                                e, ca, cs, xs, tg, y, rho, gn, prio, valid, nb0, nb1, last,
-                                has_last, psum, pmin, pmax, upd, nupd, dsum, xst, w, s, tot, den,
-                                cap_outcome, sum_cap,
-                            )  # fmt: skip
+                                        tf[e, _RHO] = eg - p_rand * u * (eg - lo)
+                            ti[e, _VALID] = True
+                            _calculate(e, ti, tf, upd, xst, w, s, tot, den, cap_outcome, sum_cap)
                 pair += 1
         # 3. index the candidates by (actor, issue supplied) and (actor, issue demanded)
         for i in range(n * kk + 1):
@@ -501,8 +457,8 @@ def _run_one(
             dem_cnt[i] = 0
         for e in range(ne):
             for h in range(2):
-                sup_cnt[ca[e, h] * kk + cs[e, h] + 1] += 1
-                dem_cnt[ca[e, h] * kk + cd[e, h] + 1] += 1
+                sup_cnt[ti[e, _CA + h] * kk + ti[e, _CS + h] + 1] += 1
+                dem_cnt[ti[e, _CA + h] * kk + ti[e, _CS + 1 - h] + 1] += 1
         for i in range(n * kk):
             sup_cnt[i + 1] += sup_cnt[i]
             dem_cnt[i + 1] += dem_cnt[i]
@@ -510,16 +466,19 @@ def _run_one(
             fill[i] = sup_cnt[i]
         for e in range(ne):
             for h in range(2):
-                key = ca[e, h] * kk + cs[e, h]
+                key = ti[e, _CA + h] * kk + ti[e, _CS + h]
                 sup_it[fill[key]] = e
                 fill[key] += 1
         for i in range(n * kk + 1):
             fill[i] = dem_cnt[i]
         for e in range(ne):
             for h in range(2):
-                key = ca[e, h] * kk + cd[e, h]
+                key = ti[e, _CA + h] * kk + ti[e, _CS + 1 - h]
                 dem_it[fill[key]] = e
                 fill[key] += 1
+        for i in range(n * kk):
+            sup_end[i] = sup_cnt[i + 1]
+            dem_end[i] = dem_cnt[i + 1]
         for a in range(n):
             for k in range(kk):
                 moved[a, k] = False
@@ -531,101 +490,124 @@ def _run_one(
         nh = 0
         for e in range(ne):
             hist_s[nh] = 0
-            hist_g[nh] = prio[e]
+            hist_g[nh] = tf[e, _PRIO]
             hist_p[nh] = -1
             head[e] = nh
             nh += 1
         nreal = 0
+        # the valid exchanges in order, their gains side by side (gd, -inf once invalid)
         nact = 0
         for e in range(ne):
-            if valid[e]:
+            if ti[e, _VALID]:
                 act[nact] = e
+                gd[nact] = tf[e, _PRIO]
+                ti[e, _SLOT] = nact
                 nact += 1
+        dead = 0
         while True:
-            best = -1
-            bg = 0.0
-            ntie = 0
-            wpos = 0  # compact the list of valid exchanges as it is scanned (in order)
-            for ii in range(nact):
-                e = act[ii]
-                if not valid[e]:
-                    continue
-                act[wpos] = e
-                wpos += 1
-                g = prio[e]
-                if best < 0 or g > bg + tie_tol:
-                    best = e
+            if dead > 16 and 2 * dead > nact:
+                # drop the invalid exchanges, keeping the order
+                wpos = 0
+                for ii in range(nact):
+                    if gd[ii] != NEG_INF:
+                        e = act[ii]
+                        act[wpos] = e
+                        gd[wpos] = gd[ii]
+                        ti[e, _SLOT] = wpos
+                        wpos += 1
+                nact = wpos
+                dead = 0
+            # the first valid exchange, then the highest gain after it (gains within
+            # tie_tol are equal: the earlier in the public implementation's list wins)
+            bb = 0
+            while bb < nact and gd[bb] == NEG_INF:
+                bb += 1
+            if bb == nact:
+                break
+            bg = gd[bb]
+            ntie = 1
+            for ii in range(bb + 1, nact):
+                g = gd[ii]
+                if g > bg + tie_tol:
+                    bb = ii
                     bg = g
                     ntie = 1
                 elif g >= bg - tie_tol:
                     ntie += 1
                     if tie == TIE_FIRST and _earlier(
-                        e, best, head, hist_s, hist_g, hist_p, tie_tol
+                        act[ii], act[bb], head, hist_s, hist_g, hist_p, tie_tol
                     ):
-                        best = e
+                        bb = ii
                         bg = g
-            nact = wpos
-            if best < 0:
-                break
+            best = act[bb]
             if tie == TIE_RANDOM and ntie > 1:
                 ntie = 0
                 for ii in range(nact):
-                    if abs(prio[act[ii]] - bg) <= tie_tol:
+                    if abs(gd[ii] - bg) <= tie_tol:
                         ntie += 1
                 pick = int(_uniform(seed, rnd, nreal, 0, 2) * ntie)
                 cnt = 0
                 for ii in range(nact):
-                    e = act[ii]
-                    if abs(prio[e] - bg) <= tie_tol:
+                    if abs(gd[ii] - bg) <= tie_tol:
                         if cnt == pick:
-                            best = e
+                            best = act[ii]
                             break
                         cnt += 1
+            gd[ti[best, _SLOT]] = NEG_INF
+            dead += 1
             r = best
-            valid[r] = False
+            ti[r, _VALID] = False
             if rec_i.shape[0] > 0:
                 if nrec >= rec_i.shape[0]:
                     return made, -1
                 rec_i[nrec, 0] = rnd
-                rec_i[nrec, 1] = ca[r, 0]
-                rec_i[nrec, 2] = ca[r, 1]
-                rec_i[nrec, 3] = cs[r, 0]
-                rec_i[nrec, 4] = cs[r, 1]
+                rec_i[nrec, 1] = ti[r, _CA]
+                rec_i[nrec, 2] = ti[r, _CA + 1]
+                rec_i[nrec, 3] = ti[r, _CS]
+                rec_i[nrec, 4] = ti[r, _CS + 1]
                 rec_i[nrec, 5] = 0
-                rec_f[nrec, 0] = y[r, 0]
-                rec_f[nrec, 1] = y[r, 1]
-                rec_f[nrec, 2] = gn[r, 0]
-                rec_f[nrec, 3] = gn[r, 1]
-                rec_f[nrec, 4] = nb0[r, 0]
-                rec_f[nrec, 5] = nb1[r, 0]
-                rec_f[nrec, 6] = nb0[r, 1]
-                rec_f[nrec, 7] = nb1[r, 1]
+                rec_f[nrec, 0] = tf[r, _Y]
+                rec_f[nrec, 1] = tf[r, _Y + 1]
+                rec_f[nrec, 2] = tf[r, _GN]
+                rec_f[nrec, 3] = tf[r, _GN + 1]
+                rec_f[nrec, 4] = tf[r, _NB0]
+                rec_f[nrec, 5] = tf[r, _NB1]
+                rec_f[nrec, 6] = tf[r, _NB0 + 1]
+                rec_f[nrec, 7] = tf[r, _NB1 + 1]
                 nrec += 1
             nreal += 1
             for h in range(2):
-                lasty[ca[r, h], cs[r, h]] = y[r, h]
-                moved[ca[r, h], cs[r, h]] = True
+                lasty[ti[r, _CA + h], ti[r, _CS + h]] = tf[r, _Y + h]
+                moved[ti[r, _CA + h], ti[r, _CS + h]] = True
             # recalculate the exchanges this one affects (AbstractExchange.recalculate)
-            lists[0] = ca[r, 0] * kk + cs[r, 0]
-            lists[1] = ca[r, 1] * kk + cs[r, 1]
+            lists[0] = ti[r, _CA] * kk + ti[r, _CS]
+            lists[1] = ti[r, _CA + 1] * kk + ti[r, _CS + 1]
+            # (each list drops its invalid entries as it is scanned, keeping its order)
+            lists[2] = ti[r, _CA] * kk + ti[r, _CS + 1]
+            lists[3] = ti[r, _CA + 1] * kk + ti[r, _CS]
             for li in range(4):
-                if li < 2:
-                    lo_i = sup_cnt[lists[li]]
-                    hi_i = sup_cnt[lists[li] + 1]
-                else:
-                    key = ca[r, li - 2] * kk + cd[r, li - 2]
-                    lo_i = dem_cnt[key]
-                    hi_i = dem_cnt[key + 1]
+                key = lists[li]
+                its = sup_it if li < 2 else dem_it
+                lo_i = sup_cnt[key] if li < 2 else dem_cnt[key]
+                hi_i = sup_end[key] if li < 2 else dem_end[key]
+                wp = lo_i
                 for it in range(lo_i, hi_i):
-                    e = sup_it[it] if li < 2 else dem_it[it]
-                    if not valid[e] or stamp[e] == nreal:
+                    e = its[it]
+                    if not ti[e, _VALID]:
                         continue
-                    stamp[e] = nreal
+                    its[wp] = e
+                    wp += 1
+                    if ti[e, _STAMP] == nreal:
+                        continue
+                    ti[e, _STAMP] = nreal
                     re = False
                     for h in range(2):
                         for rh in range(2):
-                            if ca[e, h] == ca[r, rh] and cs[e, h] == cs[r, rh]:
-                                xs[e, h] = y[r, rh]
+                            if (
+                                ti[e, _CA + h] == ti[r, _CA + rh]
+                                and ti[e, _CS + h] == ti[r, _CS + rh]
+                            ):
+                                tf[e, _XS + h] = tf[r, _Y + rh]
                                 re = True
                                 break
                     if re:
@@ -634,54 +616,69 @@ def _run_one(
                         for h in range(2):
                             matched = False
                             for rh in range(2):
-                                if ca[e, h] == ca[r, rh] and cs[e, h] == cs[r, rh]:
+                                if (
+                                    ti[e, _CA + h] == ti[r, _CA + rh]
+                                    and ti[e, _CS + h] == ti[r, _CS + rh]
+                                ):
                                     matched = True
                             if not matched:
-                                has_last[e, h] = False
+                                ti[e, _HL + h] = False
                     # demand side: R's actor rh demands issue kd as one of e's actors does;
                     # the other actor of R moved on kd: record it
                     for rh in (1, 0):
                         ro = 1 - rh
                         hit = False
                         for h in range(2):
-                            if ca[e, h] == ca[r, rh] and cd[e, h] == cd[r, rh]:
+                            if (
+                                ti[e, _CA + h] == ti[r, _CA + rh]
+                                and ti[e, _CS + 1 - h] == ti[r, _CS + 1 - (rh)]
+                            ):
                                 hit = True
                         if not hit:
                             continue
-                        kd = cd[r, rh]
-                        slot = 0 if cs[e, 0] == kd else 1
-                        ua = ca[r, ro]
+                        kd = ti[r, _CS + 1 - (rh)]
+                        slot = 0 if ti[e, _CS] == kd else 1
+                        ua = ti[r, _CA + ro]
+                        if ti[e, _NUPD + slot] == 0:
+                            for b2 in range(n):
+                                upd[e, slot, b2] = np.nan
                         old = upd[e, slot, ua]
                         if np.isnan(old):
-                            new = y[r, ro]
-                            nupd[e, slot] += 1
+                            new = tf[r, _Y + ro]
+                            ti[e, _NUPD + slot] += 1
                             old = xst[ua, kd]
                         elif upd_rule == UPD_LATEST:
-                            new = y[r, ro]
+                            new = tf[r, _Y + ro]
                         elif xst[ua, kd] <= old:
-                            new = min(old, y[r, ro])
+                            new = min(old, tf[r, _Y + ro])
                         else:
-                            new = max(old, y[r, ro])
+                            new = max(old, tf[r, _Y + ro])
                         upd[e, slot, ua] = new
-                        dsum[e, slot] += w[ua, kd] * (new - old)
+                        tf[e, _DSUM + slot] += w[ua, kd] * (new - old)
                         if not re:
-                            has_last[e, 0] = False
-                            has_last[e, 1] = False
+                            ti[e, _HL] = False
+                            ti[e, _HL + 1] = False
                             re = True
                     if re:
-                        _calculate(
-                            e, ca, cs, xs, tg, y, rho, gn, prio, valid, nb0, nb1, last,
-                            has_last, psum, pmin, pmax, upd, nupd, dsum, xst, w, s, tot, den,
-                            cap_outcome, sum_cap,
-                        )  # fmt: skip
-                        if valid[e] and prio[e] != hist_g[head[e]] and nh < hist_cap:
+                        _calculate(e, ti, tf, upd, xst, w, s, tot, den, cap_outcome, sum_cap)
+                        if not ti[e, _VALID]:
+                            gd[ti[e, _SLOT]] = NEG_INF
+                            dead += 1
+                            wp -= 1
+                            continue
+                        gd[ti[e, _SLOT]] = tf[e, _PRIO]
+                        if tf[e, _PRIO] != hist_g[head[e]] and nh < hist_cap:
                             # (beyond the capacity, later gain changes are not recorded:
                             # only the order of exactly equal gains could be affected)
                             hist_s[nh] = nreal
-                            hist_g[nh] = prio[e]
+                            hist_g[nh] = tf[e, _PRIO]
                             hist_p[nh] = head[e]
                             head[e] = nh
                             nh += 1
+                if li < 2:
+                    sup_end[key] = wp
+                else:
+                    dem_end[key] = wp
         # 5. voting positions, the outcome, and next round's start positions
         for a in range(n):
             for k in range(kk):
@@ -767,22 +764,20 @@ def exchange_batch(
     runs, n, kk = x.shape
     max_c = (kk * (kk - 1)) // 2 * ((n * n) // 4)
     max_c = max(max_c, 1)
-    scratch_i = np.empty((3, max_c, 2), dtype=np.int64)
-    scratch_f = np.empty((10, max_c, 2))
-    scr_b1 = np.zeros((2, max_c, 2), dtype=np.bool_)
-    scr_f1 = np.empty((2, max_c))
-    scr_i1 = np.empty((3, max_c), dtype=np.int64)
+    tab_i = np.zeros((max_c, N_I), dtype=np.int32)
+    tab_f = np.zeros((max_c, N_F))
+    head = np.empty(max_c, dtype=np.int64)
+    act = np.empty(max_c, dtype=np.int64)
+    gd = np.empty(max_c)
     hist_cap = 16 * max_c + 4096
     hist_s = np.empty(hist_cap, dtype=np.int64)
     hist_g = np.empty(hist_cap)
     hist_p = np.empty(hist_cap, dtype=np.int64)
     upd = np.empty((max_c, 2, n))
-    nupd = np.zeros((max_c, 2), dtype=np.int64)
-    dsum = np.zeros((max_c, 2))
     scr_nk_f = np.empty((4, n, kk))
     scr_nk_b = np.zeros((3, n, kk), dtype=np.bool_)
     scr_k = np.empty((4, kk))
-    scr_idx = np.empty((5, max(n * kk + 1, 4)), dtype=np.int64)
+    scr_idx = np.empty((7, max(n * kk + 1, 4)), dtype=np.int64)
     sup_it = np.empty(2 * max_c, dtype=np.int64)
     dem_it = np.empty(2 * max_c, dtype=np.int64)
     cap = rounds * max_c if record else 0
@@ -794,8 +789,8 @@ def exchange_batch(
             c[run], s[run], x[run], present[run], rounds, codes[0], p_rand, codes[1],
             salience_weight, fixed_weight, codes[2], tie_tol, codes[3], tol,
             codes[4] != 0, codes[5] != 0, codes[6], seeds[run], pos_out[run],
-            start_out[run], fc_out[run], ri, rf, scratch_i, scratch_f, scr_b1, scr_f1, scr_i1,
-            hist_s, hist_g, hist_p, upd, nupd, dsum, scr_nk_f, scr_nk_b, scr_k, scr_idx, sup_it,
+            start_out[run], fc_out[run], ri, rf, tab_i, tab_f, head, act, gd,
+            hist_s, hist_g, hist_p, upd, scr_nk_f, scr_nk_b, scr_k, scr_idx, sup_it,
             dem_it,
         )  # fmt: skip
         if record:
