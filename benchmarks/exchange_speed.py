@@ -12,9 +12,9 @@ cop21.csv``), 10 rounds of Equal Gain with the public implementation's rules (pr
   +-5 on the 0-100 scale, saliences +-0.05, both clipped; seeded), per run and in total;
 * the batch's CPU time (all threads), which load from other processes inflates less than
   the wall time;
-* the kernel before the speed work (``benchmarks/exchange_kernel_before.py``, the kernel
-  of commit a715954) against the current one on the same 200 perturbed runs, one thread,
-  CPU time, best of 3 interleaved repetitions, and whether their forecasts are identical
+* the kernel before the speed work (``src/crossroads/models/exchange_kernel.py`` as of
+  commit :data:`BEFORE_COMMIT`, read from this clone's git history) against the current
+  one on the same 200 perturbed runs, one thread, CPU time, best of 3 interleaved repetitions, and whether their forecasts are identical
   (``--no-before`` skips it);
 * every time as a ratio to the loop version measured in the same process, and to the
   public implementation's (decide-exchange-model 2022.1.28) measured wall time for 10
@@ -292,11 +292,28 @@ def exchange_loop(c, s, x, rounds=10, salience_weight=0.4, fixed_weight=0.1):
 # --- the kernel before the speed work, timed against the current one -----------------------
 
 
+#: The commit whose exchange kernel the speed work started from.
+BEFORE_COMMIT = "a715954"
+
+
 def _load_before():
-    """The kernel as it was before the speed work (``exchange_kernel_before.py``)."""
-    spec = importlib.util.spec_from_file_location(
-        "exchange_kernel_before", ROOT / "benchmarks" / "exchange_kernel_before.py"
-    )
+    """The kernel as it was at :data:`BEFORE_COMMIT`, from git history (None, with a reason
+    printed, when this clone does not hold that commit, e.g. a shallow clone)."""
+    import subprocess
+    import tempfile
+
+    try:
+        src = subprocess.run(
+            ["git", "show", f"{BEFORE_COMMIT}:src/crossroads/models/exchange_kernel.py"],
+            cwd=ROOT, capture_output=True, text=True, check=True, timeout=30,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.SubprocessError) as err:
+        print(f"before/after: skipped, the kernel of {BEFORE_COMMIT} is not available ({err})")
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="exchange-before-"))
+    path = folder / "exchange_kernel_before.py"
+    path.write_text(src)
+    spec = importlib.util.spec_from_file_location("exchange_kernel_before", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.exchange_batch
@@ -328,10 +345,12 @@ def _kernel_call(batch_fn, exchange, c, s, x, sc, params):
 def compare_kernels(exchange, c, s, x, sc, params, reps: int = 3):
     """CPU time per run of the kernel before the speed work and of the current one, on one
     thread, interleaved ``reps`` times (best of each); and whether their forecasts agree
-    bit for bit."""
+    bit for bit. None when the old kernel is not in this clone's history."""
     from crossroads.models.exchange_kernel import exchange_batch
 
     before = _load_before()
+    if before is None:
+        return None
     _kernel_call(before, exchange, c[:2], s[:2], x[:2], sc, params)  # compile / load
     _kernel_call(exchange_batch, exchange, c[:2], s[:2], x[:2], sc, params)
     t_old, t_new, same = [], [], True
@@ -417,12 +436,14 @@ def main(argv=None) -> None:
     )
     if not args.no_before:
         m = min(runs, 200)
-        t_old, t_new, same = compare_kernels(exchange, cb[:m], sb[:m], xb[:m], sc, batch)
-        print(
-            f"kernel before the speed work vs now, {m} perturbed runs, 1 thread, CPU time: "
-            f"{t_old * 1e3:.2f} -> {t_new * 1e3:.2f} ms/run   {t_old / t_new:.2f}x"
-            f"   (forecasts identical: {same})"
-        )
+        got = compare_kernels(exchange, cb[:m], sb[:m], xb[:m], sc, batch)
+        if got is not None:
+            t_old, t_new, same = got
+            print(
+                f"kernel before the speed work vs now, {m} perturbed runs, 1 thread, CPU time: "
+                f"{t_old * 1e3:.2f} -> {t_new * 1e3:.2f} ms/run   {t_old / t_new:.2f}x"
+                f"   (forecasts identical: {same})"
+            )
     print()
     print(f"public implementation (decide-exchange-model), 10 rounds: {DECIDE_SECONDS:.1f} s")
     print(f"  vs loop version, 1 run:   {DECIDE_SECONDS / t_loop:10.1f}x")
