@@ -14,8 +14,8 @@ cop21.csv``), 10 rounds of Equal Gain with the public implementation's rules (pr
   the wall time;
 * the kernel before the speed work (``src/crossroads/models/exchange_kernel.py`` as of
   commit :data:`BEFORE_COMMIT`, read from this clone's git history) against the current
-  one on the same 200 perturbed runs, one thread, CPU time, best of 3 interleaved repetitions, and whether their forecasts are identical
-  (``--no-before`` skips it);
+  one on the same 200 perturbed runs, one thread, CPU time, best of 3 interleaved
+  repetitions, and whether their forecasts are identical (``--no-before`` skips it);
 * every time as a ratio to the loop version measured in the same process, and to the
   public implementation's (decide-exchange-model 2022.1.28) measured wall time for 10
   COP21 rounds, :data:`DECIDE_SECONDS` (the ``wall_time_10_rounds_s`` its fixture
