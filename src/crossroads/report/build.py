@@ -366,7 +366,7 @@ def dependence_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[s
             bag,
             figures,
             [],
-            title=f"Partner concentration of {who}'s trade",
+            title=f"Partner concentration of {possessive(who)} trade",
             y_title="Herfindahl-Hirschman index (0-1)",
             unit="index",
             caption="Herfindahl-Hirschman index of partner shares (a lower bound where the "
@@ -386,7 +386,7 @@ def dependence_section(sc: Scenario, year: int | None, bag: FigureBag) -> dict[s
             bag,
             figures,
             sparse,
-            title=f"Fuel dependence of {who}'s exports",
+            title=f"Fuel dependence of {possessive(who)} exports",
             y_title="Fuel's share of exports, %",
             unit="%",
             caption="Fuel's share of export revenue by year.",
