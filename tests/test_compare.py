@@ -139,7 +139,9 @@ def test_cli_compare(tmp_path):
     assert r.stderr.count("\n") == 1
     r = cli("--issue", "trade")
     assert r.returncode == 1
-    assert r.stderr == "error: give at least one --intervention NAME to compare\n"
+    # one error line, after the table of the scenario's interventions on stdout
+    assert r.stderr.startswith("error: give at least one --intervention ID to compare")
+    assert r.stderr.count("\n") == 1 and "carrot" in r.stdout
 
 
 def test_builtin_scenario_interventions(tmp_path):
