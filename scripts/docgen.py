@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -311,7 +310,7 @@ def _run(command: str, box: Path, env: dict[str, str], status: int) -> str:
 
 
 def abridge(text: str, head: int | None = None, keep: Sequence[str] = (), tail: int = 0) -> str:
-    """Keep the first ``head`` lines, lines matching a ``keep`` regex, the last ``tail``.
+    r"""Keep the first ``head`` lines, lines matching a ``keep`` regex, the last ``tail``.
 
     Each run of dropped lines becomes one ``...`` line. With ``head`` None and no
     ``keep`` the text is returned whole.
@@ -358,9 +357,9 @@ def shell(
     status: int | Sequence[int] = 0,
     before: Sequence[str] = (),
     files: dict[str, str] | None = None,
-    head: int | None = None,
+    head: int | None | Sequence[int | None] = None,
     keep: Sequence[str] = (),
-    tail: int = 0,
+    tail: int | Sequence[int] = 0,
     slow: bool = False,
     indent: int = 0,
 ) -> str:
@@ -389,7 +388,8 @@ def shell(
     files
         Files (name -> text) written into the sandbox before anything runs.
     head, keep, tail
-        Abridge each command's output with :func:`abridge`.
+        Abridge each command's output with :func:`abridge`; ``head`` and ``tail`` may
+        be given per command (a list as long as ``command``).
     slow
         A command of more than a few seconds. When the environment variable
         :data:`FAST_ENV` is ``1`` nothing runs and the block keeps its recorded output
@@ -399,7 +399,9 @@ def shell(
     """
     commands = [command] if isinstance(command, str) else list(command)
     statuses = [status] * len(commands) if isinstance(status, int) else list(status)
-    assert len(statuses) == len(commands), (commands, statuses)
+    heads = list(head) if isinstance(head, (list, tuple)) else [head] * len(commands)
+    tails = list(tail) if isinstance(tail, (list, tuple)) else [tail] * len(commands)
+    assert len(statuses) == len(heads) == len(tails) == len(commands), commands
     if slow and os.environ.get(FAST_ENV) == "1":
         return _recorded(commands)
     box = _sandbox()
@@ -412,9 +414,9 @@ def shell(
         for setup in before:
             _run(setup, run_in, env, 0)
         parts: list[str] = []
-        for cmd, code in zip(commands, statuses, strict=True):
+        for cmd, code, first, last in zip(commands, statuses, heads, tails, strict=True):
             parts.append(f"$ {cmd}")
-            text = abridge(_run(cmd, run_in, env, code), head, keep, tail)
+            text = abridge(_run(cmd, run_in, env, code), first, keep, last)
             if text:
                 parts.append(text)
     finally:
@@ -454,6 +456,7 @@ def hostile_files() -> dict[str, str]:
             }
         ],
     }  # fmt: skip
+    long = "7" * 5000
     zero = mini
     for s in ("0.9", "0.8", "0.4"):
         zero = zero.replace(f"salience: {s}", "salience: 0")
@@ -462,7 +465,7 @@ def hostile_files() -> dict[str, str]:
         "deep.yaml": "crossroads: 1\nid: deep\nnote: " + "[" * 1000 + "]" * 1000 + "\n",
         "dupkey.yaml": mini.replace("    name: Russia\n", "    name: Russia\n    name: Rossiya\n"),
         "baddate2.yaml": mini.replace("date: 1993-11-15", "date: 2001-02-30"),
-        "bigint.yaml": mini.replace("    kind: state\n", f"    cow: {'7' * 5000}\n    kind: state\n", 1),
+        "bigint.yaml": mini.replace("    kind: state\n", f"    cow: {long}\n    kind: state\n", 1),
         "booly.yaml": mini.replace("position: 40\n", "position: true\n", 1),
         "huge.yaml": mini.replace("capability: 80", "capability: 1e308", 1).replace(
             "position: 90", "position: 1e308", 1

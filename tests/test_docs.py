@@ -11,9 +11,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import types
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -108,7 +108,9 @@ def test_shell_checks_status_and_writes_only_to_a_sandbox():
     assert not (ROOT / "kz.yaml").exists()
     with pytest.raises(RuntimeError, match="exited 1, expected 0"):
         docgen.shell("crossroads validate missing.yaml")
-    assert docgen.shell("crossroads --version", indent=2).split("\n")[1] == "  $ crossroads --version"
+    assert (
+        docgen.shell("crossroads --version", indent=2).split("\n")[1] == "  $ crossroads --version"
+    )
 
 
 def test_abridge_keeps_head_named_lines_and_tail():
