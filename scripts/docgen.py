@@ -309,25 +309,43 @@ def _run(command: str, box: Path, env: dict[str, str], status: int) -> str:
     return (proc.stdout if status == 0 else proc.stdout + proc.stderr).rstrip()
 
 
-def abridge(text: str, head: int | None = None, keep: Sequence[str] = (), tail: int = 0) -> str:
+def abridge(
+    text: str,
+    head: int | None = None,
+    keep: Sequence[str] = (),
+    tail: int = 0,
+    tables: Sequence[str] = (),
+) -> str:
     r"""Keep the first ``head`` lines, lines matching a ``keep`` regex, the last ``tail``.
 
-    Each run of dropped lines becomes one ``...`` line. With ``head`` None and no
-    ``keep`` the text is returned whole.
+    ``tables`` keeps whole tables: a line matching one of these regexes (a table's title)
+    and every line after it up to the table's bottom border (a line starting with ``└``).
+    Each run of dropped lines becomes one ``...`` line. With nothing to keep given the
+    text is returned whole.
 
     >>> abridge("a\nb\nc\nd\ne", head=1, keep=["^d"])
     'a\n...\nd\n...'
     >>> abridge("a\nb\nc", head=1, tail=1)
     'a\n...\nc'
+    >>> abridge("x\nT\n│ 1\n└─\ny", tables=["^T"])
+    '...\nT\n│ 1\n└─\n...'
     """
-    if head is None and not keep and not tail:
+    if head is None and not keep and not tail and not tables:
         return text
     lines = text.split("\n")
     patterns = [re.compile(k) for k in keep]
+    titles = [re.compile(t) for t in tables]
     kept = [
         i < (head or 0) or i >= len(lines) - tail or any(p.search(line) for p in patterns)
         for i, line in enumerate(lines)
     ]
+    in_table = False
+    for i, line in enumerate(lines):
+        if any(t.search(line) for t in titles):
+            in_table = True
+        if in_table:
+            kept[i] = True
+            in_table = not line.startswith("└")
     out: list[str] = []
     for line, keep_it in zip(lines, kept, strict=True):
         if keep_it:
@@ -360,6 +378,7 @@ def shell(
     head: int | None | Sequence[int | None] = None,
     keep: Sequence[str] = (),
     tail: int | Sequence[int] = 0,
+    tables: Sequence[str] = (),
     slow: bool = False,
     indent: int = 0,
 ) -> str:
@@ -387,7 +406,7 @@ def shell(
         Commands run first and not shown (setting up files); each must exit 0.
     files
         Files (name -> text) written into the sandbox before anything runs.
-    head, keep, tail
+    head, keep, tail, tables
         Abridge each command's output with :func:`abridge`; ``head`` and ``tail`` may
         be given per command (a list as long as ``command``).
     slow
@@ -416,7 +435,7 @@ def shell(
         parts: list[str] = []
         for cmd, code, first, last in zip(commands, statuses, heads, tails, strict=True):
             parts.append(f"$ {cmd}")
-            text = abridge(_run(cmd, run_in, env, code), first, keep, last)
+            text = abridge(_run(cmd, run_in, env, code), first, keep, last, tables)
             if text:
                 parts.append(text)
     finally:
