@@ -44,7 +44,7 @@ HAND_PASTED = {
 
 
 def test_some_pages_are_generated():
-    names = {p.relative_to(DOCS).as_posix() for p in _cogged_pages()}
+    names = {p.relative_to(DOCS).as_posix() for p in _cogged_pages() if DOCS in p.parents}
     assert {"reference/cli.md", "reference/scenario-fields.md", "tutorial.md"} <= names
     assert "[[[cog" in (ROOT / "README.md").read_text(encoding="utf-8")
 
