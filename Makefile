@@ -35,7 +35,7 @@ test: $(VENV)/.installed-test
 
 # regenerate the generated parts of docs/ (field and CLI references, command output), then build
 docs: $(VENV)/.installed-test
-	PYTHONPATH=src $(BIN)/python -m cogapp -r -I scripts $$(grep -rl '\[\[\[cog' docs)
+	PYTHONPATH=src $(BIN)/python -m cogapp -r -I scripts $$(grep -rl '\[\[\[cog' docs README.md)
 	PYTHONPATH=src $(BIN)/mkdocs build --strict
 
 lint: $(VENV)/.installed-test

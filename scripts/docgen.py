@@ -19,9 +19,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -246,31 +249,247 @@ def cli_commands() -> str:
 
 
 # --- real command output -------------------------------------------------------------
-def shell(command: str, *, cwd: str | Path | None = None, status: int = 0) -> str:
-    """Run ``command`` (starting with ``crossroads``) and return it with its output.
+#: Set to ``1`` (as ``tests/test_docs.py`` does) to skip the commands marked ``slow``:
+#: their blocks then keep the output they hold, so ``cog --check`` passes on them
+#: without running them. ``make docs`` leaves it unset and reruns every block.
+FAST_ENV = "DOCS_FAST"
 
-    The CLI runs from this checkout (``PYTHONPATH=src``) at a terminal width of
-    :data:`WIDTH`. Only stdout is shown, unless ``status`` is not 0: then stderr is the
-    error message the page shows (progress notes on stderr, such as numba compiling a
-    kernel, would make the page depend on the cache). A different exit status than
-    ``status`` raises, so a broken example fails the check.
+
+def _sandbox() -> Path:
+    """A fresh folder that looks like this checkout, for commands that write files.
+
+    Every top-level entry of the checkout (except ``.git``) is a symlink, so relative
+    paths such as ``tests/data/mini.yaml`` and ``examples/...`` work, and so does
+    ``../shared/...`` (a symlink to the checkout's sibling ``shared``). Files a command
+    writes (``-o out``, ``kz-data.yaml``, the run store ``runs.sqlite``) land in the
+    sandbox, never in the repository.
     """
-    argv = shlex.split(command)
-    assert argv[0] == "crossroads", command
+    base = Path(tempfile.mkdtemp(prefix="crossroads-docs-"))
+    box = base / "repo"
+    box.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name != ".git":
+            (box / entry.name).symlink_to(entry)
+    shared = ROOT.parent / "shared"
+    if shared.exists():
+        (base / "shared").symlink_to(shared)
+    bindir = base / "bin"
+    bindir.mkdir()
+    for name, argv in (("crossroads", "-m crossroads"), ("python", "")):
+        script = bindir / name
+        script.write_text(f'#!/bin/sh\nexec "{sys.executable}" {argv} "$@"\n')
+        script.chmod(0o755)
+    return box
+
+
+def _env(box: Path) -> dict[str, str]:
     env = dict(os.environ, COLUMNS=str(WIDTH), LINES="200", NO_COLOR="1", TERM="dumb")
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env["PATH"] = str(box.parent / "bin") + os.pathsep + env.get("PATH", "")
+    # the run store: relative, so it is the sandbox's and pages can name it
+    env["CROSSROADS_STORE"] = "runs.sqlite"
     env.pop("FORCE_COLOR", None)
+    env.pop(FAST_ENV, None)
+    return env
+
+
+def _run(command: str, box: Path, env: dict[str, str], status: int) -> str:
     proc = subprocess.run(
-        [sys.executable, "-m", "crossroads", *argv[1:]],
-        cwd=cwd or ROOT,
+        ["bash", "-o", "pipefail", "-c", command],
+        cwd=box,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
     if proc.returncode != status:
         raise RuntimeError(
             f"{command!r} exited {proc.returncode}, expected {status}:\n{proc.stderr}"
         )
-    text = (proc.stdout if status == 0 else proc.stdout + proc.stderr).rstrip()
-    return f"```text\n$ {command}\n{text}\n```"
+    return (proc.stdout if status == 0 else proc.stdout + proc.stderr).rstrip()
+
+
+def abridge(
+    text: str,
+    head: int | None = None,
+    keep: Sequence[str] = (),
+    tail: int = 0,
+    tables: Sequence[str] = (),
+) -> str:
+    r"""Keep the first ``head`` lines, lines matching a ``keep`` regex, the last ``tail``.
+
+    ``tables`` keeps whole tables: a line matching one of these regexes (a table's title)
+    and every line after it up to the table's bottom border (a line starting with ``└``).
+    Each run of dropped lines becomes one ``...`` line. With nothing to keep given the
+    text is returned whole.
+
+    >>> abridge("a\nb\nc\nd\ne", head=1, keep=["^d"])
+    'a\n...\nd\n...'
+    >>> abridge("a\nb\nc", head=1, tail=1)
+    'a\n...\nc'
+    >>> abridge("x\nT\n│ 1\n└─\ny", tables=["^T"])
+    '...\nT\n│ 1\n└─\n...'
+    """
+    if head is None and not keep and not tail and not tables:
+        return text
+    lines = text.split("\n")
+    patterns = [re.compile(k) for k in keep]
+    titles = [re.compile(t) for t in tables]
+    kept = [
+        i < (head or 0) or i >= len(lines) - tail or any(p.search(line) for p in patterns)
+        for i, line in enumerate(lines)
+    ]
+    in_table = False
+    for i, line in enumerate(lines):
+        if any(t.search(line) for t in titles):
+            in_table = True
+        if in_table:
+            kept[i] = True
+            in_table = not line.startswith("└")
+    out: list[str] = []
+    for line, keep_it in zip(lines, kept, strict=True):
+        if keep_it:
+            out.append(line)
+        elif not out or out[-1] != "...":
+            out.append("...")
+    return "\n".join(out)
+
+
+def _recorded(commands: list[str]) -> str:
+    """The output a slow block holds now (``cog.previous``), checked to show ``commands``."""
+    import cog  # the module cogapp provides while it runs a block
+
+    previous = cog.previous.rstrip("\n")
+    shown = [line.strip()[2:] for line in previous.split("\n") if line.strip().startswith("$ ")]
+    if shown != commands:
+        raise RuntimeError(
+            f"slow block shows {shown!r}, not {commands!r}; regenerate it with `make docs`"
+        )
+    return previous
+
+
+def shell(
+    command: str | Sequence[str],
+    *,
+    cwd: str | Path | None = None,
+    status: int | Sequence[int] = 0,
+    before: Sequence[str] = (),
+    files: dict[str, str] | None = None,
+    head: int | None | Sequence[int | None] = None,
+    keep: Sequence[str] = (),
+    tail: int | Sequence[int] = 0,
+    tables: Sequence[str] = (),
+    slow: bool = False,
+    indent: int = 0,
+) -> str:
+    """Run ``command`` (one or several shell lines) and return them with their output.
+
+    Each command runs through ``bash -o pipefail`` in a fresh sandbox of this checkout
+    (see :func:`_sandbox`), with ``crossroads`` running this checkout's code
+    (``PYTHONPATH=src``) at a terminal width of :data:`WIDTH` and the run store
+    ``CROSSROADS_STORE=runs.sqlite`` inside the sandbox. Commands of one call share
+    the sandbox, so a later one sees the files an earlier one wrote.
+
+    Parameters
+    ----------
+    command
+        The command line(s) shown on the page after ``$``; pipes and redirections work.
+    cwd
+        Ignored in favour of the sandbox when None; otherwise the folder to run in
+        (relative to the checkout), e.g. for commands that must see a real path.
+    status
+        The exit status expected of each command (one for all, or one per command). A
+        different status raises, so a broken example fails the check. Only stdout is
+        shown unless the status is not 0: then stderr (the error message) follows it.
+        Progress notes on stderr, such as numba compiling a kernel, are never shown.
+    before
+        Commands run first and not shown (setting up files); each must exit 0.
+    files
+        Files (name -> text) written into the sandbox before anything runs.
+    head, keep, tail, tables
+        Abridge each command's output with :func:`abridge`; ``head`` and ``tail`` may
+        be given per command (a list as long as ``command``).
+    slow
+        A command of more than a few seconds. When the environment variable
+        :data:`FAST_ENV` is ``1`` nothing runs and the block keeps its recorded output
+        (which must still show the same commands); ``make docs`` reruns it.
+    indent
+        Spaces before every line, for a block inside a list item.
+    """
+    commands = [command] if isinstance(command, str) else list(command)
+    statuses = [status] * len(commands) if isinstance(status, int) else list(status)
+    heads = list(head) if isinstance(head, (list, tuple)) else [head] * len(commands)
+    tails = list(tail) if isinstance(tail, (list, tuple)) else [tail] * len(commands)
+    assert len(statuses) == len(heads) == len(tails) == len(commands), commands
+    if slow and os.environ.get(FAST_ENV) == "1":
+        return _recorded(commands)
+    box = _sandbox()
+    started = time.perf_counter()
+    try:
+        run_in = box / cwd if cwd is not None else box
+        env = _env(box)
+        for name, text in (files or {}).items():
+            (box / name).write_text(text, encoding="utf-8")
+        for setup in before:
+            _run(setup, run_in, env, 0)
+        parts: list[str] = []
+        for cmd, code, first, last in zip(commands, statuses, heads, tails, strict=True):
+            parts.append(f"$ {cmd}")
+            text = abridge(_run(cmd, run_in, env, code), first, keep, last, tables)
+            if text:
+                parts.append(text)
+    finally:
+        shutil.rmtree(box.parent, ignore_errors=True)
+    if os.environ.get("DOCS_TIMING"):
+        with open(os.environ["DOCS_TIMING"], "a", encoding="utf-8") as log:
+            log.write(f"{time.perf_counter() - started:7.1f} s  {commands[0]}\n")
+    block = "```text\n" + "\n".join(parts) + "\n```"
+    pad = " " * indent
+    return "\n".join(pad + line if line else line for line in block.split("\n"))
+
+
+def hostile_files() -> dict[str, str]:
+    """The hostile scenario files ``docs/security.md`` validates, built from
+    ``tests/data/mini.yaml`` as ``tests/test_hostile_input.py`` builds its own."""
+    import yaml
+
+    mini = (ROOT / "tests" / "data" / "mini.yaml").read_text(encoding="utf-8")
+    # eight anchored lists, each naming the previous one nine times
+    bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * 9) + "]" for k in range(1, 8)]
+    many = {
+        "crossroads": 1,
+        "id": "many",
+        "title": "Many actors",
+        "actors": [{"id": f"a{i}", "name": f"A{i}", "kind": "state"} for i in range(5000)],
+        "issues": [
+            {
+                "id": "big",
+                "title": "Big",
+                "question": "Where?",
+                "stakes": [
+                    {"actor": f"a{i}", "capability": 1 + i % 97, "position": i % 101,
+                     "salience": 0.1 + (i % 9) / 10}
+                    for i in range(5000)
+                ],
+            }
+        ],
+    }  # fmt: skip
+    long = "7" * 5000
+    zero = mini
+    for s in ("0.9", "0.8", "0.4"):
+        zero = zero.replace(f"salience: {s}", "salience: 0")
+    return {
+        "bomb.yaml": "\n".join(bomb) + "\ncrossroads: *a7\n",
+        "deep.yaml": "crossroads: 1\nid: deep\nnote: " + "[" * 1000 + "]" * 1000 + "\n",
+        "dupkey.yaml": mini.replace("    name: Russia\n", "    name: Russia\n    name: Rossiya\n"),
+        "baddate2.yaml": mini.replace("date: 1993-11-15", "date: 2001-02-30"),
+        "bigint.yaml": mini.replace("    kind: state\n", f"    cow: {long}\n    kind: state\n", 1),
+        "booly.yaml": mini.replace("position: 40\n", "position: true\n", 1),
+        "huge.yaml": mini.replace("capability: 80", "capability: 1e308", 1).replace(
+            "position: 90", "position: 1e308", 1
+        ),
+        "selfpart.yaml": mini.replace("    name: China\n", "    name: China\n    part_of: chn\n"),
+        "big5000.yaml": yaml.safe_dump(many, sort_keys=False),
+        "zero.yaml": zero,
+    }

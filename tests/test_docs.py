@@ -9,9 +9,11 @@ or the strict mkdocs build breaks.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -23,18 +25,68 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import docgen  # noqa: E402
 
 
+def _pages() -> list[Path]:
+    """Every Markdown page of the site, and the README."""
+    return sorted(DOCS.rglob("*.md")) + [ROOT / "README.md"]
+
+
 def _cogged_pages() -> list[Path]:
-    return sorted(p for p in DOCS.rglob("*.md") if "[[[cog" in p.read_text(encoding="utf-8"))
+    return [p for p in _pages() if "[[[cog" in p.read_text(encoding="utf-8")]
+
+
+#: ``$ crossroads`` blocks that stay hand-pasted, with the reason: (page, command start).
+HAND_PASTED = {
+    # a server that runs until Ctrl-C; its one line is printed by cli/serve_cmds.py
+    ("docs/dashboard.md", "crossroads serve"),
+    # needs a running dask scheduler and workers on tcp://127.0.0.1:8786
+    ("docs/howto/dask-cluster.md", "crossroads sensitivity kazakhstan-2010 --issue eu-offer"),
+}
 
 
 def test_some_pages_are_generated():
-    names = {p.relative_to(DOCS).as_posix() for p in _cogged_pages()}
+    names = {p.relative_to(DOCS).as_posix() for p in _cogged_pages() if DOCS in p.parents}
     assert {"reference/cli.md", "reference/scenario-fields.md", "tutorial.md"} <= names
+    assert "[[[cog" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _shown_commands(page: Path) -> list[tuple[int, str, bool]]:
+    """(line, command, generated?) of every ``$ crossroads`` line of ``page``."""
+    found: list[tuple[int, str, bool]] = []
+    generated = False
+    for number, line in enumerate(page.read_text(encoding="utf-8").split("\n"), 1):
+        if "[[[end]]]" in line:
+            generated = False
+        elif "]]]" in line and "[[[cog" in line:
+            generated = True
+        elif line.strip().startswith("$ crossroads"):
+            found.append((number, line.strip()[2:], generated))
+    return found
+
+
+def test_every_shown_command_is_generated():
+    """Every ``$ crossroads`` line in the docs is output of a cog block (fast or slow)."""
+    pasted, allowed = [], set()
+    for page in _pages():
+        name = page.relative_to(ROOT).as_posix()
+        for number, command, generated in _shown_commands(page):
+            hand = [(n, c) for n, c in HAND_PASTED if n == name and command.startswith(c)]
+            if hand:
+                allowed.update(hand)
+            elif not generated:
+                pasted.append(f"{name}:{number}: $ {command}")
+    assert not pasted, "hand-pasted command output; make it a docgen.shell block:\n" + "\n".join(
+        pasted
+    )
+    assert allowed == HAND_PASTED, "a HAND_PASTED entry no longer matches its page"
 
 
 @pytest.mark.skipif(importlib.util.find_spec("cogapp") is None, reason="needs the docs extra")
 def test_generated_output_is_current():
-    """``cog --check``: every generated block equals what the code produces now."""
+    """``cog --check``: every generated block equals what the code produces now.
+
+    Blocks marked ``slow=True`` keep their recorded output (``DOCS_FAST=1``) but must still
+    show the commands the block names; ``make docs`` reruns them.
+    """
     pages = [str(p.relative_to(ROOT)) for p in _cogged_pages()]
     proc = subprocess.run(
         [sys.executable, "-m", "cogapp", "--check", "-I", "scripts", *pages],
@@ -42,10 +94,41 @@ def test_generated_output_is_current():
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, docgen.FAST_ENV: "1"},
     )
     assert proc.returncode == 0, (
         "docs are stale; regenerate with `make docs`:\n" + proc.stdout + proc.stderr
     )
+
+
+def test_shell_checks_status_and_writes_only_to_a_sandbox():
+    block = docgen.shell(["crossroads export kazakhstan-2010 -o kz.yaml", "head -3 kz.yaml"])
+    assert block.startswith("```text\n$ crossroads export kazakhstan-2010 -o kz.yaml\n")
+    assert "\n$ head -3 kz.yaml\n# scenario 'kazakhstan-2010'" in block
+    assert not (ROOT / "kz.yaml").exists()
+    with pytest.raises(RuntimeError, match="exited 1, expected 0"):
+        docgen.shell("crossroads validate missing.yaml")
+    assert (
+        docgen.shell("crossroads --version", indent=2).split("\n")[1] == "  $ crossroads --version"
+    )
+
+
+def test_abridge_keeps_head_named_lines_and_tail():
+    text = "\n".join(f"line {i}" for i in range(10)) + "\nTable A\nrow"
+    assert docgen.abridge(text, head=2, keep=["^Table"], tail=1) == (
+        "line 0\nline 1\n...\nTable A\nrow"
+    )
+    assert docgen.abridge(text, head=1) == "line 0\n..."
+    assert docgen.abridge(text) == text
+
+
+def test_slow_block_keeps_its_output_only_for_the_same_commands(monkeypatch):
+    previous = "```text\n$ crossroads run\nrecorded\n```\n"
+    monkeypatch.setitem(sys.modules, "cog", types.SimpleNamespace(previous=previous))
+    monkeypatch.setenv(docgen.FAST_ENV, "1")
+    assert docgen.shell("crossroads run", slow=True) == previous.rstrip("\n")
+    with pytest.raises(RuntimeError, match="slow block shows"):
+        docgen.shell("crossroads run --models eum", slow=True)
 
 
 def test_every_command_is_documented():
