@@ -156,6 +156,36 @@ def test_evaluate_split_scores_only_proposals_not_calibrated_on(deu):
     assert res.summary.equals(again.summary)
 
 
+def test_cross_scores_every_issue_once_with_the_other_half_s_calibration(deu):
+    """Two-fold cross-conformal: each half is scored with the quantile of the other half,
+    so every issue is scored once and never by a calibration that saw its proposal."""
+    cross = evaluate_calibrated(deu, ["mean"], calibration="cross", seed=2, threshold=50)
+    one = evaluate_calibrated(deu, ["mean"], calibration="split", seed=2, threshold=50)
+    per = cross.per_issue
+    assert len(per) == 180 and per["issue"].is_unique
+    ev = evaluate(deu, ["mean"])
+    cal_side = split_by_group(ev.errors["group"].tolist(), seed=2)
+    first_half = set(ev.errors["issue"][~cal_side])  # scored by the calibration side
+    # the split's scored half is the first half of cross, with the same intervals
+    a = per[per["issue"].isin(first_half)].reset_index(drop=True)
+    b = one.per_issue.reset_index(drop=True)
+    assert a[["issue", "lower", "upper", "covered"]].equals(
+        b[["issue", "lower", "upper", "covered"]]
+    )
+    # the other half's intervals come from a quantile of the first half's residuals
+    rest = per[~per["issue"].isin(first_half)]
+    r = np.abs(a["observed"] - a["forecast"]) / 100.0  # DEU III issues are 0-100
+    q = conformal_quantile(r.to_numpy(), 0.9)
+    np.testing.assert_allclose(
+        rest["upper"], np.minimum(rest["forecast"] + 100 * q, 100), rtol=0, atol=1e-9
+    )
+    row = cross.summary.iloc[0]
+    assert row["n"] == 180 and row["coverage"] == pytest.approx(per["covered"].mean())
+    assert row["brier"] == pytest.approx(
+        np.mean((per["p_at_least"] - per["at_least"].astype(float)) ** 2)
+    )
+
+
 def test_calibrated_on_another_file_uses_each_issue_s_own_scale(deu):
     """Kazakhstan issues scored with DEU III residuals: forecast -+ q x own width, clipped."""
     res = evaluate_calibrated("kazakhstan-2010", ["mean"], calibration=deu, level=0.8)

@@ -84,10 +84,11 @@ def evaluate(
         str | None,
         typer.Option(
             "--calibration",
-            metavar="CALFILE|split",
+            metavar="CALFILE|split|cross",
             help="Calibrate each model's predictive interval on the decided issues of CALFILE "
-            "(DEU III file or scenario), or 'split': FILE's proposals dealt into two halves "
-            "(--seed), calibrate on one, score the other. Adds coverage, interval width, CRPS.",
+            "(DEU III file or scenario); 'split': FILE's proposals dealt into two halves "
+            "(--seed), calibrate on one, score the other; 'cross': score both halves, each "
+            "calibrated on the other. Adds coverage, interval width, CRPS.",
         ),
     ] = None,
     calibration_format: Annotated[
@@ -105,7 +106,7 @@ def evaluate(
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(help="Seed of --calibration split (default 0).")
+        int | None, typer.Option(help="Seed of --calibration split or cross (default 0).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
@@ -130,9 +131,9 @@ def evaluate(
                             calibration_format), ("--interval", interval),
                             ("--seed", seed)):  # fmt: skip
             if value is not None:
-                raise CrossroadsError(f"{name} needs --calibration CALFILE (or split)")
-    elif seed is not None and calibration != "split":
-        raise CrossroadsError("--seed applies to --calibration split only")
+                raise CrossroadsError(f"{name} needs --calibration CALFILE (or split, cross)")
+    elif seed is not None and calibration not in ("split", "cross"):
+        raise CrossroadsError("--seed applies to --calibration split or cross only")
     else:
         _evaluate_calibrated(
             source, models, fmt=fmt, caps=caps, salience_exponent=salience_exponent,

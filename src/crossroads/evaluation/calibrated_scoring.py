@@ -45,6 +45,9 @@ __all__ = [
 
 #: The ``calibration`` value that splits the scored source itself by proposal.
 SPLIT = "split"
+#: The ``calibration`` value that splits the source by proposal and scores both halves,
+#: each calibrated on the other (two-fold cross-conformal): every issue scored once.
+CROSS = "cross"
 
 
 def brier(probability: np.ndarray, event: np.ndarray) -> float:
@@ -187,7 +190,36 @@ def _score(
         )
         per["p_at_least"] = p
         per["at_least"] = event
+        per["base_rate"] = base
     return row, per
+
+
+def _pooled(label: str, halves: list[tuple[dict[str, Any], pd.DataFrame]]) -> dict[str, Any]:
+    """The summary row of both halves of a two-fold cross-conformal evaluation, from the
+    pooled per-issue results (each issue scored by the calibration of the other half)."""
+    per = pd.concat([p for _, p in halves], ignore_index=True)
+    n = len(per)
+    row: dict[str, Any] = {
+        "label": label,
+        "n": n,
+        "missing": int(sum(r["missing"] for r, _ in halves)),
+        "mae": float((per["observed"] - per["forecast"]).abs().mean()) if n else np.nan,
+        "crps": float(per["crps"].mean()) if n else np.nan,
+        "coverage": float(per["covered"].mean()) if n else np.nan,
+        "interval_width": float((per["upper"] - per["lower"]).mean()) if n else np.nan,
+        "quantile": float(np.mean([r["quantile"] for r, _ in halves])),
+        "cal_n": int(round(np.mean([r["cal_n"] for r, _ in halves]))),
+        "cal_groups": int(round(np.mean([r["cal_groups"] for r, _ in halves]))),
+    }
+    if "p_at_least" in per:
+        event = per["at_least"].to_numpy(dtype=bool)
+        row.update(
+            threshold=halves[0][0]["threshold"],
+            base_rate=float(per["base_rate"].mean()),
+            brier=brier(per["p_at_least"].to_numpy(), event) if n else np.nan,
+            brier_base=brier(per["base_rate"].to_numpy(), event) if n else np.nan,
+        )
+    return row
 
 
 def evaluate_calibrated(
@@ -212,10 +244,13 @@ def evaluate_calibrated(
         What to score: anything :func:`crossroads.evaluation.evaluate` reads.
     models : sequence of str
         Model labels as for ``evaluate`` (``'eum:scholz'``, ``'mean+eum'``).
-    calibration : str, Path, Scenario or ``'split'``
+    calibration : str, Path, Scenario, ``'split'`` or ``'cross'``
         The calibration set (a DEU III file, a scenario with ``observed`` outcomes), or
         ``'split'``: the groups (proposals) of ``source`` dealt into two halves with
-        ``seed``; calibrate on one, score the other.
+        ``seed``; calibrate on one, score the other; or ``'cross'`` (two-fold
+        cross-conformal): the same halves, each scored with the calibration of the other,
+        so every issue is scored once, by a calibration made without its proposal (half
+        the sampling noise of one half's coverage).
     level : float
         Nominal coverage of the interval (0.9 for a 90% interval).
     threshold : float, optional
@@ -246,9 +281,12 @@ def evaluate_calibrated(
     ev = evaluate(source, models, format=format, capability=capability,
                   salience_exponent=salience_exponent, params=params)  # fmt: skip
     labels = list(ev.summary["label"])
-    split = isinstance(calibration, str) and calibration == SPLIT
+    cross = isinstance(calibration, str) and calibration == CROSS
+    split = isinstance(calibration, str) and calibration in (SPLIT, CROSS)
     if seed is not None and not split:
-        raise CrossroadsError("a seed applies to a split by proposal (calibration='split') only")
+        raise CrossroadsError(
+            "a seed applies to a split by proposal (calibration='split' or 'cross') only"
+        )
     seed = 0 if seed is None else seed
     if split:
         first = ev.errors[ev.errors["label"] == labels[0]]
@@ -258,7 +296,8 @@ def evaluate_calibrated(
                 "by proposal needs at least 2"
             )
         cal_mask = split_by_group(first["group"].tolist(), seed)
-        cal_source = f"{ev.source} (split by proposal, seed {seed})"
+        how = "both halves, each calibrated on the other" if cross else "split by proposal"
+        cal_source = f"{ev.source} ({how}, seed {seed})"
         parts = {
             lab: (e[cal_mask], e[~cal_mask])
             for lab in labels
@@ -290,14 +329,17 @@ def evaluate_calibrated(
     rows, pers, cals = [], [], {}
     for lab in labels:
         cal_rows, test_rows = parts[lab]
-        cal = _calibration_for(lab, cal_rows, lv, cal_source)
-        base = None if threshold is None else _base_rate(cal_rows, threshold, cal_source)
-        if threshold is not None:
-            _base_rate(test_rows, threshold, ev.source)  # the threshold must lie on both
-        row, per = _score(lab, cal, test_rows, threshold, base)
-        rows.append(row)
-        pers.append(per)
-        cals[lab] = cal
+        folds = [(cal_rows, test_rows), (test_rows, cal_rows)] if cross else [parts[lab]]
+        halves = []
+        for cal_part, test_part in folds:
+            cal = _calibration_for(lab, cal_part, lv, cal_source)
+            base = None if threshold is None else _base_rate(cal_part, threshold, cal_source)
+            if threshold is not None:
+                _base_rate(test_part, threshold, ev.source)  # the threshold must lie on both
+            halves.append(_score(lab, cal, test_part, threshold, base))
+        rows.append(_pooled(lab, halves) if cross else halves[0][0])
+        pers.append(pd.concat([p for _, p in halves], ignore_index=True))
+        cals[lab] = cal  # for 'cross': the second half's (calibrated on the first's test half)
     return CalibratedEvaluation(
         source=ev.source,
         calibration_source=cal_source,
