@@ -255,6 +255,10 @@ def cli_commands() -> str:
 FAST_ENV = "DOCS_FAST"
 
 
+#: Top-level entries of the checkout the sandbox leaves out.
+SANDBOX_SKIP = frozenset({".git", "out", "site"})
+
+
 def _sandbox() -> Path:
     """A fresh folder that looks like this checkout, for commands that write files.
 
@@ -268,7 +272,9 @@ def _sandbox() -> Path:
     box = base / "repo"
     box.mkdir()
     for entry in ROOT.iterdir():
-        if entry.name != ".git":
+        # not git, and not what commands write in a checkout (the report folder, the
+        # built site): a page must not depend on whether `make run` ran before
+        if entry.name not in SANDBOX_SKIP:
             (box / entry.name).symlink_to(entry)
     shared = ROOT.parent / "shared"
     if shared.exists():

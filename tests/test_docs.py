@@ -82,27 +82,6 @@ def test_every_shown_command_is_generated():
     assert allowed == HAND_PASTED, "a HAND_PASTED entry no longer matches its page"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("cogapp") is None, reason="needs the docs extra")
-def test_generated_output_is_current():
-    """``cog --check``: every generated block equals what the code produces now.
-
-    Blocks marked ``slow=True`` keep their recorded output (``DOCS_FAST=1``) but must still
-    show the commands the block names; ``make docs`` reruns them.
-    """
-    pages = [str(p.relative_to(ROOT)) for p in _cogged_pages()]
-    proc = subprocess.run(
-        [sys.executable, "-m", "cogapp", "--check", "-I", "scripts", *pages],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, docgen.FAST_ENV: "1"},
-    )
-    assert proc.returncode == 0, (
-        "docs are stale; regenerate with `make docs`:\n" + proc.stdout + proc.stderr
-    )
-
-
 #: What changes from one regeneration to the next without the docs going stale: clock
 #: times, durations (and the box widths they change), dates of runs in the store.
 VOLATILE = (
@@ -121,13 +100,9 @@ def _masked(text: str) -> str:
     return text
 
 
-@pytest.mark.skipif(
-    not IN_CI, reason="reruns every slow block (about 5 minutes): under CI=true, and `make docs`"
-)
-def test_every_block_is_current_up_to_timings(tmp_path):
-    """Every generated block, the slow ones too, equals what the code produces now, up to
-    clock times and durations (:data:`VOLATILE`): under ``CI=true`` a slow block that went
-    stale fails here."""
+def _stale_pages(tmp_path: Path, fast: bool) -> list[str]:
+    """Pages whose generated blocks differ, up to :data:`VOLATILE`, from a regeneration of
+    copies of them (``fast``: slow blocks keep their recorded output, ``DOCS_FAST=1``)."""
     pages = _cogged_pages()
     copies = []
     for page in pages:
@@ -136,16 +111,38 @@ def test_every_block_is_current_up_to_timings(tmp_path):
         copy.write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
         copies.append(str(copy))
     env = {k: v for k, v in os.environ.items() if k != docgen.FAST_ENV}
+    if fast:
+        env[docgen.FAST_ENV] = "1"
     proc = subprocess.run(
         [sys.executable, "-m", "cogapp", "-r", "-I", str(ROOT / "scripts"), *copies],
         cwd=ROOT, capture_output=True, text=True, timeout=1800, env=env,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    stale = [
+    return [
         str(page.relative_to(ROOT))
         for page, copy in zip(pages, copies, strict=True)
         if _masked(page.read_text(encoding="utf-8")) != _masked(Path(copy).read_text("utf-8"))
     ]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cogapp") is None, reason="needs the docs extra")
+def test_generated_output_is_current(tmp_path):
+    """Every generated block equals what the code produces now, up to clock times and
+    durations (:data:`VOLATILE`). Blocks marked ``slow=True`` keep their recorded output
+    (``DOCS_FAST=1``) but must still show the commands the block names; ``make docs``
+    reruns them, and so does the next test under ``CI=true``."""
+    stale = _stale_pages(tmp_path, fast=True)
+    assert stale == [], f"docs are stale; regenerate with `make docs`: {stale}"
+
+
+@pytest.mark.skipif(
+    not IN_CI, reason="reruns every slow block (about 5 minutes): under CI=true, and `make docs`"
+)
+def test_every_block_is_current_up_to_timings(tmp_path):
+    """Every generated block, the slow ones too, equals what the code produces now, up to
+    clock times and durations (:data:`VOLATILE`): under ``CI=true`` a slow block that went
+    stale fails here."""
+    stale = _stale_pages(tmp_path, fast=False)
     assert stale == [], f"stale generated output (regenerate with `make docs`): {stale}"
 
 
