@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,3 +32,17 @@ def shared(*parts: str) -> Path:
 def shared_data():
     """The ``shared`` path helper as a fixture: ``shared_data('eum', 'sultan.csv')``."""
     return shared
+
+
+def run_cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """``python -m crossroads ARGS`` in a subprocess, from the checkout, on this tree's code
+    (``PYTHONPATH=src``), at a fixed terminal width; output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "crossroads", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(ROOT),
+             "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -17,19 +15,9 @@ from crossroads.uncertainty.linked_sampling import linked_input_spec
 from crossroads.uncertainty.sampling import draw_uniforms
 
 from conftest import ROOT, shared
+from conftest import run_cli as cli
 
 LINKED = str(ROOT / "tests" / "data" / "linked.yaml")
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "crossroads", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(ROOT)},
-    )
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ always flagged. Shares are compared in percentage points.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +167,10 @@ def _denominator_total(denominator: str | None) -> str:
     return (m.group(1) or m.group(2)) if m else ""
 
 
+#: The collections a data-only scenario keeps: the actors, and the datasets' facts.
+_DATA_KEPT = frozenset({"actors", "sources", "memberships", "agreements", "flows", "indicators"})
+
+
 def _data_scenario(scenario: Scenario, facts: list[Facts]) -> Scenario:
     """The scenario's actors with only the datasets' facts (and sources)."""
     data = scenario.model_dump(mode="python", by_alias=True, exclude_unset=True)
@@ -175,17 +180,11 @@ def _data_scenario(scenario: Scenario, facts: list[Facts]) -> Scenario:
     data["sources"] += [f.source for f in facts]
     for coll in ("memberships", "agreements", "flows", "indicators"):
         data[coll] = [{**x, "source": f.source["id"]} for f in facts for x in getattr(f, coll)]
-    for coll in (
-        "events",
-        "observations",
-        "benchmarks",
-        "incentives",
-        "interventions",
-        "linkages",
-        "aims",
-        "issues",
-    ):
-        data[coll] = []
+    # every other collection (events, issues, linkages, aims, ...) is emptied: derived from
+    # the schema, so a collection added to it later is never carried into the data scenario
+    for name, info in Scenario.model_fields.items():
+        if name not in _DATA_KEPT and typing.get_origin(info.annotation) is list:
+            data[name] = []
     data["actors"] = list(data["actors"]) + [
         {**a, "source": f.source["id"]} for f in facts for a in f.actors
     ]
