@@ -59,14 +59,18 @@ EPS = 1e-9  # comparisons of positions and outcomes within EPS count as equal
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 NEG_INF = -np.inf
 
-# Columns of a candidate exchange's row in the float table F (per side h: column + h) ...
-_XS, _TG, _Y, _GN, _NB0, _NB1, _LAST, _PSUM, _PMIN, _PMAX, _DSUM = range(0, 22, 2)
-_RHO, _PRIO = 22, 23
-N_F = 24
-# ... and in the integer table I
-_CA, _CS, _NUPD, _HL = 0, 2, 4, 6
-_VALID, _STAMP, _SLOT = 8, 9, 10
-N_I = 12
+# Columns of a candidate exchange's row in the float table (per side h: column + h) ...
+_RHO, _PRIO, _LAST, _PSUM, _PMIN, _PMAX = 0, 1, 2, 4, 6, 8
+N_F = 10
+# ... in the integer table ...
+_CA, _CS, _HL, _SLOT, _STAMP = 0, 2, 4, 6, 7
+N_I = 8
+# ... and in the table kept only when realised exchanges are recorded
+_GN, _NB0, _NB1 = 0, 2, 4
+N_R = 6
+
+#: Gains are scanned for the highest in blocks of this many, each block's highest kept.
+BLOCK = 32
 
 
 @njit(**_JIT)
@@ -126,34 +130,32 @@ def _outcome(w, den, xp, out):
 
 
 @njit(inline="always", **_JIT_LEAF)
-def _adj_nbs(e, h, pos, ti, tf, upd, xst, w, tot, den):
-    """Outcome of the issue side ``h`` of exchange ``e`` supplies, with the exchange's
-    record of moves realised earlier this round (``upd``) and the side's actor at ``pos``
-    (``calculations.adjusted_nbs``)."""
-    k = ti[e, _CS + h]
+def _adj_nbs(k, a, b, pos, xst, w, tot, den, ux, ud, un):
+    """Outcome of issue ``k`` with its supplier ``a`` at ``pos`` and the moves realised
+    earlier this round in exchanges where ``b`` demanded ``k`` (``calculations.
+    adjusted_nbs``). Those moves are the same for every candidate in which ``b`` demands
+    ``k``, so they are kept once per (actor, issue): ``ux[b, k, c]`` the updated position of
+    actor ``c`` (NaN: none), ``ud[b, k]`` the sum of weight x move, ``un[b, k]`` the count."""
     if den[k] == 0.0:
         return 0.0
-    a = ti[e, _CA + h]
     num = tot[k] + w[a, k] * (pos - xst[a, k])
-    if ti[e, _NUPD + h] > 0:
-        num += tf[e, _DSUM + h]
-        u = upd[e, h, a]
+    if un[b, k] > 0:
+        num += ud[b, k]
+        u = ux[b, k, a]
         if not np.isnan(u):
             num -= w[a, k] * (u - xst[a, k])
     return num / den[k]
 
 
 @njit(inline="always", **_JIT_LEAF)
-def _pos_with_updates(e, h, ti, tf, upd, xst, w, tot, xsup):
-    """Sum of weight x position on side h's supply issue with the updates applied last
-    (``calculations.adjusted_nbs_by_position``: the actor's own update, if any, wins over
-    its current position)."""
-    k = ti[e, _CS + h]
-    a = ti[e, _CA + h]
+def _pos_with_updates(k, a, b, xsup, xst, w, tot, ux, ud, un):
+    """Sum of weight x position on issue ``k`` with the updates applied last
+    (``calculations.adjusted_nbs_by_position``: the supplier's own update, if any, wins
+    over its current position)."""
     num = tot[k] + w[a, k] * (xsup - xst[a, k])
-    if ti[e, _NUPD + h] > 0:
-        num += tf[e, _DSUM + h]
-        u = upd[e, h, a]
+    if un[b, k] > 0:
+        num += ud[b, k]
+        u = ux[b, k, a]
         if not np.isnan(u):
             # the actor's own update replaces its current position
             num += w[a, k] * (xst[a, k] - xsup)
@@ -168,33 +170,46 @@ def _push(e, h, v, ti, tf):
         tf[e, _PMIN + h] = min(tf[e, _PMIN + h], lv)
         tf[e, _PMAX + h] = max(tf[e, _PMAX + h], lv)
     tf[e, _LAST + h] = v
-    ti[e, _HL + h] = True
+    ti[e, _HL + h] = 1
 
 
 @njit(inline="always", **_JIT_LEAF)
-def _move_valid(e, h, move, ti, tf, sum_cap):
+def _move_valid(e, h, move, xs, ti, tf, sum_cap):
     """``AbstractExchangeActor.is_move_valid`` over the side's list of moves (whose last
-    entry is ``move``)."""
+    entry is ``move``); ``xs`` is the side's current position."""
     am = abs(move)
     if am > 100.0 + EPS or am <= MOVE_MIN:
         return False
-    p = tf[e, _XS + h] + move
+    p = xs + move
     if p < -EPS or p > 100.0 + EPS:
         return False
-    tot = tf[e, _PSUM + h] + (tf[e, _LAST + h] if ti[e, _HL + h] else 0.0)
+    hl = ti[e, _HL + h] != 0
+    tot = tf[e, _PSUM + h] + (tf[e, _LAST + h] if hl else 0.0)
     if sum_cap and tot > 100.0 + EPS:
         return False
     mn = tf[e, _PMIN + h]
     mx = tf[e, _PMAX + h]
-    if ti[e, _HL + h]:
+    if hl:
         mn = min(mn, tf[e, _LAST + h])
         mx = max(mx, tf[e, _LAST + h])
     return (mn < 0.0 and mx < 0.0) or (mn > 0.0 and mx > 0.0)
 
 
 @njit(inline="always", **_JIT_LEAF)
-def _calculate(e, ti, tf, upd, xst, w, sal, tot, den, cap_outcome, sum_cap):
-    """(Re)compute exchange e: the moves, the gains and whether it can be made.
+def _crosses(t, nb0, nb1):
+    """Whether the outcome moves from ``nb0`` past ``t`` to ``nb1`` (``check_nbs``)."""
+    d0 = t - nb0
+    d1 = t - nb1
+    if abs(d0) <= EPS:
+        d0 = 0.0
+    if abs(d1) <= EPS:
+        d1 = 0.0
+    return not ((d0 >= 0.0 and d1 >= 0.0) or (d0 <= 0.0 and d1 <= 0.0))
+
+
+@njit(inline="always", **_JIT_LEAF)
+def _calculate(e, ti, tf, tr, rec, cur, xst, w, sal, tot, den, ux, ud, un, cap_outcome, sum_cap):
+    """(Re)compute exchange e: the moves, the gains and whether it can be made (returned).
 
     Stokman & Van Oosten (1994): I supplies q and demands p, J the reverse. The outcome
     shift on issue k when actor a moves by d is ``d w_ak / W_k`` (w = power x salience,
@@ -205,16 +220,24 @@ def _calculate(e, ti, tf, upd, xst, w, sal, tot, den, cap_outcome, sum_cap):
     is tried first: J moves all the way to I's position on p; when I's move would then
     exceed the distance to J's position on q, I moves all the way instead and J's move
     follows from the ratio (``EqualGainExchange.calculate``).
+
+    Each side's current position is the (actor, issue)'s in ``cur``, the other actor's
+    (fixed) position on it its start position ``xst``; the voting position the exchange
+    would move side h to is ``cur + tf[e, _LAST + h]``.
     """
     ia = ti[e, _CA]
     ja = ti[e, _CA + 1]
     q = ti[e, _CS]
     p = ti[e, _CS + 1]
+    xs0 = cur[ia, q]
+    xs1 = cur[ja, p]
+    tg0 = xst[ja, q]
+    tg1 = xst[ia, p]
     wi = w[ia, q]
     wj = w[ja, p]
     r = tf[e, _RHO]
-    dj = abs(tf[e, _TG + 1] - tf[e, _XS + 1])
-    di = abs(tf[e, _TG] - tf[e, _XS])
+    dj = abs(tg1 - xs1)
+    di = abs(tg0 - xs0)
     dp = dj * wj / den[p]
     dq = r * dp
     mi = dq * den[q] / wi
@@ -224,71 +247,107 @@ def _calculate(e, ti, tf, upd, xst, w, sal, tot, den, cap_outcome, sum_cap):
         dp = dq / r
         mi = di
         mj = dp * den[p] / wj
-    if tf[e, _XS] > tf[e, _TG]:
+    if xs0 > tg0:
         mi = -mi
-    if tf[e, _XS + 1] > tf[e, _TG + 1]:
+    if xs1 > tg1:
         mj = -mj
     _push(e, 0, mi, ti, tf)
     _push(e, 1, mj, ti, tf)
-    tf[e, _Y] = tf[e, _XS] + mi
-    tf[e, _Y + 1] = tf[e, _XS + 1] + mj
+    y0 = xs0 + mi
+    y1 = xs1 + mj
     gi = dp * sal[ia, p] - dq * sal[ia, q]
     gj = dq * sal[ja, q] - dp * sal[ja, p]
-    tf[e, _GN] = gi
-    tf[e, _GN + 1] = gj
-    tf[e, _PRIO] = min(abs(gi), abs(gj))
-    ok = _move_valid(e, 0, mi, ti, tf, sum_cap) and _move_valid(e, 1, mj, ti, tf, sum_cap)
-    if tf[e, _PRIO] < GAIN_MIN or gi < -GAIN_MIN or gj < -GAIN_MIN:
+    prio = min(abs(gi), abs(gj))
+    tf[e, _PRIO] = prio
+    ok = _move_valid(e, 0, mi, xs0, ti, tf, sum_cap) and _move_valid(e, 1, mj, xs1, ti, tf, sum_cap)
+    if prio < GAIN_MIN or gi < -GAIN_MIN or gj < -GAIN_MIN:
         ok = False
     if not ok:
-        ti[e, _VALID] = False
-        return
-    for h in range(2):
-        o = 1 - h
-        tf[e, _NB0 + h] = _adj_nbs(e, h, tf[e, _XS + h], ti, tf, upd, xst, w, tot, den)
-        tf[e, _NB1 + h] = _adj_nbs(e, h, tf[e, _Y + h], ti, tf, upd, xst, w, tot, den)
-        if not cap_outcome:
-            continue
-        t = tf[e, _TG + h]
-        d0 = t - tf[e, _NB0 + h]
-        d1 = t - tf[e, _NB1 + h]
-        if abs(d0) <= EPS:
-            d0 = 0.0
-        if abs(d1) <= EPS:
-            d1 = 0.0
-        if (d0 >= 0.0 and d1 >= 0.0) or (d0 <= 0.0 and d1 <= 0.0):
-            continue
-        # The outcome on this side's supply issue would pass the other actor's position:
-        # move only as far as puts the outcome there (AbstractExchangeActor.check_nbs).
-        a = ti[e, _CA + h]
-        b = ti[e, _CA + o]
-        k = ti[e, _CS + h]
-        m = ti[e, _CS + o]
-        num = _pos_with_updates(e, h, ti, tf, upd, xst, w, tot, tf[e, _XS + h])
-        delta = abs((t * den[k] - num) / w[a, k])
-        dk = delta * w[a, k] / den[k]
-        # the other side's shift from the exchange ratio (rho = dq / dp)
-        dm = dk * r if h == 1 else dk / r
-        mo = abs(dm * den[m] / w[b, m])
+        return False
+    # side 0 (I supplies q; J demands it)
+    nb00 = _adj_nbs(q, ia, ja, xs0, xst, w, tot, den, ux, ud, un)
+    nb10 = _adj_nbs(q, ia, ja, y0, xst, w, tot, den, ux, ud, un)
+    if cap_outcome and _crosses(tg0, nb00, nb10):
+        # The outcome on q would pass J's position: move only as far as puts the outcome
+        # there (AbstractExchangeActor.check_nbs).
+        num = _pos_with_updates(q, ia, ja, xs0, xst, w, tot, ux, ud, un)
+        delta = abs((tg0 * den[q] - num) / w[ia, q])
+        dk = delta * w[ia, q] / den[q]
+        dm = dk / r  # the other side's shift from the exchange ratio (rho = dq / dp)
+        mo = abs(dm * den[p] / w[ja, p])
         ma = delta
-        if tf[e, _XS + o] > tf[e, _TG + o]:
+        if xs1 > tg1:
             mo = -mo
-        if tf[e, _XS + h] > tf[e, _TG + h]:
+        if xs0 > tg0:
             ma = -ma
-        tf[e, _LAST + o] = mo
-        tf[e, _LAST + h] = ma
-        tf[e, _Y + o] = tf[e, _XS + o] + mo
-        tf[e, _Y + h] = tf[e, _XS + h] + ma
+        tf[e, _LAST + 1] = mo
+        tf[e, _LAST] = ma
+        y1 = xs1 + mo
+        y0 = xs0 + ma
         # gains: the side that moved less now gains dm on its demand issue
-        ga = dm * sal[a, m] - dk * sal[a, k]
-        gb = dk * sal[b, k] - dm * sal[b, m]
-        tf[e, _GN + h] = ga
-        tf[e, _GN + o] = gb
-        tf[e, _PRIO] = min(abs(ga), abs(gb))
-        tf[e, _NB1 + h] = _adj_nbs(e, h, tf[e, _Y + h], ti, tf, upd, xst, w, tot, den)
-    ok = _move_valid(e, 0, tf[e, _LAST], ti, tf, sum_cap)
-    ok = ok and _move_valid(e, 1, tf[e, _LAST + 1], ti, tf, sum_cap)
-    ti[e, _VALID] = ok
+        gi = dm * sal[ia, p] - dk * sal[ia, q]
+        gj = dk * sal[ja, q] - dm * sal[ja, p]
+        prio = min(abs(gi), abs(gj))
+        nb10 = _adj_nbs(q, ia, ja, y0, xst, w, tot, den, ux, ud, un)
+    # side 1 (J supplies p; I demands it)
+    nb01 = _adj_nbs(p, ja, ia, xs1, xst, w, tot, den, ux, ud, un)
+    nb11 = _adj_nbs(p, ja, ia, y1, xst, w, tot, den, ux, ud, un)
+    if cap_outcome and _crosses(tg1, nb01, nb11):
+        num = _pos_with_updates(p, ja, ia, xs1, xst, w, tot, ux, ud, un)
+        delta = abs((tg1 * den[p] - num) / w[ja, p])
+        dk = delta * w[ja, p] / den[p]
+        dm = dk * r
+        mo = abs(dm * den[q] / w[ia, q])
+        ma = delta
+        if xs0 > tg0:
+            mo = -mo
+        if xs1 > tg1:
+            ma = -ma
+        tf[e, _LAST] = mo
+        tf[e, _LAST + 1] = ma
+        y0 = xs0 + mo
+        y1 = xs1 + ma
+        gj = dm * sal[ja, q] - dk * sal[ja, p]
+        gi = dk * sal[ia, p] - dm * sal[ia, q]
+        prio = min(abs(gj), abs(gi))
+        nb11 = _adj_nbs(p, ja, ia, y1, xst, w, tot, den, ux, ud, un)
+    tf[e, _PRIO] = prio
+    if rec:
+        tr[e, _GN] = gi
+        tr[e, _GN + 1] = gj
+        tr[e, _NB0] = nb00
+        tr[e, _NB0 + 1] = nb01
+        tr[e, _NB1] = nb10
+        tr[e, _NB1 + 1] = nb11
+    return _move_valid(e, 0, tf[e, _LAST], xs0, ti, tf, sum_cap) and _move_valid(
+        e, 1, tf[e, _LAST + 1], xs1, ti, tf, sum_cap
+    )
+
+
+@njit(inline="always", **_JIT_LEAF)
+def _set_gain(i, v, gd, bmax, nact):
+    """gd[i] = v, keeping the block maxima right."""
+    old = gd[i]
+    gd[i] = v
+    b = i // BLOCK
+    if v >= bmax[b]:
+        bmax[b] = v
+    elif old == bmax[b]:
+        m = NEG_INF
+        for j in range(b * BLOCK, min(nact, b * BLOCK + BLOCK)):
+            if gd[j] > m:
+                m = gd[j]
+        bmax[b] = m
+
+
+@njit(**_JIT_LEAF)
+def _block_maxima(gd, bmax, nact):
+    for b in range((nact + BLOCK - 1) // BLOCK):
+        m = NEG_INF
+        for j in range(b * BLOCK, min(nact, b * BLOCK + BLOCK)):
+            if gd[j] > m:
+                m = gd[j]
+        bmax[b] = m
 
 
 @njit(**_JIT_LEAF)
@@ -318,15 +377,19 @@ def _run_one(
     rec_f,
     ti,
     tf,
+    tr,
+    valid,
     head,
     act,
     gd,
+    bmax,
     hist_s,
     hist_g,
     hist_p,
-    upd,
+    ux,
     scr_nk_f,
     scr_nk_b,
+    scr_nk_i,
     scr_k,
     scr_idx,
     sup_it,
@@ -335,6 +398,7 @@ def _run_one(
     """One run; returns (rounds made, number of realised exchanges recorded)."""
     n, kk = x0.shape
     hist_cap = hist_s.shape[0]
+    rec = rec_i.shape[0] > 0
 
     w = scr_nk_f[0]
     part = scr_nk_b[0]  # takes part in exchanges on the issue
@@ -362,8 +426,9 @@ def _run_one(
     fc_prev = scr_k[3]
     left = scr_nk_b[1]
     moved = scr_nk_b[2]
-    lasty = scr_nk_f[2]
-    voting = scr_nk_f[3]
+    cur = scr_nk_f[2]  # current positions this round (the voting positions at its end)
+    ud = scr_nk_f[3]
+    un = scr_nk_i[0]
     grp = scr_idx[0, :n]
     sup_cnt = scr_idx[1]
     dem_cnt = scr_idx[2]
@@ -391,6 +456,14 @@ def _run_one(
             nbs[k] = acc / den[k] if den[k] > 0.0 else 0.0
             for a in range(n):
                 left[a, k] = xst[a, k] <= nbs[k] + EPS
+        for a in range(n):
+            for k in range(kk):
+                cur[a, k] = xst[a, k]
+                moved[a, k] = False
+                ud[a, k] = 0.0
+                un[a, k] = 0
+                for b in range(n):
+                    ux[a, k, b] = np.nan
         # 2. candidate exchanges: for each issue pair (p, q), actors right of the outcome
         # on both with those left on both, then right-left with left-right
         ne = 0
@@ -420,19 +493,13 @@ def _run_one(
                             ti[e, _CA + 1] = ja
                             ti[e, _CS] = q
                             ti[e, _CS + 1] = p
-                            tf[e, _XS] = xst[ia, q]
-                            tf[e, _XS + 1] = xst[ja, p]
-                            tf[e, _TG] = xst[ja, q]
-                            tf[e, _TG + 1] = xst[ia, p]
-                            ti[e, _HL] = False
-                            ti[e, _HL + 1] = False
+                            ti[e, _HL] = 0
+                            ti[e, _HL + 1] = 0
+                            ti[e, _STAMP] = -1
                             for h in range(2):
                                 tf[e, _PSUM + h] = 0.0
                                 tf[e, _PMIN + h] = np.inf
                                 tf[e, _PMAX + h] = -np.inf
-                                ti[e, _NUPD + h] = 0
-                                tf[e, _DSUM + h] = 0.0
-                            ti[e, _STAMP] = -1
                             eg = (s[ja, p] + s[ia, p]) / (s[ja, q] + s[ia, q])
                             if rate == RATE_EQUAL_GAIN:
                                 tf[e, _RHO] = eg
@@ -448,8 +515,11 @@ def _run_one(
                                         tf[e, _RHO] = eg + p_rand * u * (hi - eg)
                                     else:
                                         tf[e, _RHO] = eg - p_rand * u * (eg - lo)
-                            ti[e, _VALID] = True
-                            _calculate(e, ti, tf, upd, xst, w, s, tot, den, cap_outcome, sum_cap)
+                            ok = _calculate(
+                                e, ti, tf, tr, rec, cur, xst, w, s, tot, den, ux, ud, un,
+                                cap_outcome, sum_cap,
+                            )  # fmt: skip
+                            valid[e] = ok
                 pair += 1
         # 3. index the candidates by (actor, issue supplied) and (actor, issue demanded)
         for i in range(n * kk + 1):
@@ -479,9 +549,6 @@ def _run_one(
         for i in range(n * kk):
             sup_end[i] = sup_cnt[i + 1]
             dem_end[i] = dem_cnt[i + 1]
-        for a in range(n):
-            for k in range(kk):
-                moved[a, k] = False
         # 4. realise exchanges, highest gain first. The public implementation stable-sorts
         # its list of exchanges by gain before every choice (EqualGainModel.highest_gain),
         # so equal gains keep their earlier order: the earlier is the one whose gain was
@@ -495,14 +562,16 @@ def _run_one(
             head[e] = nh
             nh += 1
         nreal = 0
-        # the valid exchanges in order, their gains side by side (gd, -inf once invalid)
+        # the valid exchanges in order, their gains side by side (gd, -inf once invalid),
+        # and the highest gain of each block of BLOCK of them (bmax)
         nact = 0
         for e in range(ne):
-            if ti[e, _VALID]:
+            if valid[e]:
                 act[nact] = e
                 gd[nact] = tf[e, _PRIO]
                 ti[e, _SLOT] = nact
                 nact += 1
+        _block_maxima(gd, bmax, nact)
         dead = 0
         while True:
             if dead > 16 and 2 * dead > nact:
@@ -517,28 +586,50 @@ def _run_one(
                         wpos += 1
                 nact = wpos
                 dead = 0
-            # the first valid exchange, then the highest gain after it (gains within
-            # tie_tol are equal: the earlier in the public implementation's list wins)
-            bb = 0
-            while bb < nact and gd[bb] == NEG_INF:
-                bb += 1
-            if bb == nact:
+                _block_maxima(gd, bmax, nact)
+            # The highest gain; gains within tie_tol are equal, the earlier in the public
+            # implementation's list winning. When no other gain is within 3 tie_tol of the
+            # highest, the scan below would pick the highest: take it from the block
+            # maxima. Otherwise scan: the first valid exchange, then the highest after it.
+            nblk = (nact + BLOCK - 1) // BLOCK
+            top = NEG_INF
+            for b in range(nblk):
+                if bmax[b] > top:
+                    top = bmax[b]
+            if top == NEG_INF:
                 break
+            thr = top - 3.0 * tie_tol
+            near = 0
+            bb = -1
+            for b in range(nblk):
+                if bmax[b] < thr:
+                    continue
+                for ii in range(b * BLOCK, min(nact, b * BLOCK + BLOCK)):
+                    if gd[ii] >= thr:
+                        near += 1
+                        bb = ii
+                if near > 1:
+                    break
             bg = gd[bb]
             ntie = 1
-            for ii in range(bb + 1, nact):
-                g = gd[ii]
-                if g > bg + tie_tol:
-                    bb = ii
-                    bg = g
-                    ntie = 1
-                elif g >= bg - tie_tol:
-                    ntie += 1
-                    if tie == TIE_FIRST and _earlier(
-                        act[ii], act[bb], head, hist_s, hist_g, hist_p, tie_tol
-                    ):
+            if near > 1:
+                bb = 0
+                while gd[bb] == NEG_INF:
+                    bb += 1
+                bg = gd[bb]
+                for ii in range(bb + 1, nact):
+                    g = gd[ii]
+                    if g > bg + tie_tol:
                         bb = ii
                         bg = g
+                        ntie = 1
+                    elif g >= bg - tie_tol:
+                        ntie += 1
+                        if tie == TIE_FIRST and _earlier(
+                            act[ii], act[bb], head, hist_s, hist_g, hist_p, tie_tol
+                        ):
+                            bb = ii
+                            bg = g
             best = act[bb]
             if tie == TIE_RANDOM and ntie > 1:
                 ntie = 0
@@ -553,38 +644,66 @@ def _run_one(
                             best = act[ii]
                             break
                         cnt += 1
-            gd[ti[best, _SLOT]] = NEG_INF
+            _set_gain(ti[best, _SLOT], NEG_INF, gd, bmax, nact)
             dead += 1
             r = best
-            ti[r, _VALID] = False
-            if rec_i.shape[0] > 0:
+            valid[r] = False
+            ra = ti[r, _CA]
+            rb = ti[r, _CA + 1]
+            rq = ti[r, _CS]
+            rp = ti[r, _CS + 1]
+            y0 = cur[ra, rq] + tf[r, _LAST]
+            y1 = cur[rb, rp] + tf[r, _LAST + 1]
+            if rec:
                 if nrec >= rec_i.shape[0]:
                     return made, -1
                 rec_i[nrec, 0] = rnd
-                rec_i[nrec, 1] = ti[r, _CA]
-                rec_i[nrec, 2] = ti[r, _CA + 1]
-                rec_i[nrec, 3] = ti[r, _CS]
-                rec_i[nrec, 4] = ti[r, _CS + 1]
+                rec_i[nrec, 1] = ra
+                rec_i[nrec, 2] = rb
+                rec_i[nrec, 3] = rq
+                rec_i[nrec, 4] = rp
                 rec_i[nrec, 5] = 0
-                rec_f[nrec, 0] = tf[r, _Y]
-                rec_f[nrec, 1] = tf[r, _Y + 1]
-                rec_f[nrec, 2] = tf[r, _GN]
-                rec_f[nrec, 3] = tf[r, _GN + 1]
-                rec_f[nrec, 4] = tf[r, _NB0]
-                rec_f[nrec, 5] = tf[r, _NB1]
-                rec_f[nrec, 6] = tf[r, _NB0 + 1]
-                rec_f[nrec, 7] = tf[r, _NB1 + 1]
+                rec_f[nrec, 0] = y0
+                rec_f[nrec, 1] = y1
+                rec_f[nrec, 2] = tr[r, _GN]
+                rec_f[nrec, 3] = tr[r, _GN + 1]
+                rec_f[nrec, 4] = tr[r, _NB0]
+                rec_f[nrec, 5] = tr[r, _NB1]
+                rec_f[nrec, 6] = tr[r, _NB0 + 1]
+                rec_f[nrec, 7] = tr[r, _NB1 + 1]
                 nrec += 1
             nreal += 1
-            for h in range(2):
-                lasty[ti[r, _CA + h], ti[r, _CS + h]] = tf[r, _Y + h]
-                moved[ti[r, _CA + h], ti[r, _CS + h]] = True
+            cur[ra, rq] = y0
+            cur[rb, rp] = y1
+            moved[ra, rq] = True
+            moved[rb, rp] = True
+            # The demand side: each actor of R demanded an issue the other moved on. Record
+            # the move for every candidate in which that actor demands that issue (the
+            # updates of AbstractExchange.recalculate, kept once per actor and issue).
+            for rh in (1, 0):
+                da = ti[r, _CA + rh]
+                kd = ti[r, _CS + 1 - rh]
+                ua = ti[r, _CA + 1 - rh]
+                yo = y0 if rh == 1 else y1
+                old = ux[da, kd, ua]
+                if np.isnan(old):
+                    new = yo
+                    un[da, kd] += 1
+                    old = xst[ua, kd]
+                elif upd_rule == UPD_LATEST:
+                    new = yo
+                elif xst[ua, kd] <= old:
+                    new = min(old, yo)
+                else:
+                    new = max(old, yo)
+                ux[da, kd, ua] = new
+                ud[da, kd] += w[ua, kd] * (new - old)
             # recalculate the exchanges this one affects (AbstractExchange.recalculate)
-            lists[0] = ti[r, _CA] * kk + ti[r, _CS]
-            lists[1] = ti[r, _CA + 1] * kk + ti[r, _CS + 1]
+            lists[0] = ra * kk + rq
+            lists[1] = rb * kk + rp
             # (each list drops its invalid entries as it is scanned, keeping its order)
-            lists[2] = ti[r, _CA] * kk + ti[r, _CS + 1]
-            lists[3] = ti[r, _CA + 1] * kk + ti[r, _CS]
+            lists[2] = ra * kk + rp
+            lists[3] = rb * kk + rq
             for li in range(4):
                 key = lists[li]
                 its = sup_it if li < 2 else dem_it
@@ -593,105 +712,65 @@ def _run_one(
                 wp = lo_i
                 for it in range(lo_i, hi_i):
                     e = its[it]
-                    if not ti[e, _VALID]:
+                    if not valid[e]:
                         continue
                     its[wp] = e
                     wp += 1
                     if ti[e, _STAMP] == nreal:
                         continue
                     ti[e, _STAMP] = nreal
-                    re = False
-                    for h in range(2):
-                        for rh in range(2):
-                            if (
-                                ti[e, _CA + h] == ti[r, _CA + rh]
-                                and ti[e, _CS + h] == ti[r, _CS + rh]
-                            ):
-                                tf[e, _XS + h] = tf[r, _Y + rh]
-                                re = True
-                                break
-                    if re:
-                        # the matched side keeps its list of moves (the realised move is
-                        # pushed and popped); the other loses its last move
-                        for h in range(2):
-                            matched = False
-                            for rh in range(2):
-                                if (
-                                    ti[e, _CA + h] == ti[r, _CA + rh]
-                                    and ti[e, _CS + h] == ti[r, _CS + rh]
-                                ):
-                                    matched = True
-                            if not matched:
-                                ti[e, _HL + h] = False
-                    # demand side: R's actor rh demands issue kd as one of e's actors does;
-                    # the other actor of R moved on kd: record it
-                    for rh in (1, 0):
-                        ro = 1 - rh
-                        hit = False
-                        for h in range(2):
-                            if (
-                                ti[e, _CA + h] == ti[r, _CA + rh]
-                                and ti[e, _CS + 1 - h] == ti[r, _CS + 1 - (rh)]
-                            ):
-                                hit = True
-                        if not hit:
-                            continue
-                        kd = ti[r, _CS + 1 - (rh)]
-                        slot = 0 if ti[e, _CS] == kd else 1
-                        ua = ti[r, _CA + ro]
-                        if ti[e, _NUPD + slot] == 0:
-                            for b2 in range(n):
-                                upd[e, slot, b2] = np.nan
-                        old = upd[e, slot, ua]
-                        if np.isnan(old):
-                            new = tf[r, _Y + ro]
-                            ti[e, _NUPD + slot] += 1
-                            old = xst[ua, kd]
-                        elif upd_rule == UPD_LATEST:
-                            new = tf[r, _Y + ro]
-                        elif xst[ua, kd] <= old:
-                            new = min(old, tf[r, _Y + ro])
-                        else:
-                            new = max(old, tf[r, _Y + ro])
-                        upd[e, slot, ua] = new
-                        tf[e, _DSUM + slot] += w[ua, kd] * (new - old)
-                        if not re:
-                            ti[e, _HL] = False
-                            ti[e, _HL + 1] = False
-                            re = True
-                    if re:
-                        _calculate(e, ti, tf, upd, xst, w, s, tot, den, cap_outcome, sum_cap)
-                        if not ti[e, _VALID]:
-                            gd[ti[e, _SLOT]] = NEG_INF
-                            dead += 1
-                            wp -= 1
-                            continue
-                        gd[ti[e, _SLOT]] = tf[e, _PRIO]
-                        if tf[e, _PRIO] != hist_g[head[e]] and nh < hist_cap:
-                            # (beyond the capacity, later gain changes are not recorded:
-                            # only the order of exactly equal gains could be affected)
-                            hist_s[nh] = nreal
-                            hist_g[nh] = tf[e, _PRIO]
-                            hist_p[nh] = head[e]
-                            head[e] = nh
-                            nh += 1
+                    # a side that supplies what a side of R supplied starts from R's
+                    # position: it keeps its list of moves (the realised move is pushed
+                    # and popped); the other side loses its last move. When only the
+                    # demand side matches, both lose their last move.
+                    m0 = (ti[e, _CA] == ra and ti[e, _CS] == rq) or (
+                        ti[e, _CA] == rb and ti[e, _CS] == rp
+                    )
+                    m1 = (ti[e, _CA + 1] == ra and ti[e, _CS + 1] == rq) or (
+                        ti[e, _CA + 1] == rb and ti[e, _CS + 1] == rp
+                    )
+                    if m0 or m1:
+                        if not m0:
+                            ti[e, _HL] = 0
+                        if not m1:
+                            ti[e, _HL + 1] = 0
+                    else:
+                        ti[e, _HL] = 0
+                        ti[e, _HL + 1] = 0
+                    ok = _calculate(
+                        e, ti, tf, tr, rec, cur, xst, w, s, tot, den, ux, ud, un,
+                        cap_outcome, sum_cap,
+                    )  # fmt: skip
+                    slot = ti[e, _SLOT]
+                    if not ok:
+                        valid[e] = False
+                        _set_gain(slot, NEG_INF, gd, bmax, nact)
+                        dead += 1
+                        wp -= 1
+                        continue
+                    _set_gain(slot, tf[e, _PRIO], gd, bmax, nact)
+                    if tf[e, _PRIO] != hist_g[head[e]] and nh < hist_cap:
+                        # (beyond the capacity, later gain changes are not recorded:
+                        # only the order of exactly equal gains could be affected)
+                        hist_s[nh] = nreal
+                        hist_g[nh] = tf[e, _PRIO]
+                        hist_p[nh] = head[e]
+                        head[e] = nh
+                        nh += 1
                 if li < 2:
                     sup_end[key] = wp
                 else:
                     dem_end[key] = wp
         # 5. voting positions, the outcome, and next round's start positions
-        for a in range(n):
-            for k in range(kk):
-                voting[a, k] = lasty[a, k] if moved[a, k] else xst[a, k]
         for k in range(kk):
             fc_prev[k] = fc_out[rnd, k]
-        _outcome(w, den, voting, fc_out[rnd + 1])
+        _outcome(w, den, cur, fc_out[rnd + 1])
         change = 0.0
         for a in range(n):
             for k in range(kk):
                 old = xst[a, k]
                 if moved[a, k]:
-                    v = voting[a, k]
+                    v = cur[a, k]
                     if start_rule == START_BLEND:
                         sw = (1.0 - s[a, k]) * salience_weight
                         new = sw * v + fixed_weight * v + (1.0 - sw - fixed_weight) * old
@@ -701,7 +780,7 @@ def _run_one(
                         new = xst[a, k]
                     xst[a, k] = new
                 if present[a, k]:
-                    pos_out[rnd + 1, a, k] = voting[a, k]
+                    pos_out[rnd + 1, a, k] = cur[a, k]
                     start_out[rnd + 1, a, k] = xst[a, k]
                     change = max(change, abs(xst[a, k] - old))
                 else:
@@ -766,16 +845,20 @@ def exchange_batch(
     max_c = max(max_c, 1)
     tab_i = np.zeros((max_c, N_I), dtype=np.int32)
     tab_f = np.zeros((max_c, N_F))
+    tab_r = np.zeros((max_c if record else 0, N_R))
+    valid = np.zeros(max_c, dtype=np.bool_)
     head = np.empty(max_c, dtype=np.int64)
     act = np.empty(max_c, dtype=np.int64)
     gd = np.empty(max_c)
+    bmax = np.empty(max_c // BLOCK + 2)
     hist_cap = 16 * max_c + 4096
     hist_s = np.empty(hist_cap, dtype=np.int64)
     hist_g = np.empty(hist_cap)
     hist_p = np.empty(hist_cap, dtype=np.int64)
-    upd = np.empty((max_c, 2, n))
+    ux = np.empty((n, kk, n))
     scr_nk_f = np.empty((4, n, kk))
     scr_nk_b = np.zeros((3, n, kk), dtype=np.bool_)
+    scr_nk_i = np.zeros((1, n, kk), dtype=np.int64)
     scr_k = np.empty((4, kk))
     scr_idx = np.empty((7, max(n * kk + 1, 4)), dtype=np.int64)
     sup_it = np.empty(2 * max_c, dtype=np.int64)
@@ -789,9 +872,9 @@ def exchange_batch(
             c[run], s[run], x[run], present[run], rounds, codes[0], p_rand, codes[1],
             salience_weight, fixed_weight, codes[2], tie_tol, codes[3], tol,
             codes[4] != 0, codes[5] != 0, codes[6], seeds[run], pos_out[run],
-            start_out[run], fc_out[run], ri, rf, tab_i, tab_f, head, act, gd,
-            hist_s, hist_g, hist_p, upd, scr_nk_f, scr_nk_b, scr_k, scr_idx, sup_it,
-            dem_it,
+            start_out[run], fc_out[run], ri, rf, tab_i, tab_f, tab_r, valid, head, act,
+            gd, bmax, hist_s, hist_g, hist_p, ux, scr_nk_f, scr_nk_b, scr_nk_i, scr_k,
+            scr_idx, sup_it, dem_it,
         )  # fmt: skip
         if record:
             if nout + nrec > rec_i.shape[0]:
