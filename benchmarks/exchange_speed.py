@@ -21,16 +21,19 @@ cop21.csv``), 10 rounds of Equal Gain with the public implementation's rules (pr
   COP21 rounds, :data:`DECIDE_SECONDS` (the ``wall_time_10_rounds_s`` its fixture
   ``tests/data/exchange/decide-equalgain-cop21.json`` records).
 
-Figures (AMD EPYC, 2 cores shared with other work; load average 3-6 while measuring):
-the current kernel gives bit for bit the same forecasts as the one before the speed work
-and is 1.26-1.31x faster (best runs: 14.8 -> 11.2 ms CPU per COP21 run on one thread at
-load 4.7; about 9.7 -> 7.5 ms on an idle core by proportion). The goal of 10,000 runs in
-about 10 s on 2 cores (2 ms per run per core) is not reached. Operation counts per run:
-~16,800 candidate exchanges generated and computed, ~1,440 realised, ~44,000
-recomputations of affected candidates, ~650,000 entries visited by the max-gain scans
-(before the side-by-side gain array). Timed by repeating a phase inside the kernel, the
-recomputations take about 65% of the time, candidate generation about 18%, the max-gain
-scans about 13%.
+Figures (AMD EPYC, 2 cores; 2 December 2026, load average about 1): the kernel gives bit
+for bit the same forecasts as the one before the speed work (commit ``a715954``) and is
+1.57x faster on one thread (12.6 -> 8.0 ms CPU per COP21 run). A batch of 10,000
+perturbed runs takes 44 s on 2 threads (4.4 ms per run). The goal of 10,000 runs in about
+10 s on 2 cores (2 ms per run per core) is not reached. Operation counts per run:
+~16,800 candidate exchanges generated and computed, ~1,440 realised, ~43,600
+recomputations of affected candidates, ~470,000 gains compared by the old max-gain
+scans. A sampling profile (``perf``) of the kernel puts the recomputations (the visit of
+the four lists an exchange touches and :func:`_calculate`) at about 55% of its time and
+candidate generation at about 20%; the max-gain choice is now a few percent (block
+maxima). No single instruction range dominates: what is left is the recomputation
+itself, which the model's semantics make sequential (each recomputation appends to the
+candidate's list of moves, so recomputing lazily would change which exchanges are valid).
 
 The loop version is written from the equations of Stokman & Van Oosten (1994) as
 :mod:`crossroads.models.exchange` describes them: one Python object per candidate

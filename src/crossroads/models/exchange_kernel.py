@@ -18,14 +18,18 @@ Yale University Press, 105-127, in the form the public implementation
 
 Layout of a candidate exchange ``e`` (one issue pair, one actor pair): side 0 is actor
 ``I``, who gives ground on ("supplies") the pair's second issue q and gets it on
-("demands") the first, p; side 1 is actor ``J``, who supplies p and demands q. Everything
-the kernel keeps about ``e`` is one row of two tables, so (re)computing it touches a few
-cache lines: integers in ``ti[e]`` and floats in ``tf[e]``, with one column per field and,
-for per-side fields, two (``column + h``). Per side ``h``: ``ti[e, _CA + h]`` the actor,
+("demands") the first, p; side 1 is actor ``J``, who supplies p and demands q. What is
+particular to ``e`` is one row of two small tables, so (re)computing it touches few cache
+lines: integers in ``ti[e]`` and floats in ``tf[e]``, one column per field and, for
+per-side fields, two (``column + h``). Per side ``h``: ``ti[e, _CA + h]`` the actor,
 ``ti[e, _CS + h]`` the issue supplied (the issue demanded is ``ti[e, _CS + 1 - h]``),
-``tf[e, _XS + h]`` the actor's current position on it, ``tf[e, _TG + h]`` the other
-actor's (fixed) position on it, ``tf[e, _Y + h]`` the voting position the exchange would
-move the actor to.
+``tf[e, _LAST + h]`` the side's latest move and ``_PSUM``/``_PMIN``/``_PMAX`` the rest of
+its list of moves. What candidates share is kept once: an (actor, issue)'s current
+position this round in ``cur`` (every candidate in which the actor supplies the issue
+moves with it), and the moves realised this round in exchanges where an actor demanded an
+issue (``ux``, ``ud``, ``un``), which the public implementation copies into every
+candidate in which that actor demands that issue; every such candidate alive receives the
+same copies, so one table per (actor, issue) gives the same numbers.
 """
 
 from __future__ import annotations
