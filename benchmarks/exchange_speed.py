@@ -30,10 +30,11 @@ perturbed runs takes 44 s on 2 threads (4.4 ms per run). The goal of 10,000 runs
 recomputations of affected candidates, ~470,000 gains compared by the old max-gain
 scans. A sampling profile (``perf``) of the kernel puts the recomputations (the visit of
 the four lists an exchange touches and :func:`_calculate`) at about 55% of its time and
-candidate generation at about 20%; the max-gain choice is now a few percent (block
-maxima). No single instruction range dominates: what is left is the recomputation
-itself, which the model's semantics make sequential (each recomputation appends to the
-candidate's list of moves, so recomputing lazily would change which exchanges are valid).
+candidate generation at about 20%; the max-gain scan, 14% before the block maxima, no
+longer shows as a hot range of its own. No single instruction range dominates: what is
+left is the recomputation itself, which the model's semantics make sequential (each
+recomputation appends to the candidate's list of moves, so recomputing lazily would
+change which exchanges are valid).
 
 The loop version is written from the equations of Stokman & Van Oosten (1994) as
 :mod:`crossroads.models.exchange` describes them: one Python object per candidate

@@ -212,6 +212,30 @@ def _crosses(t, nb0, nb1):
 
 
 @njit(inline="always", **_JIT_LEAF)
+def _capped(k, m, a, b, xa, xb, ta, tb, r, times_r, xst, w, sal, tot, den, ux, ud, un):
+    """The moves and gains of an exchange cut back so that the outcome on ``k`` (which
+    ``a``, at ``xa``, supplies and ``b``, at ``xb``, demands) stops at ``b``'s position
+    ``ta`` instead of passing it (``AbstractExchangeActor.check_nbs``). ``a`` moves only
+    that far; ``b``'s move on ``m`` follows from the exchange ratio (``dm = dk * r`` when
+    ``times_r``, else ``dk / r``: rho is dq / dp whichever side is cut). The side that
+    moved less now gains ``dm`` on its demand issue. Returns (a's move, b's move, a's gain,
+    b's gain)."""
+    num = _pos_with_updates(k, a, b, xa, xst, w, tot, ux, ud, un)
+    delta = abs((ta * den[k] - num) / w[a, k])
+    dk = delta * w[a, k] / den[k]
+    dm = dk * r if times_r else dk / r
+    mo = abs(dm * den[m] / w[b, m])
+    ma = delta
+    if xb > tb:
+        mo = -mo
+    if xa > ta:
+        ma = -ma
+    ga = dm * sal[a, m] - dk * sal[a, k]
+    gb = dk * sal[b, k] - dm * sal[b, m]
+    return ma, mo, ga, gb
+
+
+@njit(inline="always", **_JIT_LEAF)
 def _calculate(e, ti, tf, tr, rec, cur, xst, w, sal, tot, den, ux, ud, un, cap_outcome, sum_cap):
     """(Re)compute exchange e: the moves, the gains and whether it can be made (returned).
 
@@ -272,47 +296,27 @@ def _calculate(e, ti, tf, tr, rec, cur, xst, w, sal, tot, den, ux, ud, un, cap_o
     nb00 = _adj_nbs(q, ia, ja, xs0, xst, w, tot, den, ux, ud, un)
     nb10 = _adj_nbs(q, ia, ja, y0, xst, w, tot, den, ux, ud, un)
     if cap_outcome and _crosses(tg0, nb00, nb10):
-        # The outcome on q would pass J's position: move only as far as puts the outcome
-        # there (AbstractExchangeActor.check_nbs).
-        num = _pos_with_updates(q, ia, ja, xs0, xst, w, tot, ux, ud, un)
-        delta = abs((tg0 * den[q] - num) / w[ia, q])
-        dk = delta * w[ia, q] / den[q]
-        dm = dk / r  # the other side's shift from the exchange ratio (rho = dq / dp)
-        mo = abs(dm * den[p] / w[ja, p])
-        ma = delta
-        if xs1 > tg1:
-            mo = -mo
-        if xs0 > tg0:
-            ma = -ma
+        # The outcome on q would pass J's position: move only as far as puts it there.
+        ma, mo, gi, gj = _capped(
+            q, p, ia, ja, xs0, xs1, tg0, tg1, r, False, xst, w, sal, tot, den, ux, ud, un
+        )
         tf[e, _LAST + 1] = mo
         tf[e, _LAST] = ma
         y1 = xs1 + mo
         y0 = xs0 + ma
-        # gains: the side that moved less now gains dm on its demand issue
-        gi = dm * sal[ia, p] - dk * sal[ia, q]
-        gj = dk * sal[ja, q] - dm * sal[ja, p]
         prio = min(abs(gi), abs(gj))
         nb10 = _adj_nbs(q, ia, ja, y0, xst, w, tot, den, ux, ud, un)
     # side 1 (J supplies p; I demands it)
     nb01 = _adj_nbs(p, ja, ia, xs1, xst, w, tot, den, ux, ud, un)
     nb11 = _adj_nbs(p, ja, ia, y1, xst, w, tot, den, ux, ud, un)
     if cap_outcome and _crosses(tg1, nb01, nb11):
-        num = _pos_with_updates(p, ja, ia, xs1, xst, w, tot, ux, ud, un)
-        delta = abs((tg1 * den[p] - num) / w[ja, p])
-        dk = delta * w[ja, p] / den[p]
-        dm = dk * r
-        mo = abs(dm * den[q] / w[ia, q])
-        ma = delta
-        if xs0 > tg0:
-            mo = -mo
-        if xs1 > tg1:
-            ma = -ma
+        ma, mo, gj, gi = _capped(
+            p, q, ja, ia, xs1, xs0, tg1, tg0, r, True, xst, w, sal, tot, den, ux, ud, un
+        )
         tf[e, _LAST] = mo
         tf[e, _LAST + 1] = ma
         y0 = xs0 + mo
         y1 = xs1 + ma
-        gj = dm * sal[ja, q] - dk * sal[ja, p]
-        gi = dk * sal[ia, p] - dm * sal[ia, q]
         prio = min(abs(gj), abs(gi))
         nb11 = _adj_nbs(p, ja, ia, y1, xst, w, tot, den, ux, ud, un)
     tf[e, _PRIO] = prio
@@ -329,6 +333,16 @@ def _calculate(e, ti, tf, tr, rec, cur, xst, w, sal, tot, den, ux, ud, un, cap_o
 
 
 @njit(inline="always", **_JIT_LEAF)
+def _block_max(gd, b, nact):
+    """The highest of the gains in block ``b`` (-inf when all are invalid)."""
+    m = NEG_INF
+    for j in range(b * BLOCK, min(nact, b * BLOCK + BLOCK)):
+        if gd[j] > m:
+            m = gd[j]
+    return m
+
+
+@njit(inline="always", **_JIT_LEAF)
 def _set_gain(i, v, gd, bmax, nact):
     """gd[i] = v, keeping the block maxima right."""
     old = gd[i]
@@ -337,21 +351,13 @@ def _set_gain(i, v, gd, bmax, nact):
     if v >= bmax[b]:
         bmax[b] = v
     elif old == bmax[b]:
-        m = NEG_INF
-        for j in range(b * BLOCK, min(nact, b * BLOCK + BLOCK)):
-            if gd[j] > m:
-                m = gd[j]
-        bmax[b] = m
+        bmax[b] = _block_max(gd, b, nact)
 
 
 @njit(**_JIT_LEAF)
 def _block_maxima(gd, bmax, nact):
     for b in range((nact + BLOCK - 1) // BLOCK):
-        m = NEG_INF
-        for j in range(b * BLOCK, min(nact, b * BLOCK + BLOCK)):
-            if gd[j] > m:
-                m = gd[j]
-        bmax[b] = m
+        bmax[b] = _block_max(gd, b, nact)
 
 
 @njit(**_JIT_LEAF)
