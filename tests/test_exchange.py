@@ -452,3 +452,17 @@ def test_records_survive_growing_buffers():
         m = both.ex_run == r
         assert np.array_equal(both.ex_actor_i[m], one.ex_actor_i)
         assert_allclose(both.ex_gain_i[m], one.ex_gain_i, atol=0)
+
+
+@pytest.mark.parametrize("params", [DECIDE, RANDOM[0], RANDOM[2]], ids=["decide", "rate", "tie"])
+def test_forecast_only_same_numbers_no_records(params):
+    """What ensembles and scoring run: the same forecasts and positions, no exchange kept."""
+    c, s, x, sc = _random_case(5, runs=6, n=8, k=5)
+    full = exchange.run(c, s, x, scale=sc, params=params, rng=np.random.default_rng(3))
+    lean_params = params.forecast_only()
+    assert lean_params.record_exchanges is False and params.record_exchanges is True
+    lean = exchange.run(c, s, x, scale=sc, params=lean_params, rng=np.random.default_rng(3))
+    assert full.ex_run.size > 0 and lean.ex_run.size == 0
+    assert np.array_equal(full.forecast, lean.forecast)
+    assert np.array_equal(full.positions, lean.positions)
+    assert np.array_equal(full.rounds, lean.rounds)

@@ -99,9 +99,7 @@ def run_model(
     settings = mod.validate(params)
     rng = as_generator(seed)
     if "scalar" not in mod.inputs and "issues" in mod.inputs:
-        if "record_exchanges" in type(settings).model_fields:  # only the forecast is scored
-            settings = settings.model_copy(update={"record_exchanges": False})
-        return run_linked(model, mod, settings, issues, rng)
+        return run_linked(model, mod, settings.forecast_only(), issues, rng)
     pad = model in PAD_SAFE if pad is None else pad
     n = len(issues)
     out = np.full(n, np.nan)

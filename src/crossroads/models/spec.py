@@ -70,6 +70,11 @@ class ModelParams(BaseModel):
         """Whether these settings make the kernel draw random numbers (then it needs ``rng``)."""
         return False
 
+    def forecast_only(self) -> ModelParams:
+        """These settings for a run whose forecast alone is used (an ensemble's chunk, a scored
+        issue): the same forecasts, nothing else kept. The base class keeps nothing else."""
+        return self
+
 
 def expected_text(annotation: Any, metadata: list[Any]) -> str:
     """What a field accepts, in words: ``one of a, b``, ``an integer >= 0``, ``a number in 0-1``."""

@@ -119,15 +119,16 @@ def _run_model(
     from crossroads.models import get_model
 
     model = get_model(job.model)
+    params = job.params.forecast_only()
     c, s, x = spec.transform(u)
-    if not job.params.is_stochastic():
-        res = model.run(c, s, x, scale=spec.kernel_scale, params=job.params)
+    if not params.is_stochastic():
+        res = model.run(c, s, x, scale=spec.kernel_scale, params=params)
         return final_forecast(job.model, spec.select(res.forecast), res.rounds, len(u))
     f, rounds = np.empty(len(u)), np.empty(len(u), dtype=np.int64)
     for a in range(0, len(u), BLOCK):
         b = slice(a, a + BLOCK)
         rng = model_rng(job.seed, (start + a) // BLOCK)
-        res = model.run(c[b], s[b], x[b], scale=spec.kernel_scale, params=job.params, rng=rng)
+        res = model.run(c[b], s[b], x[b], scale=spec.kernel_scale, params=params, rng=rng)
         f[b], rounds[b] = final_forecast(
             job.model, spec.select(res.forecast), res.rounds, len(u[b])
         )

@@ -349,7 +349,7 @@ def point_forecast(
     spec = spec or prep.spec
     c, s, x = spec.nominal
     res = get_model(prep.model).run(
-        c[None], s[None], x[None], scale=spec.kernel_scale, params=prep.settings,
+        c[None], s[None], x[None], scale=spec.kernel_scale, params=prep.settings.forecast_only(),
         rng=model_rng(seed, 0),
     )  # fmt: skip
     return float(spec.select(res.forecast)[0, -1])

@@ -299,8 +299,8 @@ def _oat(prep, fidx, aidx, base_cols, point: float, seed: int) -> pd.DataFrame:
     batch[2 * rows, fidx, aidx] = low
     batch[2 * rows + 1, fidx, aidx] = high
     res = get_model(prep.model).run(
-        batch[:, 0], batch[:, 1], batch[:, 2], scale=spec.scale, params=prep.settings,
-        rng=model_rng(seed, 0),
+        batch[:, 0], batch[:, 1], batch[:, 2], scale=spec.scale,
+        params=prep.settings.forecast_only(), rng=model_rng(seed, 0),
     )  # fmt: skip
     f = np.asarray(res.forecast)[:, -1]
     if np.isnan(f).any():
