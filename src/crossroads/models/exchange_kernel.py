@@ -64,8 +64,8 @@ _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 NEG_INF = -np.inf
 
 # Columns of a candidate exchange's row in the float table (per side h: column + h) ...
-_RHO, _PRIO, _LAST, _PSUM, _PMIN, _PMAX = 0, 1, 2, 4, 6, 8
-N_F = 10
+_RHO, _PRIO, _LAST, _PSUM, _PMIN, _PMAX, _MOVE, _GAIN = 0, 1, 2, 4, 6, 8, 10, 12
+N_F = 14
 # ... in the integer table ...
 _CA, _CS, _HL, _SLOT, _STAMP = 0, 2, 4, 6, 7
 N_I = 8
@@ -281,10 +281,12 @@ def _calculate(e, ti, tf, tr, rec, cur, xst, w, sal, tot, den, ux, ud, un, cap_o
         mj = -mj
     _push(e, 0, mi, ti, tf)
     _push(e, 1, mj, ti, tf)
-    y0 = xs0 + mi
-    y1 = xs1 + mj
     gi = dp * sal[ia, p] - dq * sal[ia, q]
     gj = dq * sal[ja, q] - dp * sal[ja, p]
+    tf[e, _MOVE] = mi
+    tf[e, _MOVE + 1] = mj
+    tf[e, _GAIN] = gi
+    tf[e, _GAIN + 1] = gj
     prio = min(abs(gi), abs(gj))
     tf[e, _PRIO] = prio
     ok = _move_valid(e, 0, mi, xs0, ti, tf, sum_cap) and _move_valid(e, 1, mj, xs1, ti, tf, sum_cap)
@@ -292,6 +294,54 @@ def _calculate(e, ti, tf, tr, rec, cur, xst, w, sal, tot, den, ux, ud, un, cap_o
         ok = False
     if not ok:
         return False
+    return _cap_and_check(
+        e, ti, tf, tr, rec, cur, xst, w, sal, tot, den, ux, ud, un, cap_outcome, sum_cap, mi, mj,
+        gi, gj, prio,
+    )  # fmt: skip
+
+
+@njit(inline="always", **_JIT_LEAF)
+def _recalculate_demand(
+    e, ti, tf, tr, rec, cur, xst, w, sal, tot, den, ux, ud, un, cap_outcome, sum_cap
+):
+    """:func:`_calculate` after an exchange that changed only the moves recorded on what
+    e's sides demand (``ux``, ``ud``, ``un``), not their positions: both sides lose their
+    last move, so the uncapped moves and gains are those e's last computation stored, and
+    its first validity test, passed then on the same list of moves, passes again."""
+    mi = tf[e, _MOVE]
+    mj = tf[e, _MOVE + 1]
+    gi = tf[e, _GAIN]
+    gj = tf[e, _GAIN + 1]
+    tf[e, _LAST] = mi
+    tf[e, _LAST + 1] = mj
+    ti[e, _HL] = 1
+    ti[e, _HL + 1] = 1
+    prio = min(abs(gi), abs(gj))
+    tf[e, _PRIO] = prio
+    return _cap_and_check(
+        e, ti, tf, tr, rec, cur, xst, w, sal, tot, den, ux, ud, un, cap_outcome, sum_cap, mi, mj,
+        gi, gj, prio,
+    )  # fmt: skip
+
+
+@njit(inline="always", **_JIT_LEAF)
+def _cap_and_check(
+    e, ti, tf, tr, rec, cur, xst, w, sal, tot, den, ux, ud, un, cap_outcome, sum_cap, mi, mj,
+    gi, gj, prio,
+):  # fmt: skip
+    """The second half of :func:`_calculate`: cut back a move that would carry an outcome
+    past the other actor's position, then test the moves again."""
+    ia = ti[e, _CA]
+    ja = ti[e, _CA + 1]
+    q = ti[e, _CS]
+    p = ti[e, _CS + 1]
+    xs0 = cur[ia, q]
+    xs1 = cur[ja, p]
+    tg0 = xst[ja, q]
+    tg1 = xst[ia, p]
+    r = tf[e, _RHO]
+    y0 = xs0 + mi
+    y1 = xs1 + mj
     # side 0 (I supplies q; J demands it)
     nb00 = _adj_nbs(q, ia, ja, xs0, xst, w, tot, den, ux, ud, un)
     nb10 = _adj_nbs(q, ia, ja, y0, xst, w, tot, den, ux, ud, un)
@@ -732,7 +782,8 @@ def _run_one(
                     # a side that supplies what a side of R supplied starts from R's
                     # position: it keeps its list of moves (the realised move is pushed
                     # and popped); the other side loses its last move. When only the
-                    # demand side matches, both lose their last move.
+                    # demand side matches, both lose their last move, and only the
+                    # outcomes' cut-back can differ from e's last computation.
                     m0 = (ti[e, _CA] == ra and ti[e, _CS] == rq) or (
                         ti[e, _CA] == rb and ti[e, _CS] == rp
                     )
@@ -744,13 +795,15 @@ def _run_one(
                             ti[e, _HL] = 0
                         if not m1:
                             ti[e, _HL + 1] = 0
+                        ok = _calculate(
+                            e, ti, tf, tr, rec, cur, xst, w, s, tot, den, ux, ud, un,
+                            cap_outcome, sum_cap,
+                        )  # fmt: skip
                     else:
-                        ti[e, _HL] = 0
-                        ti[e, _HL + 1] = 0
-                    ok = _calculate(
-                        e, ti, tf, tr, rec, cur, xst, w, s, tot, den, ux, ud, un,
-                        cap_outcome, sum_cap,
-                    )  # fmt: skip
+                        ok = _recalculate_demand(
+                            e, ti, tf, tr, rec, cur, xst, w, s, tot, den, ux, ud, un,
+                            cap_outcome, sum_cap,
+                        )  # fmt: skip
                     slot = ti[e, _SLOT]
                     if not ok:
                         valid[e] = False
