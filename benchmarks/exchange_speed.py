@@ -378,6 +378,9 @@ def main(argv=None) -> None:
     ap.add_argument(
         "--no-before", action="store_true", help="skip timing the kernel before the speed work"
     )
+    ap.add_argument(
+        "--no-ensemble", action="store_true", help="skip timing crossroads.ensemble end to end"
+    )
     args = ap.parse_args(argv)
     runs = 500 if args.quick else args.runs
 
@@ -448,6 +451,19 @@ def main(argv=None) -> None:
                 f"{t_old * 1e3:.2f} -> {t_new * 1e3:.2f} ms/run   {t_old / t_new:.2f}x"
                 f"   (forecasts identical: {same})"
             )
+    if not args.no_ensemble:
+        import crossroads
+
+        path = DATA / "cop21.csv"
+        crossroads.ensemble(path, "mrv", "exchange", runs=64)  # the scenario's first read
+        t0, c0 = time.perf_counter(), time.process_time()
+        ens = crossroads.ensemble(path, "mrv", "exchange", runs=runs)
+        t_ens, c_ens = time.perf_counter() - t0, time.process_time() - c0
+        print(
+            f"crossroads.ensemble(cop21.csv, 'mrv', 'exchange', runs={runs}): {t_ens:.2f} s "
+            f"({t_ens / runs * 1e3:.2f} ms/run, CPU {c_ens / runs * 1e3:.2f} ms/run; "
+            f"mean forecast {ens.mean:.2f})"
+        )
     print()
     print(f"public implementation (decide-exchange-model), 10 rounds: {DECIDE_SECONDS:.1f} s")
     print(f"  vs loop version, 1 run:   {DECIDE_SECONDS / t_loop:10.1f}x")

@@ -474,7 +474,9 @@ def run(c, s, x, *, scale=None, params=None, rng=None) -> ExchangeResult:
     if threads == 1:
         parts = work(0, runs)
     else:
-        bounds = np.linspace(0, runs, threads + 1).astype(int)
+        # several slices per thread, handed out as threads free up: one thread slowed by
+        # other load does not leave the others idle at the end
+        bounds = np.linspace(0, runs, min(runs, 8 * threads) + 1).astype(int)
         with ThreadPoolExecutor(threads) as pool:
             parts = [p for ps in pool.map(work, bounds[:-1], bounds[1:]) for p in ps]
     if record and parts:
