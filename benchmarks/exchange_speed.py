@@ -16,25 +16,29 @@ cop21.csv``), 10 rounds of Equal Gain with the public implementation's rules (pr
   commit :data:`BEFORE_COMMIT`, read from this clone's git history) against the current
   one on the same 200 perturbed runs, one thread, CPU time, best of 3 interleaved
   repetitions, and whether their forecasts are identical (``--no-before`` skips it);
+* ``crossroads.ensemble`` of as many runs of COP21's issue ``mrv`` end to end (the
+  default uncertainty of the stakes), wall and CPU time (``--no-ensemble`` skips it);
 * every time as a ratio to the loop version measured in the same process, and to the
   public implementation's (decide-exchange-model 2022.1.28) measured wall time for 10
   COP21 rounds, :data:`DECIDE_SECONDS` (the ``wall_time_10_rounds_s`` its fixture
   ``tests/data/exchange/decide-equalgain-cop21.json`` records).
 
-Figures (AMD EPYC, 2 cores; 2 December 2026, load average about 1): the kernel gives bit
-for bit the same forecasts as the one before the speed work (commit ``a715954``) and is
-1.57x faster on one thread (12.6 -> 8.0 ms CPU per COP21 run). A batch of 10,000
-perturbed runs takes 44 s on 2 threads (4.4 ms per run). The goal of 10,000 runs in about
-10 s on 2 cores (2 ms per run per core) is not reached. Operation counts per run:
-~16,800 candidate exchanges generated and computed, ~1,440 realised, ~43,600
-recomputations of affected candidates, ~470,000 gains compared by the old max-gain
-scans. A sampling profile (``perf``) of the kernel puts the recomputations (the visit of
-the four lists an exchange touches and :func:`_calculate`) at about 55% of its time and
-candidate generation at about 20%; the max-gain scan, 14% before the block maxima, no
-longer shows as a hot range of its own. No single instruction range dominates: what is
-left is the recomputation itself, which the model's semantics make sequential (each
-recomputation appends to the candidate's list of moves, so recomputing lazily would
-change which exchanges are valid).
+Figures (AMD EPYC, 2 cores; 3 December 2026, load average about 1; the same script gives
+times that vary by 25% from one hour to the next on this machine, so compare the ratios
+of one run): the kernel gives bit for bit the same forecasts as the one before the speed
+work (commit ``a715954``) and is 1.67x faster on one thread (15.8 -> 9.4 ms CPU per COP21
+run). A batch of 10,000 perturbed runs takes 46.7 s on 2 threads (4.67 ms per run, 5.34
+with every realised exchange recorded), ``crossroads.ensemble`` of 10,000 runs 44.5 s.
+The goal of 10,000 runs in about 10 s on 2 cores (2 ms per run per core) is not reached.
+Operation counts per run: ~16,800 candidate exchanges generated and computed, ~1,450
+realised, ~43,800 recomputations of affected candidates (about half of them because only
+the moves recorded on what the candidate demands changed; those reuse its stored uncapped
+moves and gains), ~15,300 of the recomputations ending the candidate. A sampling profile
+(``perf``) of the kernel puts the recomputations (the visit of the four lists an exchange
+touches and :func:`_calculate`) at about 55% of its time and candidate generation at
+about 20%; no single instruction range dominates: what is left is the recomputation
+itself, which the model's semantics make sequential (each recomputation appends to the
+candidate's list of moves, so recomputing lazily would change which exchanges are valid).
 
 The loop version is written from the equations of Stokman & Van Oosten (1994) as
 :mod:`crossroads.models.exchange` describes them: one Python object per candidate
