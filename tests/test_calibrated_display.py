@@ -48,6 +48,41 @@ def test_no_calibration_is_said_not_invented():
         assert ci.text() == "no calibration" and why in ci.reason
 
 
+def test_parameters_other_than_the_defaults_have_no_calibration():
+    from crossroads.models import get_model
+
+    defaults = get_model("eum").validate(None).model_dump()
+    assert builtin_interval("eum", 50.0, (0, 100), params=defaults).available
+    other = builtin_interval("eum", 50.0, (0, 100), params=defaults | {"rounds": 3})
+    assert not other.available and "other than its defaults" in other.reason
+
+
+# --- ensemble -----------------------------------------------------------------------------------
+
+
+def test_ensemble_carries_the_point_forecasts_calibrated_interval(tmp_path):
+    r = crossroads.ensemble(MINI, None, "mean", runs=1024)
+    want = builtin_interval("mean", r.point, r.scale)
+    assert want.available and r.calibrated == want
+    d = r.to_dict()
+    assert (d["calibrated"]["lo"], d["calibrated"]["hi"]) == (want.lo, want.hi)
+    assert d["calibrated"]["of"] == "point_forecast" and d["calibrated_reason"] is None
+    # rounds other than the default: no borrowed interval
+    e = crossroads.ensemble(MINI, None, "eum", runs=1024, rounds=3).to_dict()
+    assert e["calibrated"] is None and "other than its defaults" in e["calibrated_reason"]
+    out = subprocess.run(
+        [sys.executable, "-m", "crossroads", "ensemble", MINI, "--model", "mean", "--runs",
+         "1024", "--no-store"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        env={"PYTHONPATH": str(ROOT / "src"), "COLUMNS": "120", "PATH": "/usr/bin:/bin",
+             "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert "90% interval around the point forecast, calibrated on DEU III" in text
+    assert f"{want.lo:.4g}-{want.hi:.4g}" in text and "quantiles above are input noise only" in text
+
+
 # --- run ----------------------------------------------------------------------------------------
 
 
@@ -135,3 +170,8 @@ def test_explore_and_forecast_carry_the_calibrated_interval(client):
     assert f.status_code == 200 and f.json()["calibrated"]["lo"] == want.lo
     p = client.post("/api/explore", json=body | {"model": "eum", "preset": "scholz"}).json()
     assert p["calibrated"] is None and "eum:scholz" in p["calibrated_reason"]
+    one = {k: body[k] for k in ("scenario", "issue")} | {"model": "eum", "rounds": 3}
+    g = client.post("/api/forecast", json=one).json()
+    en = client.post("/api/ensemble", json=body).json()
+    assert en["calibrated"]["of"] == "point_forecast" and en["calibrated"]["lo"] == want.lo
+    assert g["calibrated"] is None and "other than its defaults" in g["calibrated_reason"]

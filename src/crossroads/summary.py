@@ -175,7 +175,7 @@ def forecast_table(
             if interval is not None:
                 ci = builtin_interval(
                     m, f.outcome, (iss.scale.min, iss.scale.max), level=interval,
-                    preset=presets.get(m),
+                    preset=presets.get(m), params=f.params,
                 )  # fmt: skip
                 row[interval_column(m, interval)] = ci.text()
             if f.error is not None:

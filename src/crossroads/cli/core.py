@@ -398,6 +398,14 @@ def run(
     report: Annotated[
         bool, typer.Option("--report/--no-report", help="Write the HTML report (default: yes).")
     ] = True,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the same analysis as one JSON object instead of tables (schema: "
+            "docs/reference/cli.md); the report is still written unless --no-report.",
+        ),
+    ] = False,
 ) -> None:
     """The main analysis: the brief first (the answer per issue, see docs/brief.md), then the
     system, every issue forecast by every model, the scenario's interventions against the
@@ -420,6 +428,9 @@ def run(
     for m in wanted:  # refuse an issue too large for a model before printing anything
         for iss in sc.issues:
             get_model(m).check_actors(len(iss.stakes), f"{scenario}: issue '{iss.id}': ")
+    if as_json:
+        print_json(_analysis_json(sc, wanted, report_dir if report else None))
+        return
     b = None
     if sc.issues:  # the answer first: the brief, then the detail it was drawn from
         b = _print_brief(sc, wanted)
@@ -433,6 +444,45 @@ def run(
 
         path = write_report(sc, report_dir, models=wanted or None)
         console.print(f"Report: {path}", markup=False)
+
+
+def _analysis_json(sc, wanted: list[str], report_dir: str | None) -> dict:
+    """What ``run --json`` prints: the analysis of the tables, computed once, as plain data;
+    the report (when asked for) is written before anything is printed."""
+    from crossroads.aims import AIM_RUNS, aim_models, answer_aims
+    from crossroads.analysis_record import analysis_record
+    from crossroads.briefing import brief, lead_model
+    from crossroads.linked_summary import summarise_linked_sets
+    from crossroads.summary import scenario_summary
+    from crossroads.uncertainty.what_if import intervention_overview
+
+    b, why = None, None
+    if sc.issues:
+        try:
+            lead_model(wanted)
+            b = brief(sc, wanted, aim_models=aim_models(sc, wanted), aim_runs=AIM_RUNS)
+        except CrossroadsError as e:
+            why = str(e)
+    overview, m = None, None
+    if sc.issues and sc.interventions and wanted:
+        m = "eum" if "eum" in wanted else wanted[0]
+        overview = (
+            b.overview if b is not None and b.lead == m
+            else intervention_overview(sc, m, runs=1024)
+        )  # fmt: skip
+    aims = []
+    if sc.issues and sc.aims:
+        aims = b.aims if b is not None else answer_aims(sc, aim_models(sc, wanted), runs=AIM_RUNS)
+    path = None
+    if report_dir is not None:
+        from crossroads.report import write_report
+
+        path = str(write_report(sc, report_dir, models=wanted or None))
+    return analysis_record(
+        sc, wanted, brief=b, no_brief=why, overview=overview, overview_model=m,
+        linked=summarise_linked_sets(sc) if sc.issues and sc.linkages else (),
+        aims=aims, summary=scenario_summary(sc), report=path,
+    )  # fmt: skip
 
 
 def _print_brief(sc, wanted: list[str]):

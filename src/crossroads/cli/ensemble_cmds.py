@@ -17,6 +17,7 @@ from crossroads.cli.application import app, console, print_json
 from crossroads.cli.run_options import with_options
 from crossroads.cli.tables import df_table, fmt, text_panel
 from crossroads.errors import CrossroadsError
+from crossroads.evaluation.calibrated_display import INPUT_NOISE_LABEL
 from crossroads.model_registry import DEFAULT_MODEL, or_list
 from crossroads.scenario import DEFAULT_SCENARIO
 
@@ -168,6 +169,7 @@ def render_ensemble(d: dict[str, Any]) -> None:
     if d.get("threshold"):
         console.print(threshold_table(d["threshold"]))
     lines = [f"Point forecast at the stakes' own values: {_f(d['point_forecast'], 4)}."]
+    lines += calibrated_lines(d)
     if dist.get("observed") is not None and dist.get("observed_percentile") is not None:
         lines.append(
             f"Observed outcome {fmt(dist['observed'])}: {dist['observed_percentile']:.0%} of runs "
@@ -189,6 +191,23 @@ def render_ensemble(d: dict[str, Any]) -> None:
     )
     lines.append(f"Quantiles are within ±{dist['resolution']:.2g} of exact{rounds}.")
     console.print("\n".join(lines), markup=False)
+
+
+def calibrated_lines(d: dict[str, Any]) -> list[str]:
+    """The point forecast's calibrated interval beside the ensemble's spread, each labelled
+    (nothing for a stored run from before the interval was kept)."""
+    if "calibrated_reason" not in d:
+        return []
+    ci = d.get("calibrated")
+    if ci is None:
+        return [
+            f"No calibrated interval: {d['calibrated_reason']}. The quantiles above are "
+            f"{INPUT_NOISE_LABEL}."
+        ]
+    return [
+        f"{ci['level']:.0%} interval around the point forecast, {ci['label']}: "
+        f"{_f(ci['lo'], 4)}-{_f(ci['hi'], 4)}. The quantiles above are {INPUT_NOISE_LABEL}."
+    ]
 
 
 def threshold_table(t: dict[str, Any]) -> Any:

@@ -72,6 +72,15 @@ class CalibratedInterval:
             return None
         return {"level": self.level, "lo": self.lo, "hi": self.hi, "source": self.source}
 
+    def as_json(self, of: str) -> dict[str, Any]:
+        """``calibrated`` ({level, lo, hi, source, label, of}, or None) and
+        ``calibrated_reason``, the keys a JSON answer carries; ``of`` names the forecast the
+        interval is about (``baseline``, ``variant``, ``point_forecast``)."""
+        d = self.to_dict()
+        if d is not None:
+            d.update(label=CALIBRATED_LABEL, of=of)
+        return {"calibrated": d, "calibrated_reason": self.reason}
+
 
 def _num(v: float | None) -> str:
     return "" if v is None else f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
@@ -84,6 +93,7 @@ def builtin_interval(
     *,
     level: float = 0.9,
     preset: str | None = None,
+    params: dict[str, Any] | None = None,
 ) -> CalibratedInterval:
     """The interval of ``forecast`` under the shipped DEU III calibration of ``model``.
 
@@ -99,6 +109,10 @@ def builtin_interval(
         The issue's scale; the interval is ``forecast -+ q x (max - min)`` clipped to it.
     level : float
         Nominal coverage.
+    preset : str, optional
+    params : dict, optional
+        The model's full parameters (``ModelParams.model_dump()``); when they differ from its
+        defaults the interval is unavailable, as for a preset.
     """
     from crossroads.evaluation.calibration import builtin_calibration, builtin_models
 
@@ -113,6 +127,14 @@ def builtin_interval(
         return none(
             f"no calibration for {label} (the shipped calibration is of {model}'s defaults)"
         )
+    if params is not None:
+        from crossroads.models import get_model
+
+        if dict(params) != get_model(model).validate(None).model_dump():
+            return none(
+                f"no calibration for {model} with parameters other than its defaults (the "
+                "shipped calibration is of its defaults)"
+            )
     f = np.asarray(forecast, dtype=float)
     if f.size != 1:
         return none("no calibration for multi-dimensional issues")

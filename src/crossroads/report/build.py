@@ -719,7 +719,9 @@ def _issue(sc: Scenario, iss: Issue, opts: ReportOptions, bag: FigureBag) -> dic
         ci = None
         if f is not None:
             outcome = float(f.outcome) if np.ndim(f.outcome) == 0 else [float(v) for v in f.outcome]
-            ci = builtin_interval(m, f.outcome, scale, level=0.9, preset=opts.presets.get(m))
+            ci = builtin_interval(
+                m, f.outcome, scale, level=0.9, preset=opts.presets.get(m), params=f.params
+            )
             cis[m] = ci
         rows.append(
             {

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crossroads.errors import CrossroadsError, ModelError
+from crossroads.evaluation.calibrated_display import CalibratedInterval, builtin_interval
 from crossroads.models import get_model
 from crossroads.models.base import require_weight
 from crossroads.models.spec import ModelParams
@@ -250,6 +251,16 @@ class EnsembleResult:
     def median(self) -> float:
         return self.distribution.median
 
+    @property
+    def calibrated(self) -> CalibratedInterval:
+        """The 90% interval of the point forecast calibrated on DEU III outcomes, beside the
+        ensemble's spread (input noise only); unavailable, with the reason, for a model,
+        preset or parameters without a shipped calibration."""
+        return builtin_interval(
+            self.model, math.nan if self.point is None else self.point, self.scale,
+            preset=self.preset, params=self.params,
+        )  # fmt: skip
+
     def to_df(self) -> pd.DataFrame:
         """One row per statistic: ``value`` and its Monte Carlo standard error ``mcse``."""
         d = self.distribution
@@ -295,6 +306,7 @@ class EnsembleResult:
             "default_uncertainty": self.default_uncertainty,
             "scale": list(self.scale),
             "point_forecast": self.point,
+            **self.calibrated.as_json("point_forecast"),
             "uncertain_inputs": int(self.inputs["uncertain"].sum()),
             "inputs": self.inputs.to_dict(orient="records"),
             "distribution": self.distribution.to_dict(),

@@ -18,7 +18,6 @@ import numpy as np
 
 from crossroads.errors import CrossroadsError
 from crossroads.evaluation.calibrated_display import (
-    CALIBRATED_LABEL,
     CalibratedInterval,
     builtin_interval,
 )
@@ -304,7 +303,7 @@ def explore(sc: Scenario, req: ExploreRequest) -> dict[str, Any]:
             title=f"{req.model}: each actor's position by round"
             + (" (with interventions)" if var is not None else ""),
         )
-    ci = builtin_interval(req.model, shown.outcome, scale, preset=req.preset)
+    ci = builtin_interval(req.model, shown.outcome, scale, preset=req.preset, params=shown.params)
     if ens:
         figures["ensemble"] = F.ensemble_figure(
             ens, scale, labels, observed, title=f"Forecast under uncertain inputs: {iss.title}",
@@ -333,10 +332,7 @@ def calibrated_json(ci: CalibratedInterval, of: str = "baseline") -> dict[str, A
     ``of`` names the forecast the interval is about (``baseline`` or ``variant``); the
     interval is the shipped DEU III calibration's (not input noise).
     """
-    d = ci.to_dict()
-    if d is not None:
-        d.update(label=CALIBRATED_LABEL, of=of)
-    return {"calibrated": d, "calibrated_reason": ci.reason}
+    return ci.as_json(of)
 
 
 def _explore_spatial(sc: Scenario, req: ExploreRequest, t0: float) -> dict[str, Any]:

@@ -35,8 +35,9 @@ async def api_forecast(
 
         iss = sc.issue(issue_id)
         ci = builtin_interval(
-            req.model, f.outcome, (iss.scale.min, iss.scale.max), preset=req.preset
-        )
+            req.model, f.outcome, (iss.scale.min, iss.scale.max), preset=req.preset,
+            params=f.params,
+        )  # fmt: skip
         return dumps({**f.to_dict(), **calibrated_json(ci)}, compact=True)
 
     text = await computed(slots, run, settings.compute_seconds, "this forecast")
