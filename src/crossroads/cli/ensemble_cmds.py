@@ -17,7 +17,6 @@ from crossroads.cli.application import app, console, print_json
 from crossroads.cli.run_options import with_options
 from crossroads.cli.tables import df_table, fmt, text_panel
 from crossroads.errors import CrossroadsError
-from crossroads.evaluation.calibrated_display import INPUT_NOISE_LABEL
 from crossroads.model_registry import DEFAULT_MODEL, or_list
 from crossroads.scenario import DEFAULT_SCENARIO
 
@@ -196,6 +195,8 @@ def render_ensemble(d: dict[str, Any]) -> None:
 def calibrated_lines(d: dict[str, Any]) -> list[str]:
     """The point forecast's calibrated interval beside the ensemble's spread, each labelled
     (nothing for a stored run from before the interval was kept)."""
+    from crossroads.evaluation.calibrated_display import INPUT_NOISE_LABEL
+
     if "calibrated_reason" not in d:
         return []
     ci = d.get("calibrated")
