@@ -19,6 +19,7 @@ from crossroads.evaluation.calibrated_display import builtin_interval
 from crossroads.forecasting import forecast
 from crossroads.scenario import Scenario
 from crossroads.store import scenario_hash
+from crossroads.summary import score_table
 from crossroads.version import __version__
 
 __all__ = ["analysis_record", "issue_forecasts"]
@@ -44,8 +45,8 @@ OVERVIEW_KEYS = {
 }
 
 
-def _overview(df: pd.DataFrame | None) -> list[dict[str, Any]]:
-    return [{OVERVIEW_KEYS.get(k, k): v for k, v in row.items()} for row in _records(df)]
+def _renamed(df: pd.DataFrame | None, keys: dict[str, str]) -> list[dict[str, Any]]:
+    return [{keys.get(k, k): v for k, v in row.items()} for row in _records(df)]
 
 
 def _one(f: Any, iss: Any, model: str) -> dict[str, Any]:
@@ -82,21 +83,22 @@ def issue_forecasts(sc: Scenario, models: Sequence[str]) -> list[dict[str, Any]]
     return out
 
 
+#: JSON names of the score table's columns (:func:`crossroads.summary.score_table`).
+SCORE_KEYS = {
+    "model": "model",
+    "issues scored": "issues_scored",
+    "mean abs. error": "mean_abs_error",
+    "median abs. error": "median_abs_error",
+}
+
+
 def _scores(issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
     errors: dict[str, list[float]] = {}
     for iss in issues:
         for f in iss["forecasts"]:
             if f["error"] is not None:
                 errors.setdefault(f["model"], []).append(float(f["error"]))
-    return [
-        {
-            "model": m,
-            "issues_scored": len(e),
-            "mean_abs_error": float(np.mean(e)),
-            "median_abs_error": float(np.median(e)),
-        }
-        for m, e in errors.items()
-    ]
+    return _renamed(score_table(errors), SCORE_KEYS)
 
 
 def analysis_record(
@@ -148,7 +150,7 @@ def analysis_record(
         "scores": _scores(issues),
         "interventions": {
             "model": overview_model,
-            "rows": _overview(overview),
+            "rows": _renamed(overview, OVERVIEW_KEYS),
         },
         "linked_sets": [s.to_dict() for s in linked],
         "aims": [a.to_dict() for a in aims],

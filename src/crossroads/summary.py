@@ -189,18 +189,23 @@ def forecast_table(
         for m in dict.fromkeys(ran):
             order += [m] + [c for c in [interval_column(m, interval)] if c in table.columns]
         table = table[[*order, "observed"]]
-    scored = [m for m in errors if errors[m]]
-    if not scored:
-        return table, None
-    scores = pd.DataFrame(
+    scores = score_table(errors)
+    return table, scores if len(scores) else None
+
+
+def score_table(errors: dict[str, list[float]]) -> pd.DataFrame:
+    """Per model with any error against an observed outcome: ``model``, ``issues scored``,
+    ``mean abs. error``, ``median abs. error`` (models without one are left out)."""
+    return pd.DataFrame(
         [
             {
                 "model": m,
-                "issues scored": len(errors[m]),
-                "mean abs. error": float(np.mean(errors[m])),
-                "median abs. error": float(np.median(errors[m])),
+                "issues scored": len(e),
+                "mean abs. error": float(np.mean(e)),
+                "median abs. error": float(np.median(e)),
             }
-            for m in scored
-        ]
+            for m, e in errors.items()
+            if e
+        ],
+        columns=["model", "issues scored", "mean abs. error", "median abs. error"],
     )
-    return table, scores

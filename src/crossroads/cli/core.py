@@ -449,30 +449,13 @@ def run(
 def _analysis_json(sc, wanted: list[str], report_dir: str | None) -> dict:
     """What ``run --json`` prints: the analysis of the tables, computed once, as plain data;
     the report (when asked for) is written before anything is printed."""
-    from crossroads.aims import AIM_RUNS, aim_models, answer_aims
     from crossroads.analysis_record import analysis_record
-    from crossroads.briefing import brief, lead_model
     from crossroads.linked_summary import summarise_linked_sets
     from crossroads.summary import scenario_summary
-    from crossroads.uncertainty.what_if import intervention_overview
 
-    b, why = None, None
-    if sc.issues:
-        try:
-            lead_model(wanted)
-            b = brief(sc, wanted, aim_models=aim_models(sc, wanted), aim_runs=AIM_RUNS)
-        except CrossroadsError as e:
-            why = str(e)
-    overview, m = None, None
-    if sc.issues and sc.interventions and wanted:
-        m = "eum" if "eum" in wanted else wanted[0]
-        overview = (
-            b.overview if b is not None and b.lead == m
-            else intervention_overview(sc, m, runs=1024)
-        )  # fmt: skip
-    aims = []
-    if sc.issues and sc.aims:
-        aims = b.aims if b is not None else answer_aims(sc, aim_models(sc, wanted), runs=AIM_RUNS)
+    b, why = _brief_of(sc, wanted) if sc.issues else (None, None)
+    m, overview = _overview_of(sc, wanted, b) if sc.issues else (None, None)
+    aims = _aims_of(sc, wanted, None if b is None else b.aims) if sc.issues else []
     path = None
     if report_dir is not None:
         from crossroads.report import write_report
@@ -488,18 +471,26 @@ def _analysis_json(sc, wanted: list[str], report_dir: str | None) -> dict:
 def _print_brief(sc, wanted: list[str]):
     """Print the brief; return it (its intervention table and aims are the detail's), or
     None when no model run forecasts one issue (said in a line)."""
+    from crossroads.cli.brief_tables import print_brief
+
+    b, why = _brief_of(sc, wanted)
+    if b is None:
+        console.print(f"no brief: {why}", markup=False)
+        return None
+    print_brief(b)
+    return b
+
+
+def _brief_of(sc, wanted: list[str]):
+    """(the brief, None), or (None, why) when no model run forecasts one issue."""
     from crossroads.aims import AIM_RUNS, aim_models
     from crossroads.briefing import brief, lead_model
-    from crossroads.cli.brief_tables import print_brief
 
     try:
         lead_model(wanted)
     except CrossroadsError as e:
-        console.print(f"no brief: {e}", markup=False)
-        return None
-    b = brief(sc, wanted, aim_models=aim_models(sc, wanted), aim_runs=AIM_RUNS)
-    print_brief(b)
-    return b
+        return None, str(e)
+    return brief(sc, wanted, aim_models=aim_models(sc, wanted), aim_runs=AIM_RUNS), None
 
 
 def _print_forecasts(sc, wanted: list[str], b=None) -> None:
@@ -516,14 +507,8 @@ def _print_forecasts(sc, wanted: list[str], b=None) -> None:
     )
     if scores is not None and len(scores):
         console.print(df_table(scores, title="Error against observed outcomes"))
-    if sc.interventions and wanted:  # the what-ifs (issue 3): each intervention vs the baseline
-        from crossroads.uncertainty.what_if import intervention_overview
-
-        m = "eum" if "eum" in wanted else wanted[0]
-        if b is not None and b.lead == m:  # computed for the brief, on the same draws
-            overview = b.overview
-        else:
-            overview = intervention_overview(sc, m, runs=1024)
+    m, overview = _overview_of(sc, wanted, b)
+    if overview is not None:  # the what-ifs (issue 3): each intervention vs the baseline
         if len(overview):
             console.print(
                 df_table(
@@ -537,14 +522,38 @@ def _print_forecasts(sc, wanted: list[str], b=None) -> None:
     _print_linked_and_aims(sc, wanted, table, None if b is None else b.aims)
 
 
-def _print_linked_and_aims(sc, wanted: list[str], table, answers=None) -> None:
+def _overview_of(sc, wanted: list[str], b=None):
+    """(model, table) of the interventions against the baseline ``run`` shows: under eum
+    when it runs, else the first model; the brief's table when the brief's lead is that
+    model (computed on the same draws). (None, None) without interventions or models."""
+    if not (sc.interventions and wanted):
+        return None, None
+    m = "eum" if "eum" in wanted else wanted[0]
+    if b is not None and b.lead == m:
+        return m, b.overview
+    from crossroads.uncertainty.what_if import intervention_overview
+
+    return m, intervention_overview(sc, m, runs=1024)
+
+
+def _aims_of(sc, wanted: list[str], answers=None) -> list:
+    """Every aim planned under every model it is asked of (the brief's ``answers`` when
+    given); empty without aims."""
     from crossroads.aims import AIM_RUNS, aim_models, answer_aims
+
+    if not sc.aims:
+        return []
+    return (
+        answers if answers is not None else answer_aims(sc, aim_models(sc, wanted), runs=AIM_RUNS)
+    )
+
+
+def _print_linked_and_aims(sc, wanted: list[str], table, answers=None) -> None:
+    from crossroads.aims import AIM_RUNS
     from crossroads.cli.linked_tables import print_aims, print_linked_sets
     from crossroads.linked_summary import summarise_linked_sets
 
     if sc.linkages:
         print_linked_sets(summarise_linked_sets(sc), table)
     if sc.aims:
-        if answers is None:
-            answers = answer_aims(sc, aim_models(sc, wanted), runs=AIM_RUNS)
-        print_aims(answers, AIM_RUNS)
+        print_aims(_aims_of(sc, wanted, answers), AIM_RUNS)

@@ -236,6 +236,18 @@ def _capped(k, m, a, b, xa, xb, ta, tb, r, times_r, xst, w, sal, tot, den, ux, u
 
 
 @njit(inline="always", **_JIT_LEAF)
+def _sides(e, ti, cur, xst):
+    """Exchange e's actors I and J, the issues q (I supplies) and p (J supplies), each
+    side's current position on the issue it supplies and the other actor's (fixed) start
+    position there, its target: (I, J, q, p, x_Iq, x_Jp, target on q, target on p)."""
+    ia = ti[e, _CA]
+    ja = ti[e, _CA + 1]
+    q = ti[e, _CS]
+    p = ti[e, _CS + 1]
+    return ia, ja, q, p, cur[ia, q], cur[ja, p], xst[ja, q], xst[ia, p]
+
+
+@njit(inline="always", **_JIT_LEAF)
 def _calculate(e, ti, tf, tr, rec, cur, xst, w, sal, tot, den, ux, ud, un, cap_outcome, sum_cap):
     """(Re)compute exchange e: the moves, the gains and whether it can be made (returned).
 
@@ -253,14 +265,7 @@ def _calculate(e, ti, tf, tr, rec, cur, xst, w, sal, tot, den, ux, ud, un, cap_o
     (fixed) position on it its start position ``xst``; the voting position the exchange
     would move side h to is ``cur + tf[e, _LAST + h]``.
     """
-    ia = ti[e, _CA]
-    ja = ti[e, _CA + 1]
-    q = ti[e, _CS]
-    p = ti[e, _CS + 1]
-    xs0 = cur[ia, q]
-    xs1 = cur[ja, p]
-    tg0 = xst[ja, q]
-    tg1 = xst[ia, p]
+    ia, ja, q, p, xs0, xs1, tg0, tg1 = _sides(e, ti, cur, xst)
     wi = w[ia, q]
     wj = w[ja, p]
     r = tf[e, _RHO]
@@ -331,14 +336,7 @@ def _cap_and_check(
 ):  # fmt: skip
     """The second half of :func:`_calculate`: cut back a move that would carry an outcome
     past the other actor's position, then test the moves again."""
-    ia = ti[e, _CA]
-    ja = ti[e, _CA + 1]
-    q = ti[e, _CS]
-    p = ti[e, _CS + 1]
-    xs0 = cur[ia, q]
-    xs1 = cur[ja, p]
-    tg0 = xst[ja, q]
-    tg1 = xst[ia, p]
+    ia, ja, q, p, xs0, xs1, tg0, tg1 = _sides(e, ti, cur, xst)
     r = tf[e, _RHO]
     y0 = xs0 + mi
     y1 = xs1 + mj
